@@ -1,0 +1,1 @@
+"""The write side: HTTP commands that load aggregates, call one method, and save events."""

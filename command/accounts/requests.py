@@ -1,0 +1,78 @@
+"""Request bodies of the account commands (API.md 3)."""
+
+import re
+from typing import Annotated
+
+from pydantic import (
+    AfterValidator,
+    AliasChoices,
+    BeforeValidator,
+    ConfigDict,
+    EmailStr,
+    Field,
+    StringConstraints,
+    model_validator,
+)
+
+from vitaltrack.wire.base import WireModel
+from vitaltrack.wire.sanitize import clean_text
+
+_USERNAME = re.compile(r"^[a-z0-9_]+$")
+
+
+def _password_strength(value: str) -> str:
+    if not (re.search(r"[A-Z]", value) and re.search(r"[a-z]", value) and re.search(r"\d", value)):
+        raise ValueError(
+            "Password must contain an uppercase letter, a lowercase letter and a digit"
+        )
+    return value
+
+
+def _username_rule(value: str) -> str:
+    if not _USERNAME.match(value):
+        raise ValueError("Username may contain only lowercase letters, digits and underscores")
+    return value
+
+
+def _lower_trim(value: object) -> object:
+    return value.strip().lower() if isinstance(value, str) else value
+
+
+Password = Annotated[str, Field(min_length=8, max_length=128), AfterValidator(_password_strength)]
+Username = Annotated[
+    str,
+    BeforeValidator(_lower_trim),
+    StringConstraints(min_length=3, max_length=50),
+    AfterValidator(_username_rule),
+]
+Email = Annotated[EmailStr, BeforeValidator(_lower_trim), AfterValidator(str.lower)]
+DisplayName = Annotated[
+    str, BeforeValidator(clean_text), StringConstraints(min_length=1, max_length=255)
+]
+Phone = Annotated[str, StringConstraints(strip_whitespace=True, max_length=50)]
+
+
+class RegisterIn(WireModel):
+    model_config = ConfigDict(strict=True)
+
+    email: Email | None = None
+    username: Username | None = None
+    password: Password
+    # The mobile client's type says full_name; the reference requires name. Accept both.
+    name: DisplayName = Field(validation_alias=AliasChoices("name", "full_name", "fullName"))
+    phone: Phone | None = None
+
+    @model_validator(mode="after")
+    def _needs_an_identifier(self) -> "RegisterIn":
+        if self.email is None and self.username is None:
+            raise ValueError("Either email or username is required")
+        return self
+
+
+class LoginIn(WireModel):
+    model_config = ConfigDict(strict=True)
+
+    identifier: Annotated[
+        str, BeforeValidator(_lower_trim), StringConstraints(min_length=1, max_length=255)
+    ]
+    password: Annotated[str, StringConstraints(min_length=1, max_length=128)]

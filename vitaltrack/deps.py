@@ -1,0 +1,64 @@
+"""Shared FastAPI dependencies as Annotated aliases (command/deps.py adds the write side's)."""
+
+import uuid
+from dataclasses import dataclass
+from typing import Annotated
+
+import asyncpg
+from fastapi import Depends, Request
+
+from vitaltrack.catchup import Watermark
+from vitaltrack.problems import Problem
+from vitaltrack.security.tokens import InvalidToken, KeyRing
+from vitaltrack.settings import Settings
+
+BEARER = {"WWW-Authenticate": "Bearer"}
+
+
+def _settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def _pool(request: Request) -> asyncpg.Pool:
+    return request.app.state.pool
+
+
+def _watermark(request: Request) -> Watermark:
+    return request.app.state.watermark
+
+
+def _keyring(request: Request) -> KeyRing:
+    return request.app.state.keyring
+
+
+SettingsDep = Annotated[Settings, Depends(_settings)]
+PoolDep = Annotated[asyncpg.Pool, Depends(_pool)]
+WatermarkDep = Annotated[Watermark, Depends(_watermark)]
+KeyRingDep = Annotated[KeyRing, Depends(_keyring)]
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The authenticated caller: whose data every query is scoped to, and which session."""
+
+    user_id: uuid.UUID
+    session_id: uuid.UUID
+
+
+async def _current_user(request: Request, pool: PoolDep, keyring: KeyRingDep) -> Principal:
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Problem(401, "not_authenticated", "Not authenticated", BEARER)
+    try:
+        claims = keyring.verify(token.strip())
+    except InvalidToken:
+        raise Problem(401, "invalid_token", "Could not validate credentials", BEARER) from None
+    is_active = await pool.fetchval("SELECT is_active FROM users WHERE id = $1", claims.user_id)
+    if is_active is None:
+        raise Problem(401, "invalid_token", "Could not validate credentials", BEARER)
+    if not is_active:
+        raise Problem(403, "account_disabled", "Account is disabled")
+    return Principal(claims.user_id, claims.session_id)
+
+
+CurrentUser = Annotated[Principal, Depends(_current_user)]

@@ -1,0 +1,71 @@
+"""Liveness, readiness, service info and the public signing keys."""
+
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+
+from projections.status import projection_status
+from vitaltrack import __version__
+from vitaltrack.deps import KeyRingDep, PoolDep, SettingsDep
+
+router = APIRouter(tags=["health"])
+
+READY_MAX_LAG = 1000  # events; beyond this the read side is too stale to take traffic
+
+
+@router.get("/")
+async def info() -> dict[str, str]:
+    return {
+        "name": "VitalTrack API",
+        "version": __version__,
+        "docs": "/docs",
+        "health": "/health",
+        "api": "/api/v1",
+    }
+
+
+@router.get("/health")
+async def health(pool: PoolDep, settings: SettingsDep) -> JSONResponse:
+    connected = await _database_answers(pool)
+    body = {
+        "status": "healthy" if connected else "unhealthy",
+        "version": __version__,
+        "environment": settings.environment,
+        "database": "connected" if connected else "disconnected",
+        "timestamp": datetime.now(UTC).isoformat(),
+    }
+    return JSONResponse(body, status_code=200 if connected else 503)
+
+
+@router.get("/health/ready")
+async def ready(pool: PoolDep) -> JSONResponse:
+    projections: list[dict[str, Any]] = []
+    connected = await _database_answers(pool)
+    if connected:
+        async with pool.acquire() as conn:
+            statuses = await projection_status(conn)
+        projections = [
+            {"name": s.name, "position": s.position, "head": s.head, "lag": s.lag} for s in statuses
+        ]
+    is_ready = connected and all(p["lag"] <= READY_MAX_LAG for p in projections)
+    body = {
+        "status": "ready" if is_ready else "not_ready",
+        "database": "connected" if connected else "disconnected",
+        "projections": projections,
+    }
+    return JSONResponse(body, status_code=200 if is_ready else 503)
+
+
+@router.get("/.well-known/jwks.json")
+async def jwks(keyring: KeyRingDep) -> dict[str, Any]:
+    return keyring.jwks()
+
+
+async def _database_answers(pool: PoolDep) -> bool:
+    try:
+        await pool.fetchval("SELECT 1", timeout=2)
+        return True
+    except (OSError, TimeoutError, Exception):  # any failure to answer means "not connected"
+        return False

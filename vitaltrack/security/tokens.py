@@ -1,0 +1,141 @@
+"""RS256 access tokens: a signing key, older keys still trusted, and their JWKS."""
+
+import hashlib
+import json
+import logging
+import os
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import jwt
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from jwt.algorithms import RSAAlgorithm
+from jwt.utils import base64url_encode
+
+from vitaltrack.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+ALGORITHM = "RS256"
+
+
+class InvalidToken(Exception):
+    """The bearer token is malformed, forged, expired, or not an access token."""
+
+
+@dataclass(frozen=True)
+class AccessClaims:
+    user_id: uuid.UUID
+    session_id: uuid.UUID
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    token: str
+    expires_in: int
+
+
+class KeyRing:
+    """Signs with the newest private key; verifies with any published public key (by `kid`)."""
+
+    def __init__(
+        self, signing_key: rsa.RSAPrivateKey, previous: list[rsa.RSAPublicKey], ttl: timedelta
+    ):
+        self._signing_key = signing_key
+        self._signing_kid = key_id(signing_key.public_key())
+        self._public = {key_id(k): k for k in [signing_key.public_key(), *previous]}
+        self._ttl = ttl
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "KeyRing":
+        path = settings.jwt_private_key_path or settings.data_path / "keys" / "jwt-signing.pem"
+        if not path.exists():
+            if settings.jwt_private_key_path is not None:
+                raise RuntimeError(f"JWT_PRIVATE_KEY_PATH {path} does not exist")
+            generate_private_key(path)
+        previous = [load_public_key(p) for p in settings.jwt_previous_public_key_paths]
+        ttl = timedelta(minutes=settings.access_token_expire_minutes)
+        return cls(load_private_key(path), previous, ttl)
+
+    def issue(self, user_id: uuid.UUID, session_id: uuid.UUID) -> IssuedToken:
+        now = datetime.now(UTC)
+        claims = {
+            "sub": str(user_id),
+            "sid": str(session_id),
+            "iat": now,
+            "nbf": now,
+            "exp": now + self._ttl,
+            "jti": uuid.uuid4().hex,
+            "type": "access",
+        }
+        headers = {"kid": self._signing_kid}
+        token = jwt.encode(claims, self._signing_key, algorithm=ALGORITHM, headers=headers)
+        return IssuedToken(token, int(self._ttl.total_seconds()))
+
+    def verify(self, token: str) -> AccessClaims:
+        try:
+            kid = jwt.get_unverified_header(token).get("kid")
+            key = self._public.get(kid) if isinstance(kid, str) else None
+            if key is None:
+                raise InvalidToken("unknown signing key")
+            claims = jwt.decode(
+                token,
+                key,
+                algorithms=[ALGORITHM],  # never "none", never HS*: no algorithm confusion
+                options={"require": ["exp", "iat", "sub", "sid", "type"]},
+            )
+            if claims["type"] != "access":
+                raise InvalidToken("not an access token")
+            return AccessClaims(uuid.UUID(claims["sub"]), uuid.UUID(claims["sid"]))
+        except (jwt.PyJWTError, ValueError, TypeError) as exc:
+            raise InvalidToken(str(exc)) from None
+
+    def jwks(self) -> dict[str, Any]:
+        keys = []
+        for kid, public in self._public.items():
+            jwk = json.loads(RSAAlgorithm.to_jwk(public))
+            keys.append({**jwk, "kid": kid, "use": "sig", "alg": ALGORITHM})
+        return {"keys": keys}
+
+
+def key_id(public: rsa.RSAPublicKey) -> str:
+    """A stable id for a public key (RFC 7638 thumbprint)."""
+    jwk = json.loads(RSAAlgorithm.to_jwk(public))
+    canonical = json.dumps({k: jwk[k] for k in ("e", "kty", "n")}, separators=(",", ":"))
+    return base64url_encode(hashlib.sha256(canonical.encode()).digest()).decode()
+
+
+def generate_private_key(path: Path) -> None:
+    """Create a development signing key, readable by this user only."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as f:
+        f.write(pem)
+    logger.info("generated a development JWT signing key at %s", path)
+
+
+def load_private_key(path: Path) -> rsa.RSAPrivateKey:
+    key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+    if not isinstance(key, rsa.RSAPrivateKey):
+        raise RuntimeError(f"{path} is not an RSA private key")
+    return key
+
+
+def load_public_key(path: Path) -> rsa.RSAPublicKey:
+    data = path.read_bytes()
+    if b"PRIVATE KEY" in data:
+        return load_private_key(path).public_key()
+    key = serialization.load_pem_public_key(data)
+    if not isinstance(key, rsa.RSAPublicKey):
+        raise RuntimeError(f"{path} is not an RSA public key")
+    return key

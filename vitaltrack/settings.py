@@ -1,0 +1,61 @@
+"""All configuration, read once from the environment."""
+
+from functools import cached_property
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+DEV_SECRET = "development-secret-change-me"
+
+
+class Settings(BaseSettings):
+    """Environment variables, documented in the README."""
+
+    model_config = SettingsConfigDict(env_file=None, extra="ignore")
+
+    database_url: str | None = None
+    secret_key: str = DEV_SECRET
+    environment: Literal["development", "testing", "production"] = "development"
+    access_token_expire_minutes: int = Field(30, ge=1)
+    refresh_token_expire_days: int = Field(30, ge=1)
+    cors_origins: Annotated[list[str], NoDecode] = []
+    data_dir: Path = Field(Path(".vitaltrack"), validation_alias="VITALTRACK_DATA_DIR")
+    # RS256 signing key (PEM) and older public keys still accepted during rotation.
+    jwt_private_key_path: Path | None = None
+    jwt_previous_public_key_paths: Annotated[list[Path], NoDecode] = []
+    # Argon2id cost; defaults are argon2-cffi's RFC 9106 low-memory profile.
+    password_hash_time_cost: int = 3
+    password_hash_memory_kib: int = 65536
+    password_hash_parallelism: int = 4
+    # How long a command waits for the read tables to show its events before answering.
+    read_your_writes_timeout: float = 5.0
+    projection_batch_size: int = Field(1000, ge=1, le=100_000)
+    db_pool_size: int = Field(10, ge=1)
+    log_level: str = "INFO"
+
+    @field_validator("cors_origins", "jwt_previous_public_key_paths", mode="before")
+    @classmethod
+    def _split_commas(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @cached_property
+    def data_path(self) -> Path:
+        return self.data_dir.expanduser().resolve()
+
+    def check_safe_for_production(self) -> None:
+        """Refuse to run production with development defaults."""
+        if self.environment != "production":
+            return
+        problems = []
+        if self.secret_key == DEV_SECRET or len(self.secret_key) < 32:
+            problems.append("SECRET_KEY must be set to a random value of at least 32 characters")
+        if self.jwt_private_key_path is None:
+            problems.append("JWT_PRIVATE_KEY_PATH must point to the RS256 signing key (PEM)")
+        if self.database_url is None:
+            problems.append("DATABASE_URL must be set (the embedded server is for development)")
+        if problems:
+            raise RuntimeError("refusing to start in production: " + "; ".join(problems))

@@ -1,0 +1,32 @@
+"""User and token shapes (API.md 2.1 and 3)."""
+
+from datetime import datetime
+from uuid import UUID
+
+from pydantic import BaseModel
+
+from vitaltrack.wire.base import WireModel
+
+
+class UserOut(WireModel):
+    id: UUID
+    email: str | None
+    username: str | None
+    name: str
+    phone: str | None
+    is_active: bool
+    is_verified: bool
+    is_email_verified: bool
+    created_at: datetime
+    updated_at: datetime
+    last_login: datetime | None
+
+
+class AuthOut(BaseModel):
+    """Token fields stay snake_case: the mobile client reads exactly these names."""
+
+    access_token: str
+    refresh_token: str
+    token_type: str = "bearer"
+    expires_in: int
+    user: UserOut
