@@ -20,9 +20,13 @@ class ProjectionStatus:
         return max(self.head - self.position, 0)
 
 
-async def projection_status(conn: asyncpg.Connection) -> list[ProjectionStatus]:
+async def projection_status(conn: asyncpg.Connection, names: list[str]) -> list[ProjectionStatus]:
+    """Status of the named projections; one that never ran is at position 0."""
     head = await conn.fetchval(f"SELECT coalesce(max(notification_id), 0) FROM {EVENTS_TABLE}")
     rows = await conn.fetch(
-        "SELECT name, position, updated_at FROM projection_tracking ORDER BY name"
+        "SELECT n.name, coalesce(t.position, 0) AS position, t.updated_at "
+        "FROM unnest($1::text[]) AS n(name) LEFT JOIN projection_tracking t USING (name) "
+        "ORDER BY n.name",
+        names,
     )
     return [ProjectionStatus(r["name"], r["position"], head, r["updated_at"]) for r in rows]

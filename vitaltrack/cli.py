@@ -41,6 +41,9 @@ def _settings() -> Settings:
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+    projections: Annotated[
+        bool, typer.Option(help="Run the projection runner in this process (off for replicas).")
+    ] = True,
 ) -> None:
     """Migrate the database, run the projections in-process, and serve the API."""
     import uvicorn
@@ -53,7 +56,7 @@ def serve(
     signal.signal(signal.SIGTERM, _exit_on_signal)
     with open_database(settings) as database:
         migrations.upgrade(database)
-        app = create_app(settings, database)
+        app = create_app(settings, database, run_projections=projections)
         uvicorn.run(
             app, host=host, port=port, log_level=settings.log_level.lower(), proxy_headers=True
         )
@@ -102,17 +105,22 @@ def projections_status(
     typer.echo(f"{'projection':<16}{'position':>12}{'head':>12}{'lag':>10}  updated")
     for s in statuses:
         typer.echo(
-            f"{s.name:<16}{s.position:>12}{s.head:>12}{s.lag:>10}  {s.updated_at:%Y-%m-%d %H:%M:%S}"
+            f"{s.name:<16}{s.position:>12}{s.head:>12}{s.lag:>10}  "
+            + (f"{s.updated_at:%Y-%m-%d %H:%M:%S}" if s.updated_at else "never")
         )
 
 
 async def _status(database: Database):
     conn = await asyncpg.connect(database.asyncpg_dsn)
     try:
-        return await projection_status(conn)
+        return await projection_status(conn, [p.name for p in all_projections()])
     finally:
         await conn.close()
 
 
 def main() -> None:
     cli()
+
+
+if __name__ == "__main__":
+    main()

@@ -6,6 +6,7 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
+from projections.catalog import all_projections
 from projections.status import projection_status
 from vitaltrack import __version__
 from vitaltrack.deps import KeyRingDep, PoolDep, SettingsDep
@@ -45,7 +46,7 @@ async def ready(pool: PoolDep) -> JSONResponse:
     connected = await _database_answers(pool)
     if connected:
         async with pool.acquire() as conn:
-            statuses = await projection_status(conn)
+            statuses = await projection_status(conn, [p.name for p in all_projections()])
         projections = [
             {"name": s.name, "position": s.position, "head": s.head, "lag": s.lag} for s in statuses
         ]

@@ -13,7 +13,7 @@ DEV_SECRET = "development-secret-change-me"
 class Settings(BaseSettings):
     """Environment variables, documented in the README."""
 
-    model_config = SettingsConfigDict(env_file=None, extra="ignore")
+    model_config = SettingsConfigDict(env_file=None, extra="ignore", validate_by_name=True)
 
     database_url: str | None = None
     secret_key: str = DEV_SECRET

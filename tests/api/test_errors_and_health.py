@@ -1,0 +1,65 @@
+"""Problem bodies for every failure, and the health endpoints (API.md 1.5 and 9)."""
+
+import httpx
+from fastapi import FastAPI
+
+
+async def test_unknown_route_is_a_not_found_problem(client: httpx.AsyncClient) -> None:
+    response = await client.get("/api/v1/nothing-here")
+    assert response.status_code == 404
+    assert response.headers["content-type"].startswith("application/problem+json")
+    body = response.json()
+    assert body["code"] == "not_found"
+    assert body["status"] == 404
+    assert body["title"] == "Not Found"
+    assert body["type"] == "https://vitaltrack.app/problems/not_found"
+
+
+async def test_wrong_method_is_a_problem_too(client: httpx.AsyncClient) -> None:
+    response = await client.patch("/api/v1/categories")
+    assert response.status_code == 405
+    assert response.json()["code"] == "method_not_allowed"
+
+
+async def test_unexpected_errors_answer_a_generic_500_with_a_request_id(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    async def explode() -> None:
+        raise RuntimeError("secret internals: /etc/passwd")
+
+    app.add_api_route("/explode", explode)
+    response = await client.get("/explode")
+    assert response.status_code == 500
+    body = response.json()
+    assert body["code"] == "internal_error"
+    assert "secret" not in response.text
+    assert body["requestId"] == response.headers["x-request-id"]
+
+
+async def test_a_client_request_id_is_echoed(client: httpx.AsyncClient) -> None:
+    response = await client.get("/health", headers={"X-Request-ID": "phone-42"})
+    assert response.headers["x-request-id"] == "phone-42"
+
+
+async def test_health_reports_the_database(client: httpx.AsyncClient) -> None:
+    response = await client.get("/health")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "healthy"
+    assert body["database"] == "connected"
+    assert body["environment"] == "testing"
+
+
+async def test_readiness_reports_projection_lag(client: httpx.AsyncClient) -> None:
+    response = await client.get("/health/ready")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "ready"
+    assert {p["name"] for p in body["projections"]} == {"users", "categories"}
+    assert all(p["lag"] == 0 for p in body["projections"])
+
+
+async def test_root_and_openapi(client: httpx.AsyncClient) -> None:
+    assert (await client.get("/")).json()["api"] == "/api/v1"
+    schema = (await client.get("/openapi.json")).json()
+    assert "/api/v1/categories/{category_id}" in schema["paths"]

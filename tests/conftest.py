@@ -1,0 +1,74 @@
+"""Fixtures: a real PostgreSQL per session, a clean database per test, the app and its client."""
+
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import httpx
+import psycopg
+import pytest
+
+import migrations
+from tests.postgres import postgres_server, scratch_database
+from vitaltrack.app import create_app
+from vitaltrack.database import Database
+from vitaltrack.settings import Settings
+
+
+@pytest.fixture(scope="session")
+def pg_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
+    with postgres_server(tmp_path_factory.mktemp("postgres")) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def migrated_database(pg_server: Database) -> Iterator[Database]:
+    with scratch_database(pg_server) as database:
+        migrations.upgrade(database)
+        yield database
+
+
+@pytest.fixture
+def database(migrated_database: Database) -> Database:
+    """The migrated database, emptied: every table but alembic's, identities restarted."""
+    with psycopg.connect(migrated_database.asyncpg_dsn, autocommit=True) as conn:
+        tables = [
+            r[0]
+            for r in conn.execute(
+                "SELECT tablename FROM pg_tables "
+                "WHERE schemaname = 'public' AND tablename <> 'alembic_version'"
+            )
+        ]
+        conn.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
+    return migrated_database
+
+
+@pytest.fixture(scope="session")
+def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("data")
+
+
+@pytest.fixture
+def settings(database: Database, data_dir: Path) -> Settings:
+    return Settings(
+        database_url=database.asyncpg_dsn,
+        environment="testing",
+        data_dir=data_dir,
+        # Cheap hashing keeps the suite fast; production cost is covered by its own test.
+        password_hash_time_cost=1,
+        password_hash_memory_kib=1024,
+        password_hash_parallelism=1,
+    )
+
+
+@pytest.fixture
+async def app(settings: Settings, database: Database) -> AsyncIterator[object]:
+    application = create_app(settings, database)
+    async with application.router.lifespan_context(application):
+        yield application
+
+
+@pytest.fixture
+async def client(app: object) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+        yield http

@@ -1,0 +1,108 @@
+"""`vitaltrack serve` on its own embedded Postgres, as a new user runs it."""
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import psutil
+import pytest
+
+VITALTRACK = [sys.executable, "-m", "vitaltrack.cli"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def embedded_env(data_dir: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    return {**env, "VITALTRACK_DATA_DIR": str(data_dir), "LOG_LEVEL": "WARNING"}
+
+
+def postgres_running_in(pgdata: Path) -> bool:
+    return any(
+        str(pgdata) in " ".join(p.info["cmdline"] or [])
+        for p in psutil.process_iter(["name", "cmdline"])
+        if p.info["name"] == "postgres"
+    )
+
+
+def wait_for_health(url: str, server: subprocess.Popen[bytes]) -> httpx.Response:
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        assert server.poll() is None, "server exited early"
+        try:
+            return httpx.get(url, timeout=2)
+        except httpx.TransportError:
+            time.sleep(0.3)
+    raise AssertionError("server never answered /health")
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    # Short path: the embedded server's unix socket lives in it.
+    path = Path(f"/tmp/vt-cli-{os.getpid()}")
+    shutil.rmtree(path, ignore_errors=True)
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def test_serve_starts_embedded_postgres_answers_and_stops_cleanly(data_dir: Path) -> None:
+    port = free_port()
+    env = embedded_env(data_dir)
+    server = subprocess.Popen([*VITALTRACK, "serve", "--port", str(port)], env=env)
+    try:
+        health = wait_for_health(f"http://127.0.0.1:{port}/health", server)
+        assert health.status_code == 200
+        assert health.json()["database"] == "connected"
+        register = httpx.post(
+            f"http://127.0.0.1:{port}/api/v1/auth/register",
+            json={"username": "cli_user", "password": "Passw0rdOK", "name": "CLI"},
+        )
+        assert register.status_code == 201
+
+        status = subprocess.run(
+            [*VITALTRACK, "projections", "status"],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        assert "categories" in status.stdout
+        assert "users" in status.stdout
+        assert postgres_running_in(data_dir / "pgdata"), "status must not stop serve's database"
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+    assert not postgres_running_in(data_dir / "pgdata")
+
+
+def test_status_works_on_its_own_and_leaves_nothing_running(data_dir: Path) -> None:
+    env = embedded_env(data_dir)
+    migrate = subprocess.run([*VITALTRACK, "migrate"], env=env, capture_output=True, text=True)
+    assert migrate.returncode == 0, migrate.stderr
+    status = subprocess.run(
+        [*VITALTRACK, "projections", "status", "--json"], env=env, capture_output=True, text=True
+    )
+    assert status.returncode == 0, status.stderr
+    reported = json.loads(status.stdout)
+    assert {p["name"] for p in reported} == {"users", "categories"}
+    assert all(p["position"] == 0 and p["lag"] == 0 for p in reported)
+    assert not postgres_running_in(data_dir / "pgdata")
+
+
+def test_production_refuses_development_defaults(tmp_path: Path) -> None:
+    env = {**embedded_env(tmp_path), "ENVIRONMENT": "production"}
+    result = subprocess.run([*VITALTRACK, "migrate"], env=env, capture_output=True, text=True)
+    assert result.returncode == 2
+    assert "SECRET_KEY" in result.stderr
+    assert "JWT_PRIVATE_KEY_PATH" in result.stderr
