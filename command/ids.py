@@ -1,10 +1,12 @@
-"""Path ids: anything that is not a UUID is simply an unknown id (404, never 422 or 500)."""
+"""Path ids on the write side: a malformed id is an unknown aggregate."""
 
 from uuid import UUID
 
+from vitaltrack.ids import parse_uuid
+
 
 def parse_id(value: str, not_found: type[Exception]) -> UUID:
-    try:
-        return UUID(value)
-    except ValueError:
-        raise not_found(value) from None
+    parsed = parse_uuid(value)
+    if parsed is None:
+        raise not_found(value)
+    return parsed

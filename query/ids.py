@@ -1,12 +1,13 @@
-"""Path ids on the read side: a malformed id is an unknown id."""
+"""Path ids on the read side: a malformed id is an unknown row."""
 
 from uuid import UUID
 
+from vitaltrack.ids import parse_uuid
 from vitaltrack.problems import Problem
 
 
 def parse_id_or_404(value: str, what: str) -> UUID:
-    try:
-        return UUID(value)
-    except ValueError:
-        raise Problem(404, "not_found", f"{what} not found") from None
+    parsed = parse_uuid(value)
+    if parsed is None:
+        raise Problem(404, "not_found", f"{what} not found")
+    return parsed

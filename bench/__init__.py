@@ -1,0 +1,1 @@
+"""Benchmarks: figures printed, never asserted (speed goals live here, not in tests)."""

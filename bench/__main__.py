@@ -1,0 +1,28 @@
+"""python -m bench [NAME ...]: run the named benchmarks (default: all) on a fresh database."""
+
+import asyncio
+import sys
+import tempfile
+from pathlib import Path
+
+import migrations
+from bench import commands
+from tests.postgres import postgres_server, scratch_database
+
+BENCHMARKS = {"commands": commands.run}
+
+
+def main() -> None:
+    names = sys.argv[1:] or list(BENCHMARKS)
+    with (
+        tempfile.TemporaryDirectory(prefix="vt-bench-", dir="/tmp") as tmp,
+        postgres_server(Path(tmp)) as server,
+    ):
+        for name in names:
+            with scratch_database(server) as database:
+                migrations.upgrade(database)
+                asyncio.run(BENCHMARKS[name](database, Path(tmp)))
+
+
+if __name__ == "__main__":
+    main()
