@@ -6,10 +6,10 @@ from typing import Annotated, Any, Protocol, TypeVar
 from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
 
+from command.accounts.services import AccountServices
 from events.store import Store
 from vitaltrack.catchup import Watermark
 from vitaltrack.security.passwords import Passwords
-from vitaltrack.security.sessions import Sessions
 
 
 class Positioned(Protocol):
@@ -40,13 +40,13 @@ def _commands(request: Request) -> Commands:
 CommandsDep = Annotated[Commands, Depends(_commands)]
 
 
+def _accounts(request: Request) -> AccountServices:
+    return request.app.state.accounts
+
+
 def _passwords(request: Request) -> Passwords:
-    return request.app.state.passwords
+    return request.app.state.accounts.passwords
 
 
-def _sessions(request: Request) -> Sessions:
-    return request.app.state.sessions
-
-
+AccountsDep = Annotated[AccountServices, Depends(_accounts)]
 PasswordsDep = Annotated[Passwords, Depends(_passwords)]
-SessionsDep = Annotated[Sessions, Depends(_sessions)]

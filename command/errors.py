@@ -8,12 +8,15 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from command.accounts.handlers import InvalidCredentials
+from command.accounts.passwords import WrongPassword
+from command.accounts.tables import InvalidOneTimeToken
 from command.accounts.views import user_out
 from command.categories.views import category_out
 from command.preconditions import VersionConflict
 from events.category import Category, CategoryNameTaken, CategoryNotFound
 from events.user import AccountDisabled, EmailTaken, User, UsernameTaken
 from vitaltrack.problems import problem_response
+from vitaltrack.security.sessions import InvalidRefreshToken
 
 # exception -> (status, code, detail)
 SIMPLE: dict[type[Exception], tuple[int, str, str]] = {
@@ -23,6 +26,9 @@ SIMPLE: dict[type[Exception], tuple[int, str, str]] = {
     EmailTaken: (409, "conflict", "Email already registered"),
     UsernameTaken: (409, "conflict", "Username already taken"),
     InvalidCredentials: (401, "invalid_credentials", "Incorrect email/username or password"),
+    InvalidRefreshToken: (401, "invalid_token", "Invalid or expired refresh token"),
+    WrongPassword: (400, "bad_request", "Current password is incorrect"),
+    InvalidOneTimeToken: (400, "bad_request", "Invalid or expired token"),
     AccountDisabled: (403, "account_disabled", "Account is disabled"),
 }
 
@@ -31,8 +37,10 @@ WIRE: dict[type, Callable[[Any], Any]] = {Category: category_out, User: user_out
 
 
 def _simple(status: int, code: str, detail: str) -> Callable[[Request, Exception], Any]:
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+
     async def handle(_request: Request, _exc: Exception) -> JSONResponse:
-        return problem_response(status, code, detail)
+        return problem_response(status, code, detail, headers)
 
     return handle
 

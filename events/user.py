@@ -4,9 +4,12 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
+PROFILE_FIELDS = ("email", "username", "name", "phone")
+
 
 class User(Aggregate):
-    """A registered account. Secrets (password hashes) are not events: they live in auth tables."""
+    """A registered account. Secrets (password hashes, tokens) are not events: they live in
+    auth tables; the facts about them (password changed, email verified) are events."""
 
     class Event(Aggregate.Event):
         @property
@@ -28,6 +31,7 @@ class User(Aggregate):
         self.is_verified = False
         self.is_email_verified = False
         self.last_login = None
+        self.updated_at = self.created_on  # profile changes only; logins do not count
 
     @property
     def owner_id(self) -> UUID:
@@ -39,9 +43,63 @@ class User(Aggregate):
         def apply(self, aggregate: "User") -> None:
             aggregate.last_login = self.timestamp
 
+    class LoggedOut(Event):
+        session_id: UUID
+
+    class ProfileUpdated(Event):
+        """Only the fields that changed are set. A new email address is not yet verified."""
+
+        email: str | None
+        username: str | None
+        name: str | None
+        phone: str | None
+
+        def apply(self, aggregate: "User") -> None:
+            for field in PROFILE_FIELDS:
+                value = getattr(self, field)
+                if value is not None:
+                    setattr(aggregate, field, value)
+            if self.email is not None:
+                aggregate.is_email_verified = False
+            aggregate.updated_at = self.timestamp
+
+    class EmailVerified(Event):
+        email: str
+
+        def apply(self, aggregate: "User") -> None:
+            aggregate.is_email_verified = True
+            aggregate.updated_at = self.timestamp
+
+    class PasswordChanged(Event):
+        via: str  # "change" (knew the old one) or "reset" (proved control of the email)
+
+        def apply(self, aggregate: "User") -> None:
+            aggregate.updated_at = self.timestamp
+
     def record_login(self, session_id: UUID) -> None:
         self.check_is_active()
         self.trigger_event(self.LoggedIn, session_id=session_id)
+
+    def record_logout(self, session_id: UUID) -> None:
+        self.trigger_event(self.LoggedOut, session_id=session_id)
+
+    def update_profile(self, **values: str | None) -> dict[str, str]:
+        """Record the values that differ; returns them (empty: nothing recorded)."""
+        self.check_is_active()
+        changed = {f: v for f, v in values.items() if v is not None and getattr(self, f) != v}
+        if changed:
+            self.trigger_event(self.ProfileUpdated, **{f: changed.get(f) for f in PROFILE_FIELDS})
+        return changed
+
+    def verify_email(self, email: str) -> None:
+        if self.email != email:
+            raise StaleEmailToken(self.id)
+        if not self.is_email_verified:
+            self.trigger_event(self.EmailVerified, email=email)
+
+    def change_password(self, via: str) -> None:
+        self.check_is_active()
+        self.trigger_event(self.PasswordChanged, via=via)
 
     def check_is_active(self) -> None:
         if not self.is_active:
@@ -52,13 +110,13 @@ class AccountDisabled(Exception):
     """The account exists but is deactivated."""
 
 
-class UserNotFound(Exception):
-    """No such account."""
-
-
 class EmailTaken(Exception):
     """Another account already uses this email address."""
 
 
 class UsernameTaken(Exception):
     """Another account already uses this username."""
+
+
+class StaleEmailToken(Exception):
+    """The verification token was issued for an address the account no longer uses."""

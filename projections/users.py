@@ -1,6 +1,6 @@
 """The `users` read table: account profiles as the API shows them."""
 
-from events.user import User
+from events.user import PROFILE_FIELDS, User
 from projections.projection import Envelope, Row, StateTable
 
 
@@ -22,10 +22,34 @@ def registered(_row: Row | None, e: Envelope) -> Row:
     }
 
 
+def changed(row: Row, e: Envelope, **values: object) -> Row:
+    return {**row, **values, "version": e.event.originator_version}
+
+
 def logged_in(row: Row | None, e: Envelope) -> Row | None:
+    return row and changed(row, e, last_login=e.event.timestamp)
+
+
+def version_only(row: Row | None, e: Envelope) -> Row | None:
+    return row and changed(row, e)
+
+
+def profile_updated(row: Row | None, e: Envelope) -> Row | None:
     if row is None:
         return None
-    return {**row, "last_login": e.event.timestamp, "version": e.event.originator_version}
+    event = e.event
+    values = {f: getattr(event, f) for f in PROFILE_FIELDS if getattr(event, f) is not None}
+    if event.email is not None:
+        values["is_email_verified"] = False
+    return changed(row, e, **values, updated_at=event.timestamp)
+
+
+def email_verified(row: Row | None, e: Envelope) -> Row | None:
+    return row and changed(row, e, is_email_verified=True, updated_at=e.event.timestamp)
+
+
+def password_changed(row: Row | None, e: Envelope) -> Row | None:
+    return row and changed(row, e, updated_at=e.event.timestamp)
 
 
 class UsersProjection(StateTable):
@@ -45,4 +69,11 @@ class UsersProjection(StateTable):
         "created_at": "timestamptz",
         "updated_at": "timestamptz",
     }
-    handlers = {User.Registered: registered, User.LoggedIn: logged_in}  # noqa: RUF012
+    handlers = {  # noqa: RUF012
+        User.Registered: registered,
+        User.LoggedIn: logged_in,
+        User.LoggedOut: version_only,
+        User.ProfileUpdated: profile_updated,
+        User.EmailVerified: email_verified,
+        User.PasswordChanged: password_changed,
+    }

@@ -9,6 +9,7 @@ import pytest
 
 import migrations
 from tests.postgres import postgres_server, scratch_database
+from tests.smtp import Mailbox, start_smtp_server
 from vitaltrack.app import create_app
 from vitaltrack.database import Database
 from vitaltrack.settings import Settings
@@ -47,9 +48,25 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("data")
 
 
+@pytest.fixture(scope="session")
+def smtp() -> Iterator[tuple[int, Mailbox]]:
+    controller, mailbox = start_smtp_server()
+    yield controller.port, mailbox
+    controller.stop()
+
+
 @pytest.fixture
-def settings(database: Database, data_dir: Path) -> Settings:
+def mailbox(smtp: tuple[int, Mailbox]) -> Mailbox:
+    smtp[1].clear()
+    return smtp[1]
+
+
+@pytest.fixture
+def settings(database: Database, data_dir: Path, smtp: tuple[int, Mailbox]) -> Settings:
     return Settings(
+        smtp_host="127.0.0.1",
+        smtp_port=smtp[0],
+        smtp_tls="none",
         database_url=database.asyncpg_dsn,
         environment="testing",
         data_dir=data_dir,
@@ -57,6 +74,8 @@ def settings(database: Database, data_dir: Path) -> Settings:
         password_hash_time_cost=1,
         password_hash_memory_kib=1024,
         password_hash_parallelism=1,
+        rate_limit_enabled=False,  # tests of the limits turn them on
+        public_base_url="http://phone.test",
     )
 
 

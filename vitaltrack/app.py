@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from command.accounts.routes import router as account_commands
+from command.accounts.services import AccountServices
 from command.categories.routes import router as category_commands
 from command.errors import install_command_errors
 from events.store import Store
@@ -19,8 +20,12 @@ from query.categories.routes import router as category_queries
 from vitaltrack import __version__, health
 from vitaltrack.catchup import Watermark
 from vitaltrack.database import Database
+from vitaltrack.mail.delivery import OutboxSender, mailer_for
+from vitaltrack.mail.delivery import run_supervised as run_mail_sender
 from vitaltrack.problems import RequestIdMiddleware, install_problem_handlers
+from vitaltrack.security.one_time_tokens import OneTimeTokens
 from vitaltrack.security.passwords import Passwords
+from vitaltrack.security.rate_limits import RateLimiter
 from vitaltrack.security.sessions import Sessions
 from vitaltrack.security.tokens import KeyRing
 from vitaltrack.settings import Settings
@@ -43,14 +48,18 @@ def create_app(settings: Settings, database: Database, *, run_projections: bool 
                 database.asyncpg_dsn, all_projections(), settings.projection_batch_size
             )
             runner = asyncio.create_task(run_supervised(projector), name="projections")
+        sender = OutboxSender(pool, mailer_for(settings), settings.smtp_from)
+        background = [asyncio.create_task(run_mail_sender(sender), name="email")]
+        if runner is not None:
+            background.append(runner)
         app.state.pool, app.state.store, app.state.watermark = pool, store, watermark
+        app.state.rate_limiter = RateLimiter(pool, settings)
         try:
             yield
         finally:
-            if runner is not None:
-                runner.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await runner
+            for task in background:
+                task.cancel()
+            await asyncio.gather(*background, return_exceptions=True)
             await watermark.stop()
             await pool.close()
             store.close()
@@ -58,8 +67,9 @@ def create_app(settings: Settings, database: Database, *, run_projections: bool 
     app = FastAPI(title="VitalTrack API", version=__version__, lifespan=lifespan)
     app.state.settings = settings
     app.state.keyring = KeyRing.from_settings(settings)
-    app.state.passwords = Passwords(settings)
-    app.state.sessions = Sessions(settings)
+    app.state.accounts = AccountServices(
+        Passwords(settings), Sessions(settings), OneTimeTokens(settings), settings.public_base_url
+    )
     install_problem_handlers(app)
     install_command_errors(app)
     app.add_middleware(RequestIdMiddleware)

@@ -9,6 +9,7 @@ from fastapi import Depends, Request
 
 from vitaltrack.catchup import Watermark
 from vitaltrack.problems import Problem
+from vitaltrack.security.rate_limits import RateLimiter
 from vitaltrack.security.tokens import InvalidToken, KeyRing
 from vitaltrack.settings import Settings
 
@@ -35,6 +36,18 @@ SettingsDep = Annotated[Settings, Depends(_settings)]
 PoolDep = Annotated[asyncpg.Pool, Depends(_pool)]
 WatermarkDep = Annotated[Watermark, Depends(_watermark)]
 KeyRingDep = Annotated[KeyRing, Depends(_keyring)]
+
+
+def _rate_limiter(request: Request) -> RateLimiter:
+    return request.app.state.rate_limiter
+
+
+def _client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+RateLimiterDep = Annotated[RateLimiter, Depends(_rate_limiter)]
+ClientAddress = Annotated[str, Depends(_client_address)]
 
 
 @dataclass(frozen=True)

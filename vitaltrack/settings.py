@@ -29,6 +29,22 @@ class Settings(BaseSettings):
     password_hash_time_cost: int = 3
     password_hash_memory_kib: int = 65536
     password_hash_parallelism: int = 4
+    # Email: SMTP when SMTP_HOST is set, else .eml files in <data dir>/outbox (development).
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    smtp_from: str = "VitalTrack <no-reply@vitaltrack.app>"
+    smtp_tls: Literal["starttls", "tls", "none"] = "starttls"
+    # Where links in emails point (the verification page is served by this API).
+    public_base_url: str = "http://127.0.0.1:8000"
+    # Rate limits: "<count>/<second|minute|hour|day>", per client address and per account.
+    rate_limit_enabled: bool = True
+    rate_limit_login: str = "5/minute"
+    rate_limit_register: str = "3/hour"
+    rate_limit_forgot_password: str = "3/hour"
+    rate_limit_reset_password: str = "5/hour"
+    rate_limit_resend_verification: str = "3/hour"
     # How long a command waits for the read tables to show its events before answering.
     read_your_writes_timeout: float = 5.0
     projection_batch_size: int = Field(1000, ge=1, le=100_000)

@@ -1,18 +1,17 @@
-"""Account commands: register and log in. Each call saves its events and auth rows atomically."""
+"""Signing in and out: register, log in, refresh, log out."""
 
 from dataclasses import dataclass
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError
-
-from command.accounts.credentials import password_hash_of, set_password_hash
+from command.accounts.services import AccountServices
+from command.accounts.tables import load_user, password_hash_of, set_password_hash, transaction
 from command.retry import retry_on_conflict
 from command.uniqueness import KeyTaken, claim, holder
 from events.index import Index, email_key, username_key
 from events.store import SideWrite, Store
 from events.user import EmailTaken, User, UsernameTaken
-from vitaltrack.security.passwords import Passwords
-from vitaltrack.security.sessions import NewSession, Sessions
+from vitaltrack.mail import messages
+from vitaltrack.security.sessions import InvalidRefreshToken, NewSession
 
 
 @dataclass(frozen=True)
@@ -31,11 +30,27 @@ class Login:
 
 
 @dataclass(frozen=True)
+class Refresh:
+    refresh_token: str
+
+
+@dataclass(frozen=True)
+class Logout:
+    user_id: UUID
+    refresh_token: str
+
+
+@dataclass(frozen=True)
 class SignedIn:
-    """A user with a fresh session (refresh-token family)."""
+    """A user with a session (refresh-token family) and the position of the events saved."""
 
     user: User
     session: NewSession
+    position: int
+
+
+@dataclass(frozen=True)
+class Done:
     position: int
 
 
@@ -44,50 +59,85 @@ class InvalidCredentials(Exception):
 
 
 @retry_on_conflict
-def register(store: Store, sessions: Sessions, cmd: Register) -> SignedIn:
+def register(store: Store, svc: AccountServices, cmd: Register) -> SignedIn:
     user = User(email=cmd.email, username=cmd.username, name=cmd.name, phone=cmd.phone)
-    indexes = []
+    indexes = claim_identifiers(store, user.id, cmd.email, cmd.username)
+    session = svc.sessions.start(user.id)
+    writes = [set_password_hash(user.id, cmd.password_hash), *session.writes]
     if cmd.email is not None:
-        indexes.append(_claim_or(store, email_key(cmd.email), user.id, EmailTaken))
-    if cmd.username is not None:
-        indexes.append(_claim_or(store, username_key(cmd.username), user.id, UsernameTaken))
-    session = sessions.start(user.id)
-    writes = (set_password_hash(user.id, cmd.password_hash), *session.writes)
+        writes += verification_mail(svc, user.id, cmd.email)
     recordings = store.save(user, *indexes, side_writes=writes)
     return SignedIn(user, session, recordings[-1].notification.id)
 
 
-def login(store: Store, passwords: Passwords, sessions: Sessions, cmd: Login) -> SignedIn:
+def login(store: Store, svc: AccountServices, cmd: Login) -> SignedIn:
     key = email_key(cmd.identifier) if "@" in cmd.identifier else username_key(cmd.identifier)
     user_id = holder(store, key)
     stored_hash = password_hash_of(store, user_id) if user_id else None
-    if stored_hash is None:
-        passwords.hash(cmd.password)  # spend the same time as a real check: no user enumeration
+    if user_id is None or stored_hash is None:
+        svc.passwords.hash(cmd.password)  # spend the time a real check takes: no enumeration
         raise InvalidCredentials
-    if not passwords.verify(stored_hash, cmd.password):
+    if not svc.passwords.verify(stored_hash, cmd.password):
         raise InvalidCredentials
-    writes: tuple[SideWrite, ...] = ()
-    if passwords.needs_rehash(stored_hash):
-        writes = (set_password_hash(user_id, passwords.hash(cmd.password)),)
-    session = sessions.start(user_id)
-    return _record_login(store, user_id, session, (*writes, *session.writes))
+    writes: list[SideWrite] = []
+    if svc.passwords.needs_rehash(stored_hash):
+        writes.append(set_password_hash(user_id, svc.passwords.hash(cmd.password)))
+    session = svc.sessions.start(user_id)
+    return _record_login(store, user_id, session, [*writes, *session.writes])
+
+
+def refresh(store: Store, svc: AccountServices, cmd: Refresh) -> SignedIn:
+    # Committed even when refused: a reused token's family must stay revoked.
+    with transaction(store, commit=True) as curs:
+        rotation = svc.sessions.rotate(curs, cmd.refresh_token)
+    if rotation is None:
+        raise InvalidRefreshToken
+    user = load_user(store, rotation.user_id, InvalidRefreshToken)
+    if not user.is_active:
+        raise InvalidRefreshToken
+    return SignedIn(user, NewSession(rotation.session_id, rotation.refresh_token, ()), 0)
+
+
+@retry_on_conflict
+def logout(store: Store, svc: AccountServices, cmd: Logout) -> Done:
+    """Revoke the family of the caller's token; a foreign or dead token changes nothing."""
+    with transaction(store) as curs:
+        session_id = svc.sessions.live_session_of(curs, cmd.refresh_token, cmd.user_id)
+    if session_id is None:
+        return Done(0)
+    user = load_user(store, cmd.user_id, InvalidCredentials)
+    user.record_logout(session_id)
+    recordings = store.save(user, side_writes=[svc.sessions.revoke(session_id)])
+    return Done(recordings[-1].notification.id)
 
 
 @retry_on_conflict
 def _record_login(
-    store: Store, user_id: UUID, session: NewSession, writes: tuple[SideWrite, ...]
+    store: Store, user_id: UUID, session: NewSession, writes: list[SideWrite]
 ) -> SignedIn:
-    try:
-        user: User = store.repository.get(user_id)
-    except AggregateNotFoundError:
-        raise InvalidCredentials from None
+    user = load_user(store, user_id, InvalidCredentials)
     user.record_login(session.session_id)
     recordings = store.save(user, side_writes=writes)
     return SignedIn(user, session, recordings[-1].notification.id)
 
 
-def _claim_or(store: Store, key: str, user_id: UUID, taken: type[Exception]) -> Index:
-    try:
-        return claim(store, key, owner_id=user_id, ref=user_id)
-    except KeyTaken:
-        raise taken from None
+def claim_identifiers(
+    store: Store, user_id: UUID, email: str | None, username: str | None
+) -> list[Index]:
+    """Index aggregates for a new email and/or username, saved with the user."""
+    claims = []
+    for value, key, taken in (
+        (email, email_key, EmailTaken),
+        (username, username_key, UsernameTaken),
+    ):
+        if value is not None:
+            try:
+                claims.append(claim(store, key(value), owner_id=user_id, ref=user_id))
+            except KeyTaken:
+                raise taken from None
+    return claims
+
+
+def verification_mail(svc: AccountServices, user_id: UUID, email: str) -> list[SideWrite]:
+    issued = svc.tokens.issue(user_id, email, "verify_email")
+    return [*issued.writes, messages.verification(svc.public_base_url, email, issued.token)]

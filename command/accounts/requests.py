@@ -76,3 +76,50 @@ class LoginIn(WireModel):
         str, BeforeValidator(_lower_trim), StringConstraints(min_length=1, max_length=255)
     ]
     password: Annotated[str, StringConstraints(min_length=1, max_length=128)]
+
+
+class RefreshIn(WireModel):
+    """Token and password fields are snake_case on the wire (camelCase also accepted)."""
+
+    model_config = ConfigDict(strict=True)
+
+    refresh_token: Annotated[str, StringConstraints(min_length=1, max_length=512)]
+
+
+class LogoutIn(RefreshIn):
+    pass
+
+
+class ProfileIn(WireModel):
+    model_config = ConfigDict(strict=True)
+
+    email: Email | None = None
+    username: Username | None = None
+    name: DisplayName | None = None
+    phone: Phone | None = None
+
+
+class ChangePasswordIn(WireModel):
+    model_config = ConfigDict(strict=True)
+
+    current_password: Annotated[str, StringConstraints(min_length=1, max_length=128)]
+    new_password: Password
+
+
+class EmailIn(WireModel):
+    model_config = ConfigDict(strict=True)
+
+    email: Email
+
+
+class ResetPasswordIn(WireModel):
+    model_config = ConfigDict(strict=True)
+
+    token: Annotated[str, StringConstraints(min_length=1, max_length=512)]
+    new_password: Password
+
+
+class TokenIn(WireModel):
+    model_config = ConfigDict(strict=True)
+
+    token: Annotated[str, StringConstraints(min_length=1, max_length=512)]

@@ -1,40 +1,181 @@
-"""POST /auth/register and /auth/login."""
+"""The state-changing auth endpoints (API.md 3); GET /auth/me is on the query side."""
 
 from fastapi import APIRouter
+from fastapi.responses import HTMLResponse
+from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
-from command.accounts import handlers
-from command.accounts.requests import LoginIn, RegisterIn
-from command.accounts.views import auth_out
-from command.deps import CommandsDep, PasswordsDep, SessionsDep
-from vitaltrack.deps import KeyRingDep
-from vitaltrack.wire.users import AuthOut
+from command.accounts import handlers, passwords, profile, verification
+from command.accounts.requests import (
+    ChangePasswordIn,
+    EmailIn,
+    LoginIn,
+    LogoutIn,
+    ProfileIn,
+    RefreshIn,
+    RegisterIn,
+    ResetPasswordIn,
+    TokenIn,
+)
+from command.accounts.tables import InvalidOneTimeToken
+from command.accounts.views import auth_out, user_out
+from command.deps import AccountsDep, CommandsDep, PasswordsDep
+from vitaltrack.deps import ClientAddress, CurrentUser, KeyRingDep, RateLimiterDep
+from vitaltrack.wire.base import MessageOut
+from vitaltrack.wire.users import AuthOut, UserOut
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
+
+
+class VerifiedOut(BaseModel):
+    message: str
+    is_verified: bool = True  # snake_case, as the mobile client reads it
 
 
 @router.post("/register", status_code=201, response_model=AuthOut)
 async def register(
     body: RegisterIn,
     commands: CommandsDep,
-    passwords: PasswordsDep,
-    sessions: SessionsDep,
+    accounts: AccountsDep,
     keyring: KeyRingDep,
+    limiter: RateLimiterDep,
+    client: ClientAddress,
 ) -> AuthOut:
-    password_hash = await run_in_threadpool(passwords.hash, body.password)
+    await limiter.hit("register", client, body.email or body.username)
+    password_hash = await run_in_threadpool(accounts.passwords.hash, body.password)
     cmd = handlers.Register(body.email, body.username, body.name, body.phone, password_hash)
-    signed_in = await commands.run(handlers.register, sessions, cmd)
-    return auth_out(signed_in, keyring)
+    return auth_out(await commands.run(handlers.register, accounts, cmd), keyring)
 
 
 @router.post("/login", response_model=AuthOut)
 async def login(
     body: LoginIn,
     commands: CommandsDep,
-    passwords: PasswordsDep,
-    sessions: SessionsDep,
+    accounts: AccountsDep,
     keyring: KeyRingDep,
+    limiter: RateLimiterDep,
+    client: ClientAddress,
 ) -> AuthOut:
+    await limiter.hit("login", client, body.identifier)
     cmd = handlers.Login(body.identifier, body.password)
-    signed_in = await commands.run(handlers.login, passwords, sessions, cmd)
-    return auth_out(signed_in, keyring)
+    return auth_out(await commands.run(handlers.login, accounts, cmd), keyring)
+
+
+@router.post("/refresh", response_model=AuthOut)
+async def refresh(
+    body: RefreshIn, commands: CommandsDep, accounts: AccountsDep, keyring: KeyRingDep
+) -> AuthOut:
+    cmd = handlers.Refresh(body.refresh_token)
+    return auth_out(await commands.run(handlers.refresh, accounts, cmd), keyring)
+
+
+@router.post("/logout", response_model=MessageOut)
+async def logout(
+    body: LogoutIn, user: CurrentUser, commands: CommandsDep, accounts: AccountsDep
+) -> MessageOut:
+    await commands.run(handlers.logout, accounts, handlers.Logout(user.user_id, body.refresh_token))
+    return MessageOut(message="Successfully logged out")
+
+
+@router.patch("/me", response_model=UserOut)
+async def update_me(
+    body: ProfileIn, user: CurrentUser, commands: CommandsDep, accounts: AccountsDep
+) -> UserOut:
+    cmd = profile.UpdateProfile(user.user_id, body.email, body.username, body.name, body.phone)
+    return user_out((await commands.run(profile.update_profile, accounts, cmd)).aggregate)
+
+
+@router.post("/change-password", response_model=MessageOut)
+async def change_password(
+    body: ChangePasswordIn,
+    user: CurrentUser,
+    commands: CommandsDep,
+    accounts: AccountsDep,
+    hasher: PasswordsDep,
+) -> MessageOut:
+    new_hash = await run_in_threadpool(hasher.hash, body.new_password)
+    cmd = passwords.ChangePassword(user.user_id, user.session_id, body.current_password, new_hash)
+    await commands.run(passwords.change_password, accounts, cmd)
+    return MessageOut(message="Password changed successfully")
+
+
+@router.post("/forgot-password", response_model=MessageOut)
+async def forgot_password(
+    body: EmailIn,
+    commands: CommandsDep,
+    accounts: AccountsDep,
+    limiter: RateLimiterDep,
+    client: ClientAddress,
+) -> MessageOut:
+    await limiter.hit("forgot_password", client, body.email)
+    await commands.run(passwords.forgot_password, accounts, passwords.ForgotPassword(body.email))
+    return MessageOut(
+        message="If an account with that email exists, a password reset link has been sent."
+    )
+
+
+@router.post("/reset-password", response_model=MessageOut)
+async def reset_password(
+    body: ResetPasswordIn,
+    commands: CommandsDep,
+    accounts: AccountsDep,
+    limiter: RateLimiterDep,
+    client: ClientAddress,
+) -> MessageOut:
+    await limiter.hit("reset_password", client)
+    new_hash = await run_in_threadpool(accounts.passwords.hash, body.new_password)
+    cmd = passwords.ResetPassword(body.token, new_hash)
+    await commands.run(passwords.reset_password, accounts, cmd)
+    return MessageOut(message="Password has been reset. Please log in with your new password.")
+
+
+@router.post("/verify-email", response_model=VerifiedOut)
+async def verify_email(body: TokenIn, commands: CommandsDep, accounts: AccountsDep) -> VerifiedOut:
+    return await _verify(body.token, commands, accounts)
+
+
+@router.get("/verify-email/{token}", response_model=VerifiedOut)
+async def verify_email_by_path(
+    token: str, commands: CommandsDep, accounts: AccountsDep
+) -> VerifiedOut:
+    """What the mobile client calls (reference compatibility)."""
+    return await _verify(token, commands, accounts)
+
+
+@router.get("/verify-email", response_class=HTMLResponse)
+async def verify_email_page(
+    token: str, commands: CommandsDep, accounts: AccountsDep
+) -> HTMLResponse:
+    """The link in the email: a small page for a browser."""
+    try:
+        await _verify(token, commands, accounts)
+    except InvalidOneTimeToken:
+        return HTMLResponse(_page("This link is invalid or has expired."), status_code=400)
+    return HTMLResponse(_page("Your email address is verified. You can return to the app."))
+
+
+@router.post("/resend-verification", response_model=MessageOut)
+async def resend_verification(
+    body: EmailIn,
+    commands: CommandsDep,
+    accounts: AccountsDep,
+    limiter: RateLimiterDep,
+    client: ClientAddress,
+) -> MessageOut:
+    await limiter.hit("resend_verification", client, body.email)
+    cmd = verification.ResendVerification(body.email)
+    return MessageOut(
+        message=(await commands.run(verification.resend_verification, accounts, cmd)).message
+    )
+
+
+async def _verify(token: str, commands: CommandsDep, accounts: AccountsDep) -> VerifiedOut:
+    await commands.run(verification.verify_email, accounts, verification.VerifyEmail(token))
+    return VerifiedOut(message="Email verified successfully")
+
+
+def _page(text: str) -> str:
+    return (
+        "<!doctype html><html><head><meta charset='utf-8'><title>VitalTrack</title></head>"
+        f"<body><h1>VitalTrack</h1><p>{text}</p></body></html>"
+    )

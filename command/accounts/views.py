@@ -17,7 +17,7 @@ def user_out(user: User) -> UserOut:
         is_verified=user.is_verified,
         is_email_verified=user.is_email_verified,
         created_at=user.created_on,
-        updated_at=user.modified_on,
+        updated_at=user.updated_at,
         last_login=user.last_login,
     )
 

@@ -1,0 +1,142 @@
+"""Delivers queued emails: SMTP in production, .eml files in development. Retries with backoff."""
+
+import asyncio
+import contextlib
+import logging
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Protocol
+
+import aiosmtplib
+import asyncpg
+
+from vitaltrack.mail.messages import OUTBOX_CHANNEL
+from vitaltrack.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 12
+IDLE_POLL_SECONDS = 5.0
+
+
+class Mailer(Protocol):
+    async def send(self, message: EmailMessage) -> None: ...
+
+
+class SmtpMailer:
+    def __init__(self, settings: Settings):
+        self._settings = settings
+
+    async def send(self, message: EmailMessage) -> None:
+        s = self._settings
+        await aiosmtplib.send(
+            message,
+            hostname=s.smtp_host,
+            port=s.smtp_port,
+            username=s.smtp_user,
+            password=s.smtp_password,
+            use_tls=s.smtp_tls == "tls",
+            start_tls=s.smtp_tls == "starttls",
+            timeout=30,
+        )
+
+
+class FileMailer:
+    """Development: each message becomes a file in the outbox folder, and the log says where."""
+
+    def __init__(self, folder: Path):
+        self._folder = folder
+
+    async def send(self, message: EmailMessage) -> None:
+        self._folder.mkdir(parents=True, exist_ok=True)
+        name = f"{message['Date'] or ''}{message['Message-ID'] or id(message)}".strip("<>")
+        path = self._folder / f"{abs(hash(name))}.eml"
+        path.write_bytes(bytes(message))
+        logger.info("email to %s (%s) written to %s", message["To"], message["Subject"], path)
+
+
+def mailer_for(settings: Settings) -> Mailer:
+    if settings.smtp_host:
+        return SmtpMailer(settings)
+    return FileMailer(settings.data_path / "outbox")
+
+
+class OutboxSender:
+    """Sends due outbox rows; several processes may run one (rows are claimed SKIP LOCKED)."""
+
+    def __init__(self, pool: asyncpg.Pool, mailer: Mailer, sender: str):
+        self._pool = pool
+        self._mailer = mailer
+        self._from = sender
+        self._wake = asyncio.Event()
+
+    async def run(self) -> None:
+        async with self._pool.acquire() as listener:
+            await listener.add_listener(OUTBOX_CHANNEL, self._on_notify)
+            try:
+                while True:
+                    self._wake.clear()
+                    if not await self.send_due():
+                        with contextlib.suppress(TimeoutError):
+                            await asyncio.wait_for(self._wake.wait(), IDLE_POLL_SECONDS)
+            finally:
+                await listener.remove_listener(OUTBOX_CHANNEL, self._on_notify)
+
+    def _on_notify(self, *_args: object) -> None:
+        self._wake.set()
+
+    async def send_due(self) -> int:
+        """Try every due message once; returns how many were attempted."""
+        attempted = 0
+        while True:
+            async with self._pool.acquire() as conn, conn.transaction():
+                row = await conn.fetchrow(
+                    "SELECT id, recipient, subject, body, attempts FROM email_outbox "
+                    "WHERE sent_at IS NULL AND attempts < $1 AND next_attempt_at <= now() "
+                    "ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED",
+                    MAX_ATTEMPTS,
+                )
+                if row is None:
+                    return attempted
+                attempted += 1
+                await self._deliver(conn, row)
+
+    async def _deliver(self, conn: asyncpg.Connection, row: asyncpg.Record) -> None:
+        message = EmailMessage()
+        message["From"], message["To"], message["Subject"] = (
+            self._from,
+            row["recipient"],
+            row["subject"],
+        )
+        message.set_content(row["body"])
+        try:
+            await self._mailer.send(message)
+        except Exception as exc:  # any delivery failure: keep the row and try again later
+            delay = min(2 ** row["attempts"] * 5, 3600)
+            logger.warning(
+                "email %s not sent (attempt %s): %s", row["id"], row["attempts"] + 1, exc
+            )
+            await conn.execute(
+                "UPDATE email_outbox SET attempts = attempts + 1, last_error = $2, "
+                "next_attempt_at = now() + make_interval(secs => $3) WHERE id = $1",
+                row["id"],
+                str(exc)[:500],
+                delay,
+            )
+            return
+        await conn.execute(
+            "UPDATE email_outbox SET attempts = attempts + 1, sent_at = now(), last_error = NULL "
+            "WHERE id = $1",
+            row["id"],
+        )
+
+
+async def run_supervised(sender: OutboxSender) -> None:
+    while True:
+        try:
+            await sender.run()
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            logger.exception("email sender failed; restarting")
+            await asyncio.sleep(1)

@@ -1,0 +1,69 @@
+"""Single-use, expiring tokens for email verification (24 h) and password reset (1 h)."""
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any, Literal
+
+from events.store import SideWrite
+from vitaltrack.security.opaque import TokenHasher, new_token
+from vitaltrack.settings import Settings
+
+Purpose = Literal["verify_email", "reset_password"]
+LIFETIME: dict[str, timedelta] = {
+    "verify_email": timedelta(hours=24),
+    "reset_password": timedelta(hours=1),
+}
+# The SQLSTATE consume_one_time_token() raises when the token was used meanwhile.
+TOKEN_UNUSABLE_SQLSTATE = "VT001"
+
+
+@dataclass(frozen=True)
+class Issued:
+    token: str
+    writes: tuple[SideWrite, ...]
+
+
+@dataclass(frozen=True)
+class Holder:
+    user_id: uuid.UUID
+    email: str
+
+
+class OneTimeTokens:
+    def __init__(self, settings: Settings):
+        self.hash = TokenHasher(settings.secret_key)
+
+    def issue(self, user_id: uuid.UUID, email: str, purpose: Purpose) -> Issued:
+        """A new token; earlier unused tokens of the same purpose stop working."""
+        token = new_token()
+        expires_at = datetime.now(UTC) + LIFETIME[purpose]
+        return Issued(
+            token,
+            (
+                SideWrite(
+                    "UPDATE auth_one_time_tokens SET used_at = now() "
+                    "WHERE user_id = %s AND purpose = %s AND used_at IS NULL",
+                    (user_id, purpose),
+                ),
+                SideWrite(
+                    "INSERT INTO auth_one_time_tokens "
+                    "(token_hash, user_id, purpose, email, expires_at) VALUES (%s, %s, %s, %s, %s)",
+                    (self.hash(token), user_id, purpose, email, expires_at),
+                ),
+            ),
+        )
+
+    def holder(self, curs: Any, token: str, purpose: Purpose) -> Holder | None:
+        """Who a still-usable token belongs to (nothing is consumed yet)."""
+        curs.execute(
+            "SELECT user_id, email FROM auth_one_time_tokens WHERE token_hash = %s "
+            "AND purpose = %s AND used_at IS NULL AND expires_at > now()",
+            (self.hash(token), purpose),
+        )
+        row = curs.fetchone()
+        return Holder(row["user_id"], row["email"]) if row else None
+
+    def consume(self, token: str, purpose: Purpose) -> SideWrite:
+        """Mark the token used in the events' transaction; fails it if someone was faster."""
+        return SideWrite("SELECT consume_one_time_token(%s, %s)", (self.hash(token), purpose))

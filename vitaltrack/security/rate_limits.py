@@ -1,0 +1,80 @@
+"""Sliding-window rate limits kept in Postgres, so every API replica shares them."""
+
+import math
+import re
+from dataclasses import dataclass
+
+import asyncpg
+
+from vitaltrack.problems import Problem
+from vitaltrack.settings import Settings
+
+_UNITS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
+_SPEC = re.compile(r"^\s*(\d+)\s*/\s*(second|minute|hour|day)s?\s*$")
+
+
+@dataclass(frozen=True)
+class Limit:
+    count: int
+    window_seconds: int
+
+    @classmethod
+    def parse(cls, spec: str) -> "Limit":
+        match = _SPEC.match(spec)
+        if not match:
+            raise ValueError(f"rate limit {spec!r} is not like '5/minute'")
+        return cls(int(match[1]), _UNITS[match[2]])
+
+
+class RateLimiter:
+    """Counts attempts per client address and per account identifier."""
+
+    def __init__(self, pool: asyncpg.Pool, settings: Settings):
+        self._pool = pool
+        self._enabled = settings.rate_limit_enabled
+        self._limits = {
+            "login": Limit.parse(settings.rate_limit_login),
+            "register": Limit.parse(settings.rate_limit_register),
+            "forgot_password": Limit.parse(settings.rate_limit_forgot_password),
+            "reset_password": Limit.parse(settings.rate_limit_reset_password),
+            "resend_verification": Limit.parse(settings.rate_limit_resend_verification),
+        }
+
+    async def hit(self, action: str, client: str, account: str | None = None) -> None:
+        """Record an attempt, or raise 429 with Retry-After if a window is full."""
+        if not self._enabled:
+            return
+        limit = self._limits[action]
+        buckets = [f"{action}:client:{client}"]
+        if account:
+            buckets.append(f"{action}:account:{account.strip().lower()}")
+        for bucket in buckets:
+            retry_after = await self._hit(bucket, limit)
+            if retry_after is not None:
+                raise Problem(
+                    429,
+                    "rate_limited",
+                    "Too many attempts. Please try again later.",
+                    {"Retry-After": str(retry_after)},
+                    retryAfter=retry_after,
+                )
+
+    async def _hit(self, bucket: str, limit: Limit) -> int | None:
+        async with self._pool.acquire() as conn, conn.transaction():
+            await conn.execute("SELECT pg_advisory_xact_lock(hashtext($1))", bucket)
+            await conn.execute(
+                "DELETE FROM rate_limit_hits WHERE bucket = $1 "
+                "AND hit_at <= clock_timestamp() - make_interval(secs => $2)",
+                bucket,
+                limit.window_seconds,
+            )
+            count, wait = await conn.fetchrow(
+                "SELECT count(*), extract(epoch FROM min(hit_at) + make_interval(secs => $2) "
+                "- clock_timestamp()) FROM rate_limit_hits WHERE bucket = $1",
+                bucket,
+                limit.window_seconds,
+            )
+            if count >= limit.count:
+                return max(1, math.ceil(float(wait)))
+            await conn.execute("INSERT INTO rate_limit_hits (bucket) VALUES ($1)", bucket)
+            return None
