@@ -3,6 +3,8 @@
 import asyncio
 import contextlib
 import logging
+import uuid
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Protocol
@@ -49,8 +51,7 @@ class FileMailer:
 
     async def send(self, message: EmailMessage) -> None:
         self._folder.mkdir(parents=True, exist_ok=True)
-        name = f"{message['Date'] or ''}{message['Message-ID'] or id(message)}".strip("<>")
-        path = self._folder / f"{abs(hash(name))}.eml"
+        path = self._folder / f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}.eml"
         path.write_bytes(bytes(message))
         logger.info("email to %s (%s) written to %s", message["To"], message["Subject"], path)
 

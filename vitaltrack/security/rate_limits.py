@@ -1,6 +1,7 @@
 """Sliding-window rate limits kept in Postgres, so every API replica shares them."""
 
 import math
+import random
 import re
 from dataclasses import dataclass
 
@@ -10,6 +11,7 @@ from vitaltrack.problems import Problem
 from vitaltrack.settings import Settings
 
 _UNITS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
+SWEEP_PROBABILITY = 0.01  # the longest window is a day; older hits are swept now and then
 _SPEC = re.compile(r"^\s*(\d+)\s*/\s*(second|minute|hour|day)s?\s*$")
 
 
@@ -77,4 +79,8 @@ class RateLimiter:
             if count >= limit.count:
                 return max(1, math.ceil(float(wait)))
             await conn.execute("INSERT INTO rate_limit_hits (bucket) VALUES ($1)", bucket)
-            return None
+        if random.random() < SWEEP_PROBABILITY:  # buckets never hit again would linger
+            await self._pool.execute(
+                "DELETE FROM rate_limit_hits WHERE hit_at < clock_timestamp() - interval '1 day'"
+            )
+        return None

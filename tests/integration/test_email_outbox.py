@@ -1,0 +1,55 @@
+"""Email delivery never loses a message: failures stay queued and are retried."""
+
+from email.message import EmailMessage
+from pathlib import Path
+
+import asyncpg
+
+from command.accounts.tables import run_writes
+from events.store import Store
+from vitaltrack.mail import messages
+from vitaltrack.mail.delivery import FileMailer, OutboxSender
+
+
+class BrokenMailer:
+    async def send(self, message: EmailMessage) -> None:
+        raise ConnectionRefusedError("smtp is down")
+
+
+class CollectingMailer:
+    def __init__(self) -> None:
+        self.sent: list[EmailMessage] = []
+
+    async def send(self, message: EmailMessage) -> None:
+        self.sent.append(message)
+
+
+async def test_a_failed_send_is_kept_and_retried_later(store: Store, pg_pool: asyncpg.Pool) -> None:
+    run_writes(store, [messages.password_reset("carer@example.com", "code-123")])
+
+    assert await OutboxSender(pg_pool, BrokenMailer(), "from@test").send_due() == 1
+    row = await pg_pool.fetchrow(
+        "SELECT attempts, sent_at, last_error, next_attempt_at > now() AS later FROM email_outbox"
+    )
+    assert (row["attempts"], row["sent_at"], row["later"]) == (1, None, True)
+    assert "smtp is down" in row["last_error"]
+
+    working = CollectingMailer()
+    sender = OutboxSender(pg_pool, working, "from@test")
+    assert await sender.send_due() == 0  # not due yet: backoff
+    await pg_pool.execute("UPDATE email_outbox SET next_attempt_at = now()")
+    assert await sender.send_due() == 1
+    (sent,) = working.sent
+    assert sent["To"] == "carer@example.com"
+    assert "code-123" in sent.get_content()
+    assert await pg_pool.fetchval("SELECT sent_at IS NOT NULL FROM email_outbox")
+    assert await sender.send_due() == 0  # delivered exactly once
+
+
+async def test_development_mail_is_written_to_the_outbox_folder(
+    store: Store, pg_pool: asyncpg.Pool, tmp_path: Path
+) -> None:
+    run_writes(store, [messages.password_changed("dev@example.com")])
+    await OutboxSender(pg_pool, FileMailer(tmp_path), "from@test").send_due()
+    (written,) = tmp_path.glob("*.eml")
+    assert "dev@example.com" in written.read_text()
