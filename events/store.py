@@ -55,12 +55,30 @@ class DateAsISO(Transcoding):
         return date.fromisoformat(data)
 
 
+class DataclassAsDict(Transcoding):
+    """A frozen value object nested in events (order lines), by its fields."""
+
+    def __init__(self, cls: type[Any]):
+        self.type = cls
+        self.name = cls.__qualname__
+
+    def encode(self, obj: Any) -> dict[str, Any]:
+        return dict(vars(obj))
+
+    def decode(self, data: dict[str, Any]) -> Any:
+        return self.type(**data)
+
+
 def register_transcodings(transcoder: JSONTranscoder) -> None:
     """The value types our events carry."""
+    from events.order import AppliedLine, OrderLine
+
     transcoder.register(UUIDAsHex())
     transcoder.register(DecimalAsStr())
     transcoder.register(DatetimeAsISO())
     transcoder.register(DateAsISO())
+    transcoder.register(DataclassAsDict(OrderLine))
+    transcoder.register(DataclassAsDict(AppliedLine))
 
 
 def build_mapper() -> Mapper[Any]:

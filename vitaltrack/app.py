@@ -2,6 +2,7 @@
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator
 
 import asyncpg
@@ -29,6 +30,10 @@ from vitaltrack.security.rate_limits import RateLimiter
 from vitaltrack.security.sessions import Sessions
 from vitaltrack.security.tokens import KeyRing
 from vitaltrack.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+SHUTDOWN_GRACE_SECONDS = 10
 
 
 def create_app(settings: Settings, database: Database, *, run_projections: bool = True) -> FastAPI:
@@ -59,7 +64,9 @@ def create_app(settings: Settings, database: Database, *, run_projections: bool 
         finally:
             for task in background:
                 task.cancel()
-            await asyncio.gather(*background, return_exceptions=True)
+            _, stuck = await asyncio.wait(background, timeout=SHUTDOWN_GRACE_SECONDS)
+            for task in stuck:
+                logger.error("background task %s did not stop in time", task.get_name())
             await watermark.stop()
             await pool.close()
             store.close()

@@ -1,5 +1,6 @@
 """Email delivery never loses a message: failures stay queued and are retried."""
 
+import asyncio
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -53,3 +54,26 @@ async def test_development_mail_is_written_to_the_outbox_folder(
     await OutboxSender(pg_pool, FileMailer(tmp_path), "from@test").send_due()
     (written,) = tmp_path.glob("*.eml")
     assert "dev@example.com" in written.read_text()
+
+
+class HangsThenFailsOnCancel:
+    """An SMTP client that, cancelled mid-send, raises its own error instead."""
+
+    async def send(self, message: EmailMessage) -> None:
+        try:
+            await asyncio.sleep(30)
+        except asyncio.CancelledError:
+            raise ConnectionError("connection lost") from None
+
+
+async def test_shutdown_during_a_send_stops_the_sender_and_keeps_the_mail_due(
+    store: Store, pg_pool: asyncpg.Pool
+) -> None:
+    run_writes(store, [messages.password_changed("late@example.com")])
+    sender = asyncio.create_task(OutboxSender(pg_pool, HangsThenFailsOnCancel(), "f@t").run())
+    await asyncio.sleep(0.3)
+    sender.cancel()
+    done, _ = await asyncio.wait([sender], timeout=5)
+    assert done, "the sender swallowed its cancellation"
+    row = await pg_pool.fetchrow("SELECT attempts, sent_at FROM email_outbox")
+    assert (row["attempts"], row["sent_at"]) == (0, None)

@@ -113,6 +113,10 @@ class OutboxSender:
         try:
             await self._mailer.send(message)
         except Exception as exc:  # any delivery failure: keep the row and try again later
+            if _being_cancelled():
+                # Shutdown interrupted the send (some clients turn that into their own
+                # error): leave the row due and let the cancellation through.
+                raise asyncio.CancelledError from exc
             delay = min(2 ** row["attempts"] * 5, 3600)
             logger.warning(
                 "email %s not sent (attempt %s): %s", row["id"], row["attempts"] + 1, exc
@@ -130,6 +134,11 @@ class OutboxSender:
             "WHERE id = $1",
             row["id"],
         )
+
+
+def _being_cancelled() -> bool:
+    task = asyncio.current_task()
+    return task is not None and task.cancelling() > 0
 
 
 async def run_supervised(sender: OutboxSender) -> None:

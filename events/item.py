@@ -1,0 +1,209 @@
+"""The Item aggregate: one supply in a household, and the only place stock changes."""
+
+from datetime import date
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate
+
+MAX_QUANTITY = 999_999
+DETAIL_FIELDS = (
+    "name",
+    "description",
+    "unit",
+    "minimum_stock",
+    "expiry_date",
+    "brand",
+    "notes",
+    "supplier_name",
+    "supplier_contact",
+    "purchase_link",
+    "image_uri",
+    "is_active",
+    "is_critical",
+)
+
+
+class Item(Aggregate):
+    """A supply item. Stock can never go below 0 (or above 999,999)."""
+
+    class Event(Aggregate.Event):
+        owner_id: UUID
+
+    class Created(Event, Aggregate.Created):
+        category_id: UUID
+        local_id: str | None
+        name: str
+        description: str | None
+        quantity: int
+        unit: str
+        minimum_stock: int
+        expiry_date: date | None
+        brand: str | None
+        notes: str | None
+        supplier_name: str | None
+        supplier_contact: str | None
+        purchase_link: str | None
+        image_uri: str | None
+        is_active: bool
+        is_critical: bool
+        via: str
+
+    def __init__(
+        self,
+        owner_id: UUID,
+        category_id: UUID,
+        local_id: str | None,
+        name: str,
+        description: str | None,
+        quantity: int,
+        unit: str,
+        minimum_stock: int,
+        expiry_date: date | None,
+        brand: str | None,
+        notes: str | None,
+        supplier_name: str | None,
+        supplier_contact: str | None,
+        purchase_link: str | None,
+        image_uri: str | None,
+        is_active: bool,
+        is_critical: bool,
+        via: str,  # noqa: ARG002 - recorded on the event, not needed in state
+    ):
+        self.owner_id = owner_id
+        self.category_id = category_id
+        self.local_id = local_id
+        self.name = name
+        self.description = description
+        self.quantity = quantity
+        self.unit = unit
+        self.minimum_stock = minimum_stock
+        self.expiry_date = expiry_date
+        self.brand = brand
+        self.notes = notes
+        self.supplier_name = supplier_name
+        self.supplier_contact = supplier_contact
+        self.purchase_link = purchase_link
+        self.image_uri = image_uri
+        self.is_active = is_active
+        self.is_critical = is_critical
+        self.is_deleted = False
+
+    class Revised(Event):
+        """Details that changed (None: unchanged); `cleared` names details set to null."""
+
+        name: str | None
+        description: str | None
+        unit: str | None
+        minimum_stock: int | None
+        expiry_date: date | None
+        brand: str | None
+        notes: str | None
+        supplier_name: str | None
+        supplier_contact: str | None
+        purchase_link: str | None
+        image_uri: str | None
+        is_active: bool | None
+        is_critical: bool | None
+        cleared: tuple[str, ...]
+        via: str
+
+        def apply(self, aggregate: "Item") -> None:
+            for field in DETAIL_FIELDS:
+                value = getattr(self, field)
+                if value is not None:
+                    setattr(aggregate, field, value)
+            for field in self.cleared:
+                setattr(aggregate, field, None)
+
+    class Moved(Event):
+        category_id: UUID
+        via: str
+
+        def apply(self, aggregate: "Item") -> None:
+            aggregate.category_id = self.category_id
+
+    class StockAdjusted(Event):
+        delta: int
+        quantity: int  # the resulting quantity
+        reason: str | None
+        via: str  # "api", "sync" or "order_apply"
+
+        def apply(self, aggregate: "Item") -> None:
+            aggregate.quantity = self.quantity
+
+    class Deleted(Event):
+        via: str
+
+        def apply(self, aggregate: "Item") -> None:
+            aggregate.is_deleted = True
+
+    def revise(self, via: str, **values: object) -> bool:
+        """Record the details that differ; False (nothing recorded) if none do."""
+        self.check_exists()
+        changed = {f: v for f, v in values.items() if v is not None and getattr(self, f) != v}
+        if not changed:
+            return False
+        fields = {f: changed.get(f) for f in DETAIL_FIELDS}
+        self.trigger_event(self.Revised, owner_id=self.owner_id, cleared=(), via=via, **fields)
+        return True
+
+    def move_to(self, category_id: UUID, via: str) -> bool:
+        self.check_exists()
+        if category_id == self.category_id:
+            return False
+        self.trigger_event(self.Moved, owner_id=self.owner_id, category_id=category_id, via=via)
+        return True
+
+    def adjust_stock(self, delta: int, reason: str | None, via: str) -> None:
+        self.check_exists()
+        self.check_stock_stays_in_range(delta)
+        if delta:
+            self.trigger_event(
+                self.StockAdjusted,
+                owner_id=self.owner_id,
+                delta=delta,
+                quantity=self.quantity + delta,
+                reason=reason,
+                via=via,
+            )
+
+    def set_stock(self, quantity: int, reason: str | None, via: str) -> None:
+        self.adjust_stock(quantity - self.quantity, reason, via)
+
+    def delete(self, via: str) -> None:
+        self.check_exists()
+        self.trigger_event(self.Deleted, owner_id=self.owner_id, via=via)
+
+    def check_exists(self) -> None:
+        if self.is_deleted:
+            raise ItemNotFound(self.id)
+
+    def check_owned_by(self, owner_id: UUID) -> None:
+        if self.owner_id != owner_id or self.is_deleted:
+            raise ItemNotFound(self.id)
+
+    def check_stock_stays_in_range(self, delta: int) -> None:
+        if self.quantity + delta < 0:
+            raise InsufficientStock(self)
+        if self.quantity + delta > MAX_QUANTITY:
+            raise StockLimitExceeded(self)
+
+
+class ItemNotFound(Exception):
+    """No such item for this owner."""
+
+
+class InsufficientStock(Exception):
+    """The change would take the quantity below zero; carries the item as it is."""
+
+    def __init__(self, item: Item):
+        super().__init__(f"only {item.quantity} in stock")
+        self.current = item
+
+
+class StockLimitExceeded(Exception):
+    """The change would take the quantity above 999,999."""
+
+    def __init__(self, item: Item):
+        super().__init__("quantity would exceed 999999")
+        self.current = item

@@ -1,0 +1,206 @@
+"""The Order aggregate: a purchase order whose received goods are applied to stock exactly once."""
+
+from dataclasses import dataclass
+from datetime import date
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from eventsourcing.domain import Aggregate
+
+PENDING, ORDERED, PARTIALLY_RECEIVED, RECEIVED, STOCK_UPDATED, DECLINED = (
+    "pending",
+    "ordered",
+    "partially_received",
+    "received",
+    "stock_updated",
+    "declined",
+)
+STATUSES = (PENDING, ORDERED, PARTIALLY_RECEIVED, RECEIVED, STOCK_UPDATED, DECLINED)
+# stock_updated is reachable only through apply.
+TRANSITIONS = {
+    PENDING: {ORDERED, DECLINED},
+    ORDERED: {PARTIALLY_RECEIVED, RECEIVED, DECLINED},
+    PARTIALLY_RECEIVED: {RECEIVED},
+    RECEIVED: set(),
+    STOCK_UPDATED: set(),
+    DECLINED: set(),
+}
+TIMESTAMPED = {ORDERED: "ordered_at", RECEIVED: "received_at", DECLINED: "declined_at"}
+OPEN_STATUSES = (PENDING, ORDERED, PARTIALLY_RECEIVED, RECEIVED)
+
+
+@dataclass(frozen=True)
+class OrderLine:
+    """A snapshot of an item at ordering time, and how many were ordered."""
+
+    id: UUID
+    item_id: UUID
+    name: str
+    brand: str | None
+    unit: str
+    quantity: int
+    current_stock: int
+    minimum_stock: int
+    category_name: str | None
+    supplier_name: str | None
+    purchase_link: str | None
+    image_uri: str | None
+    is_essential: bool
+    notes: str | None
+
+
+@dataclass(frozen=True)
+class AppliedLine:
+    item_id: UUID
+    quantity: int
+
+
+class Order(Aggregate):
+    class Event(Aggregate.Event):
+        owner_id: UUID
+
+    class Created(Event, Aggregate.Created):
+        order_number: str
+        local_id: str | None
+        notes: str | None
+        lines: tuple[OrderLine, ...]
+        via: str
+
+    def __init__(
+        self,
+        owner_id: UUID,
+        order_number: str,
+        local_id: str | None,
+        notes: str | None,
+        lines: tuple[OrderLine, ...],
+        via: str,  # noqa: ARG002 - recorded on the event, not needed in state
+    ):
+        self.owner_id = owner_id
+        self.order_number = order_number
+        self.local_id = local_id
+        self.notes = notes
+        self.lines = tuple(lines)
+        self.status = PENDING
+        self.ordered_at = self.received_at = self.applied_at = self.declined_at = None
+        self.is_deleted = False
+
+    class StatusChanged(Event):
+        status: str
+        notes: str | None
+        via: str
+
+        def apply(self, aggregate: "Order") -> None:
+            aggregate.status = self.status
+            if self.notes is not None:
+                aggregate.notes = self.notes
+            if self.status in TIMESTAMPED:
+                setattr(aggregate, TIMESTAMPED[self.status], self.timestamp)
+
+    class Applied(Event):
+        """Received goods went into stock; lines whose item was gone are listed as skipped."""
+
+        applied: tuple[AppliedLine, ...]
+        skipped_item_ids: tuple[UUID, ...]
+        via: str
+
+        def apply(self, aggregate: "Order") -> None:
+            aggregate.status = STOCK_UPDATED
+            aggregate.applied_at = self.timestamp
+
+    class Deleted(Event):
+        via: str
+
+        def apply(self, aggregate: "Order") -> None:
+            aggregate.is_deleted = True
+
+    def change_status(self, status: str, notes: str | None, via: str) -> bool:
+        """Move along the status table; the current status again is a no-op (False)."""
+        self.check_exists()
+        if status == self.status and notes in (None, self.notes):
+            return False
+        if status != self.status and status not in TRANSITIONS[self.status]:
+            raise InvalidTransition(self.status, status)
+        self.trigger_event(
+            self.StatusChanged, owner_id=self.owner_id, status=status, notes=notes, via=via
+        )
+        return True
+
+    def record_applied(self, applied: tuple[AppliedLine, ...], skipped: tuple[UUID, ...]) -> None:
+        self.check_can_apply()
+        self.trigger_event(
+            self.Applied,
+            owner_id=self.owner_id,
+            applied=applied,
+            skipped_item_ids=skipped,
+            via="api",
+        )
+
+    def delete(self, via: str) -> None:
+        self.check_exists()
+        if self.status not in (PENDING, DECLINED):
+            raise InvalidTransition(self.status, "deleted")
+        self.trigger_event(self.Deleted, owner_id=self.owner_id, via=via)
+
+    def check_can_apply(self) -> None:
+        self.check_exists()
+        if self.status == STOCK_UPDATED:
+            raise AlreadyApplied(self)
+        if self.status != RECEIVED:
+            raise InvalidTransition(self.status, STOCK_UPDATED)
+
+    def check_exists(self) -> None:
+        if self.is_deleted:
+            raise OrderNotFound(self.id)
+
+    def check_owned_by(self, owner_id: UUID) -> None:
+        if self.owner_id != owner_id or self.is_deleted:
+            raise OrderNotFound(self.id)
+
+
+class OrderDay(Aggregate):
+    """Numbers one owner's orders of one UTC day: ORD-YYYYMMDD-0001, -0002, ..."""
+
+    class Created(Aggregate.Created):
+        owner_id: UUID
+        day: date
+
+    def __init__(self, owner_id: UUID, day: date):
+        self.owner_id = owner_id
+        self.day = day
+        self.last = 0
+
+    @staticmethod
+    def create_id(owner_id: UUID, day: date) -> UUID:
+        return uuid5(NAMESPACE_URL, f"/vitaltrack/owners/{owner_id}/order-days/{day.isoformat()}")
+
+    class NumberIssued(Aggregate.Event):
+        owner_id: UUID
+        number: int
+
+        def apply(self, aggregate: "OrderDay") -> None:
+            aggregate.last = self.number
+
+    def issue_number(self) -> str:
+        """The next order id of the day; saved with the order, so a race retries."""
+        self.trigger_event(self.NumberIssued, owner_id=self.owner_id, number=self.last + 1)
+        return f"ORD-{self.day:%Y%m%d}-{self.last:04d}"
+
+
+class OrderNotFound(Exception):
+    """No such order for this owner."""
+
+
+class InvalidTransition(Exception):
+    """The order cannot move from its status to the requested one."""
+
+    def __init__(self, current: str, requested: str):
+        super().__init__(f"Cannot change order status from '{current}' to '{requested}'")
+        self.current_status = current
+        self.requested = requested
+
+
+class AlreadyApplied(Exception):
+    """The order's goods were already added to stock."""
+
+    def __init__(self, order: Order):
+        super().__init__("Order has already been applied to stock")
+        self.current = order
