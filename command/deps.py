@@ -2,13 +2,18 @@
 
 from collections.abc import Callable
 from typing import Annotated, Any, Protocol, TypeVar
+from uuid import UUID
 
 from fastapi import Depends, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
 from command.accounts.services import AccountServices
-from events.store import Store
+from command.idempotency import IdempotencyKeys, Pending, check_key, fingerprint
+from events.store import Store, save_hook
 from vitaltrack.catchup import Watermark
+from vitaltrack.problems import Problem
 from vitaltrack.security.passwords import Passwords
 
 
@@ -23,21 +28,69 @@ class Commands:
     """Runs a synchronous command handler off the event loop, then waits until the read
     tables include its events, so the caller's next read sees its own write."""
 
-    def __init__(self, store: Store, watermark: Watermark):
-        self.store = store
-        self._watermark = watermark
+    def __init__(self, request: Request):
+        state = request.app.state
+        self.store: Store = state.store
+        self._watermark: Watermark = state.watermark
+        self._keys: IdempotencyKeys = state.idempotency
+        self._request = request
 
     async def run(self, handler: Callable[..., R], *args: Any) -> R:
         result = await run_in_threadpool(handler, self.store, *args)
         await self._watermark.wait_for(result.position)
         return result
 
+    async def respond(
+        self,
+        handler: Callable[..., Any],
+        *args: Any,
+        view: Callable[[Any], BaseModel],
+        owner: UUID | None,
+        status: int = 200,
+    ) -> JSONResponse:
+        """Run the command and answer `view(aggregate)`, honouring an Idempotency-Key."""
+        key = self._request.headers.get("idempotency-key")
+        if key is None:
+            result = await self.run(handler, *args)
+            return _json(status, _plain(view(result.aggregate)))
+        check_key(key)
+        request = self._request
+        scope = f"user:{owner}" if owner else f"client:{_client(request)}:{request.url.path}"
+        request_print = fingerprint(request.method, request.url.path, await request.body())
+        async with self._keys.exclusive(scope, key) as stored:
+            if stored is not None:
+                if stored.fingerprint != request_print:
+                    raise Problem(
+                        422,
+                        "idempotency_key_reused",
+                        "This Idempotency-Key was used for a different request",
+                    )
+                return _json(stored.status, stored.body, replayed=True)
+            pending = Pending(scope, key, request_print, status, lambda agg: _plain(view(agg)))
+            token = save_hook.set(pending.side_writes)
+            try:
+                result = await self.run(handler, *args)
+            finally:
+                save_hook.reset(token)
+        body = pending.body if pending.body is not None else _plain(view(result.aggregate))
+        return _json(status, body)
 
-def _commands(request: Request) -> Commands:
-    return Commands(request.app.state.store, request.app.state.watermark)
+
+def _plain(model: BaseModel) -> Any:
+    return model.model_dump(mode="json", by_alias=True)
 
 
-CommandsDep = Annotated[Commands, Depends(_commands)]
+def _client(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def _json(status: int, body: Any, *, replayed: bool = False) -> JSONResponse:
+    headers = {}
+    if isinstance(body, dict) and isinstance(body.get("version"), int):
+        headers["ETag"] = f'"{body["version"]}"'
+    if replayed:
+        headers["Idempotent-Replayed"] = "true"
+    return JSONResponse(body, status_code=status, headers=headers)
 
 
 def _accounts(request: Request) -> AccountServices:
@@ -48,5 +101,6 @@ def _passwords(request: Request) -> Passwords:
     return request.app.state.accounts.passwords
 
 
+CommandsDep = Annotated[Commands, Depends(Commands)]
 AccountsDep = Annotated[AccountServices, Depends(_accounts)]
 PasswordsDep = Annotated[Passwords, Depends(_passwords)]

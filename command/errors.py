@@ -12,19 +12,34 @@ from command.accounts.passwords import WrongPassword
 from command.accounts.tables import InvalidOneTimeToken
 from command.accounts.views import user_out
 from command.categories.views import category_out
+from command.items.handlers import CategoryMissing
+from command.items.views import item_out
+from command.orders.handlers import OrderedItemMissing
+from command.orders.views import order_out
 from command.preconditions import VersionConflict
 from events.category import Category, CategoryNameTaken, CategoryNotFound
+from events.item import InsufficientStock, Item, ItemNotFound, StockLimitExceeded
+from events.order import AlreadyApplied, InvalidTransition, Order, OrderNotFound
 from events.user import AccountDisabled, EmailTaken, User, UsernameTaken
 from vitaltrack.problems import problem_response
 from vitaltrack.security.sessions import InvalidRefreshToken
 
-# exception -> (status, code, detail)
-SIMPLE: dict[type[Exception], tuple[int, str, str]] = {
-    CategoryNotFound: (404, "not_found", "Category not found"),
+# exception -> (status, code, detail); None as detail means "the exception's own message"
+PROBLEMS: dict[type[Exception], tuple[int, str, str | None]] = {
     AggregateNotFoundError: (404, "not_found", "Not found"),
+    CategoryNotFound: (404, "not_found", "Category not found"),
+    ItemNotFound: (404, "not_found", "Item not found"),
+    OrderNotFound: (404, "not_found", "Order not found"),
+    CategoryMissing: (400, "bad_request", "Category not found"),
+    OrderedItemMissing: (400, "bad_request", "Item not found"),
     CategoryNameTaken: (409, "conflict", "A category with this name already exists"),
     EmailTaken: (409, "conflict", "Email already registered"),
     UsernameTaken: (409, "conflict", "Username already taken"),
+    VersionConflict: (409, "version_conflict", "The resource was changed by someone else"),
+    InsufficientStock: (409, "insufficient_stock", "Not enough stock for this change"),
+    StockLimitExceeded: (422, "validation_error", "Quantity cannot exceed 999999"),
+    InvalidTransition: (409, "invalid_transition", None),
+    AlreadyApplied: (409, "already_applied", "Order has already been applied to stock"),
     InvalidCredentials: (401, "invalid_credentials", "Incorrect email/username or password"),
     InvalidRefreshToken: (401, "invalid_token", "Invalid or expired refresh token"),
     WrongPassword: (400, "bad_request", "Current password is incorrect"),
@@ -32,28 +47,28 @@ SIMPLE: dict[type[Exception], tuple[int, str, str]] = {
     AccountDisabled: (403, "account_disabled", "Account is disabled"),
 }
 
-# aggregate type -> its wire shape, for the `current` member of a version conflict
-WIRE: dict[type, Callable[[Any], Any]] = {Category: category_out, User: user_out}
+# aggregate type -> its wire shape, for the `current` member of conflicts
+WIRE: dict[type, Callable[[Any], Any]] = {
+    Category: category_out,
+    Item: item_out,
+    Order: order_out,
+    User: user_out,
+}
 
 
-def _simple(status: int, code: str, detail: str) -> Callable[[Request, Exception], Any]:
+def _handler(status: int, code: str, detail: str | None) -> Callable[[Request, Exception], Any]:
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
 
-    async def handle(_request: Request, _exc: Exception) -> JSONResponse:
-        return problem_response(status, code, detail, headers)
+    async def handle(_request: Request, exc: Exception) -> JSONResponse:
+        extra = {}
+        current = getattr(exc, "current", None)
+        if current is not None:
+            extra["current"] = WIRE[type(current)](current)
+        return problem_response(status, code, detail or str(exc), headers, **extra)
 
     return handle
 
 
-async def _version_conflict(_request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, VersionConflict)
-    current = WIRE[type(exc.current)](exc.current)
-    return problem_response(
-        409, "version_conflict", "The resource was changed by someone else", current=current
-    )
-
-
 def install_command_errors(app: FastAPI) -> None:
-    for exc_type, (status, code, detail) in SIMPLE.items():
-        app.add_exception_handler(exc_type, _simple(status, code, detail))
-    app.add_exception_handler(VersionConflict, _version_conflict)
+    for exc_type, (status, code, detail) in PROBLEMS.items():
+        app.add_exception_handler(exc_type, _handler(status, code, detail))

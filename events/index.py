@@ -55,3 +55,7 @@ def username_key(username: str) -> str:
 def category_name_key(owner_id: UUID, name: str) -> str:
     # Names clash trimmed and case-insensitively ("Medication" and " medication ").
     return f"owners/{owner_id}/categories/{name.strip().casefold()}"
+
+
+def order_number_key(owner_id: UUID, order_number: str) -> str:
+    return f"owners/{owner_id}/orders/{order_number.upper()}"

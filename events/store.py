@@ -1,6 +1,7 @@
 """The event store every command goes through: one eventsourcing Application on PostgreSQL."""
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from contextvars import ContextVar
 from datetime import date
 from typing import Any, NamedTuple
 
@@ -10,6 +11,7 @@ from eventsourcing.persistence import (
     DecimalAsStr,
     JSONTranscoder,
     Mapper,
+    Recording,
     StoredEvent,
     Transcoding,
     UUIDAsHex,
@@ -88,6 +90,13 @@ def build_mapper() -> Mapper[Any]:
     return Mapper(transcoder=transcoder)
 
 
+# Extra side writes for every save in the current context (the caller's request), derived
+# from the aggregates being saved: how an idempotency record commits with the events.
+save_hook: ContextVar[Callable[[tuple[Any, ...]], list[SideWrite]] | None] = ContextVar(
+    "save_hook", default=None
+)
+
+
 class Store(Application[Any]):
     """Loads and saves aggregates; tables are created by migrations, never at run time."""
 
@@ -104,3 +113,9 @@ class Store(Application[Any]):
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         register_transcodings(transcoder)
+
+    def save(self, *objs: Any, **kwargs: Any) -> list[Recording[Any]]:
+        hook = save_hook.get()
+        if hook is not None:
+            kwargs["side_writes"] = [*kwargs.get("side_writes", ()), *hook(objs)]
+        return super().save(*objs, **kwargs)

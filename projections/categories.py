@@ -48,6 +48,11 @@ class CategoriesProjection(StateTable):
         "created_at": "timestamptz",
         "updated_at": "timestamptz",
     }
+    stats_columns = ("total_categories",)
+
+    def counters(self, row: Row) -> dict[str, int]:  # noqa: ARG002 - every row counts once
+        return {"total_categories": 1}
+
     handlers = {  # noqa: RUF012
         Category.Created: created,
         Category.Revised: revised,

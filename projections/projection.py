@@ -36,26 +36,57 @@ class StateTable(Projection):
 
     Each handler maps (current row or None, event) to the new row, or None to delete it.
     A batch costs one SELECT of the touched rows, one DELETE and one upsert, whatever its size.
+    `counters` lets a table keep per-owner counts in `owner_stats` (its own columns there),
+    adjusted by the difference between each touched row before and after the batch.
     """
 
     table: ClassVar[str]
     columns: ClassVar[dict[str, str]]  # column -> PostgreSQL type; "id" is the key
     handlers: ClassVar[dict[type, Handler]]
+    stats_columns: ClassVar[tuple[str, ...]] = ()
 
     @property
     def tables(self) -> tuple[str, ...]:  # type: ignore[override]
         return (self.table,)
+
+    def counters(self, row: Row) -> dict[str, int]:  # noqa: ARG002 - overridden
+        """This row's contribution to its owner's `stats_columns`."""
+        return {}
 
     async def apply(self, conn: asyncpg.Connection, batch: Sequence[Envelope]) -> None:
         relevant = [e for e in batch if type(e.event) in self.handlers]
         if not relevant:
             return
         rows = await self._load(conn, {e.event.originator_id for e in relevant})
+        before = dict(rows)
         for envelope in relevant:
             key = envelope.event.originator_id
             rows[key] = self.handlers[type(envelope.event)](rows.get(key), envelope)
         await self._delete(conn, [key for key, row in rows.items() if row is None])
         await self._upsert(conn, [row for row in rows.values() if row is not None])
+        if self.stats_columns:
+            await self._count(conn, before, rows)
+
+    async def _count(
+        self,
+        conn: asyncpg.Connection,
+        before: dict[UUID, Row | None],
+        after: dict[UUID, Row | None],
+    ) -> None:
+        deltas: dict[UUID, dict[str, int]] = {}
+        for key, new in after.items():
+            old = before.get(key)
+            owner = (new or old or {}).get("owner_id")
+            if owner is None:
+                continue
+            totals = deltas.setdefault(owner, dict.fromkeys(self.stats_columns, 0))
+            for sign, row in ((1, new), (-1, old)):
+                if row is not None:
+                    for column, value in self.counters(row).items():
+                        totals[column] += sign * value
+        changed = {o: d for o, d in deltas.items() if any(d.values())}
+        if changed:
+            await bump_owner_stats(conn, self.stats_columns, changed)
 
     async def _load(self, conn: asyncpg.Connection, ids: set[UUID]) -> dict[UUID, Row | None]:
         found = await conn.fetch(
@@ -79,3 +110,19 @@ class StateTable(Projection):
             f"ON CONFLICT (id) DO UPDATE SET {updates}",
             *([row[c] for row in rows] for c in names),
         )
+
+
+async def bump_owner_stats(
+    conn: asyncpg.Connection, columns: tuple[str, ...], deltas: dict[UUID, dict[str, int]]
+) -> None:
+    """Add per-owner deltas to `owner_stats` in one statement."""
+    owners = list(deltas)
+    arrays = ", ".join(f"${i}::integer[]" for i in range(2, len(columns) + 2))
+    updates = ", ".join(f"{c} = owner_stats.{c} + EXCLUDED.{c}" for c in columns)
+    await conn.execute(
+        f"INSERT INTO owner_stats (owner_id, {', '.join(columns)}) "
+        f"SELECT * FROM unnest($1::uuid[], {arrays}) "
+        f"ON CONFLICT (owner_id) DO UPDATE SET {updates}",
+        owners,
+        *([deltas[o][c] for o in owners] for c in columns),
+    )

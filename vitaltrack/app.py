@@ -13,11 +13,17 @@ from command.accounts.routes import router as account_commands
 from command.accounts.services import AccountServices
 from command.categories.routes import router as category_commands
 from command.errors import install_command_errors
+from command.idempotency import IdempotencyKeys
+from command.items.routes import router as item_commands
+from command.orders.routes import router as order_commands
 from events.store import Store
 from projections.catalog import all_projections
 from projections.runner import ProjectionRunner, run_supervised
 from query.accounts.routes import router as account_queries
+from query.activity.routes import router as activity_queries
 from query.categories.routes import router as category_queries
+from query.items.routes import router as item_queries
+from query.orders.routes import router as order_queries
 from vitaltrack import __version__, health
 from vitaltrack.catchup import Watermark
 from vitaltrack.database import Database
@@ -59,6 +65,7 @@ def create_app(settings: Settings, database: Database, *, run_projections: bool 
             background.append(runner)
         app.state.pool, app.state.store, app.state.watermark = pool, store, watermark
         app.state.rate_limiter = RateLimiter(pool, settings)
+        app.state.idempotency = IdempotencyKeys(pool)
         try:
             yield
         finally:
@@ -94,6 +101,11 @@ def create_app(settings: Settings, database: Database, *, run_projections: bool 
         account_queries,
         category_queries,
         category_commands,
+        item_queries,
+        item_commands,
+        order_queries,
+        order_commands,
+        activity_queries,
     ):
         app.include_router(router)
     return app

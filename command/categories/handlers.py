@@ -11,7 +11,7 @@ from command.retry import retry_on_conflict
 from command.uniqueness import KeyTaken, claim, release
 from events.category import Category, CategoryNameTaken, CategoryNotFound
 from events.index import Index, category_name_key
-from events.store import Store
+from events.store import SideWrite, Store
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,10 @@ def create_category(store: Store, cmd: CreateCategory) -> Saved[Category]:
         is_default=cmd.is_default,
     )
     name_index = _claim_name(store, category, cmd.name)
-    return Saved.of(category, store.save(category, name_index))
+    live = SideWrite(
+        "INSERT INTO live_categories (id, owner_id) VALUES (%s, %s)", (category.id, cmd.owner_id)
+    )
+    return Saved.of(category, store.save(category, name_index, side_writes=[live]))
 
 
 @retry_on_conflict
@@ -77,11 +80,27 @@ def revise_category(store: Store, cmd: ReviseCategory) -> Saved[Category]:
 
 @retry_on_conflict
 def delete_category(store: Store, cmd: DeleteCategory) -> Saved[Category]:
+    """Delete the category and every item in it, in one transaction (API.md 4)."""
     category = load_category(store, cmd.owner_id, cmd.category_id)
     check_version(category, cmd.expected_version)
     category.delete()
     name_index = _release(store, category_name_key(cmd.owner_id, category.name), category)
-    return Saved.of(category, store.save(category, name_index))
+    items = [store.repository.get(item_id) for item_id in members_of(store, category.id)]
+    for item in items:
+        item.delete(via="api")
+    ids = [item.id for item in items]
+    writes = [
+        SideWrite("DELETE FROM item_memberships WHERE item_id = ANY(%s)", (ids,)),
+        # Fails (and the save retries) if an item joined the category meanwhile.
+        SideWrite("DELETE FROM live_categories WHERE id = %s", (category.id,)),
+    ]
+    return Saved.of(category, store.save(category, name_index, *items, side_writes=writes))
+
+
+def members_of(store: Store, category_id: UUID) -> list[UUID]:
+    with store.recorder.datastore.transaction(commit=False) as curs:  # type: ignore[attr-defined]
+        curs.execute("SELECT item_id FROM item_memberships WHERE category_id = %s", (category_id,))
+        return [row["item_id"] for row in curs.fetchall()]
 
 
 def load_category(store: Store, owner_id: UUID, category_id: UUID) -> Category:

@@ -2,7 +2,8 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Response
+from fastapi import APIRouter, Header, Query
+from fastapi.responses import JSONResponse
 
 from command.categories import handlers
 from command.categories.requests import CategoryCreate, CategoryUpdate
@@ -10,7 +11,7 @@ from command.categories.views import category_out
 from command.deps import CommandsDep
 from command.ids import parse_id
 from command.preconditions import expected_version
-from events.category import CategoryNotFound
+from events.category import Category, CategoryNotFound
 from vitaltrack.deps import CurrentUser
 from vitaltrack.wire.base import MessageOut
 from vitaltrack.wire.categories import CategoryOut
@@ -18,12 +19,17 @@ from vitaltrack.wire.categories import CategoryOut
 router = APIRouter(prefix="/api/v1/categories", tags=["categories"])
 
 IfMatch = Annotated[str | None, Header()]
+ExpectedVersion = Annotated[int | None, Query(alias="expectedVersion", ge=1)]
+
+
+def deleted_message(category: Category) -> MessageOut:
+    return MessageOut(message=f"Category '{category.name}' deleted")
 
 
 @router.post("", status_code=201, response_model=CategoryOut)
 async def create_category(
-    body: CategoryCreate, user: CurrentUser, commands: CommandsDep, response: Response
-) -> CategoryOut:
+    body: CategoryCreate, user: CurrentUser, commands: CommandsDep
+) -> JSONResponse:
     cmd = handlers.CreateCategory(
         user.user_id,
         body.name,
@@ -32,9 +38,9 @@ async def create_category(
         body.is_default,
         body.local_id,
     )
-    saved = await commands.run(handlers.create_category, cmd)
-    response.headers["ETag"] = f'"{saved.aggregate.version}"'
-    return category_out(saved.aggregate)
+    return await commands.respond(
+        handlers.create_category, cmd, view=category_out, owner=user.user_id, status=201
+    )
 
 
 @router.put("/{category_id}", response_model=CategoryOut)
@@ -43,9 +49,8 @@ async def update_category(
     body: CategoryUpdate,
     user: CurrentUser,
     commands: CommandsDep,
-    response: Response,
     if_match: IfMatch = None,
-) -> CategoryOut:
+) -> JSONResponse:
     cmd = handlers.ReviseCategory(
         user.user_id,
         parse_id(category_id, CategoryNotFound),
@@ -55,9 +60,9 @@ async def update_category(
         body.is_default,
         expected_version(body.expected_version, if_match),
     )
-    saved = await commands.run(handlers.revise_category, cmd)
-    response.headers["ETag"] = f'"{saved.aggregate.version}"'
-    return category_out(saved.aggregate)
+    return await commands.respond(
+        handlers.revise_category, cmd, view=category_out, owner=user.user_id
+    )
 
 
 @router.delete("/{category_id}", response_model=MessageOut)
@@ -66,10 +71,11 @@ async def delete_category(
     user: CurrentUser,
     commands: CommandsDep,
     if_match: IfMatch = None,
-    expected: Annotated[int | None, Query(alias="expectedVersion", ge=1)] = None,
-) -> MessageOut:
+    expected: ExpectedVersion = None,
+) -> JSONResponse:
     cmd = handlers.DeleteCategory(
         user.user_id, parse_id(category_id, CategoryNotFound), expected_version(expected, if_match)
     )
-    saved = await commands.run(handlers.delete_category, cmd)
-    return MessageOut(message=f"Category '{saved.aggregate.name}' deleted")
+    return await commands.respond(
+        handlers.delete_category, cmd, view=deleted_message, owner=user.user_id
+    )

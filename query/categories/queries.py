@@ -4,7 +4,12 @@ from uuid import UUID
 
 import asyncpg
 
-from vitaltrack.wire.categories import CategoryList, CategoryOut
+from vitaltrack.wire.categories import (
+    CategoryCountList,
+    CategoryList,
+    CategoryOut,
+    CategoryWithCount,
+)
 
 COLUMNS = (
     "id, local_id, name, description, display_order, is_default, version, created_at, updated_at"
@@ -18,6 +23,18 @@ async def list_categories(pool: asyncpg.Pool, owner_id: UUID) -> CategoryList:
     )
     categories = [CategoryOut.model_validate(dict(r)) for r in rows]
     return CategoryList(categories=categories, total=len(categories))
+
+
+async def list_categories_with_counts(pool: asyncpg.Pool, owner_id: UUID) -> CategoryCountList:
+    rows = await pool.fetch(
+        f"SELECT {', '.join('c.' + c.strip() for c in COLUMNS.split(','))}, "
+        "(SELECT count(*) FROM items i WHERE i.owner_id = c.owner_id "
+        "AND i.category_id = c.id AND i.is_active) AS item_count "
+        "FROM categories c WHERE c.owner_id = $1 ORDER BY c.display_order, c.name, c.id",
+        owner_id,
+    )
+    categories = [CategoryWithCount.model_validate(dict(r)) for r in rows]
+    return CategoryCountList(categories=categories, total=len(categories))
 
 
 async def category_by_id(

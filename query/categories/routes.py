@@ -6,7 +6,7 @@ from query.categories import queries
 from query.ids import parse_id_or_404
 from vitaltrack.deps import CurrentUser, PoolDep
 from vitaltrack.problems import Problem
-from vitaltrack.wire.categories import CategoryList, CategoryOut, CountOut
+from vitaltrack.wire.categories import CategoryCountList, CategoryList, CategoryOut, CountOut
 
 router = APIRouter(prefix="/api/v1/categories", tags=["categories"])
 
@@ -19,6 +19,12 @@ async def list_categories(user: CurrentUser, pool: PoolDep) -> CategoryList:
 @router.get("/count", response_model=CountOut)
 async def count_categories(user: CurrentUser, pool: PoolDep) -> CountOut:
     return CountOut(count=await queries.count_categories(pool, user.user_id))
+
+
+@router.get("/with-counts", response_model=CategoryCountList)
+async def list_with_counts(user: CurrentUser, pool: PoolDep) -> CategoryCountList:
+    """The mobile client's listing: each category with its number of active items."""
+    return await queries.list_categories_with_counts(pool, user.user_id)
 
 
 @router.get("/{category_id}", response_model=CategoryOut)

@@ -55,7 +55,13 @@ async def test_readiness_reports_projection_lag(client: httpx.AsyncClient) -> No
     assert response.status_code == 200
     body = response.json()
     assert body["status"] == "ready"
-    assert {p["name"] for p in body["projections"]} == {"users", "categories"}
+    assert {p["name"] for p in body["projections"]} == {
+        "users",
+        "categories",
+        "items",
+        "orders",
+        "activity",
+    }
     assert all(p["lag"] == 0 for p in body["projections"])
 
 

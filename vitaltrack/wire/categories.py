@@ -23,5 +23,14 @@ class CategoryList(WireModel):
     total: int
 
 
+class CategoryWithCount(CategoryOut):
+    item_count: int  # active items
+
+
+class CategoryCountList(WireModel):
+    categories: list[CategoryWithCount]
+    total: int
+
+
 class CountOut(WireModel):
     count: int

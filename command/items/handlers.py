@@ -1,0 +1,139 @@
+"""Item commands. Stock changes are serialised per item in-process and retried across processes,
+so concurrent deltas all count; every handler re-checks its rules against the state that won."""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError
+
+from command.categories.handlers import load_category
+from command.preconditions import check_version
+from command.results import Saved
+from command.retry import aggregate_locks, retry_on_conflict
+from events.category import CategoryNotFound
+from events.item import Item, ItemNotFound
+from events.store import SideWrite, Store
+
+
+@dataclass(frozen=True)
+class CreateItem:
+    owner_id: UUID
+    category_id: UUID
+    local_id: str | None
+    quantity: int
+    details: Mapping[str, object]  # the DETAIL_FIELDS of events.item
+
+
+@dataclass(frozen=True)
+class ReviseItem:
+    owner_id: UUID
+    item_id: UUID
+    category_id: UUID | None
+    quantity: int | None
+    expected_version: int | None
+    details: Mapping[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class DeleteItem:
+    owner_id: UUID
+    item_id: UUID
+    expected_version: int | None
+
+
+@dataclass(frozen=True)
+class ChangeStock:
+    owner_id: UUID
+    item_id: UUID
+    quantity: int | None  # absolute (reference behaviour) ...
+    delta: int | None  # ... or relative, which merges with concurrent changes
+    reason: str | None
+    expected_version: int | None
+
+
+class CategoryMissing(Exception):
+    """The item names a category the caller does not have."""
+
+
+@retry_on_conflict
+def create_item(store: Store, cmd: CreateItem) -> Saved[Item]:
+    _check_category(store, cmd.owner_id, cmd.category_id)
+    item = Item(
+        owner_id=cmd.owner_id,
+        category_id=cmd.category_id,
+        local_id=cmd.local_id,
+        quantity=cmd.quantity,
+        via="api",
+        **cmd.details,
+    )
+    # The membership row references live_categories: a category deleted meanwhile fails
+    # this save, and the retry then reports the missing category.
+    join = SideWrite(
+        "INSERT INTO item_memberships (item_id, category_id) VALUES (%s, %s)",
+        (item.id, cmd.category_id),
+    )
+    return Saved.of(item, store.save(item, side_writes=[join]))
+
+
+@retry_on_conflict
+def revise_item(store: Store, cmd: ReviseItem) -> Saved[Item]:
+    item = load_item(store, cmd.owner_id, cmd.item_id)
+    check_version(item, cmd.expected_version)
+    writes = []
+    item.revise(via="api", **cmd.details)
+    if cmd.category_id is not None and cmd.category_id != item.category_id:
+        _check_category(store, cmd.owner_id, cmd.category_id)
+        item.move_to(cmd.category_id, via="api")
+        writes.append(
+            SideWrite(
+                "UPDATE item_memberships SET category_id = %s WHERE item_id = %s",
+                (cmd.category_id, item.id),
+            )
+        )
+    if cmd.quantity is not None:
+        item.set_stock(cmd.quantity, reason=None, via="api")
+    return Saved.of(item, store.save(item, side_writes=writes))
+
+
+@retry_on_conflict
+def delete_item(store: Store, cmd: DeleteItem) -> Saved[Item]:
+    item = load_item(store, cmd.owner_id, cmd.item_id)
+    check_version(item, cmd.expected_version)
+    item.delete(via="api")
+    leave = SideWrite("DELETE FROM item_memberships WHERE item_id = %s", (item.id,))
+    return Saved.of(item, store.save(item, side_writes=[leave]))
+
+
+def change_stock(store: Store, cmd: ChangeStock) -> Saved[Item]:
+    with aggregate_locks.hold(cmd.item_id):
+        return _change_stock(store, cmd)
+
+
+@retry_on_conflict
+def _change_stock(store: Store, cmd: ChangeStock) -> Saved[Item]:
+    item = load_item(store, cmd.owner_id, cmd.item_id)
+    check_version(item, cmd.expected_version)
+    if cmd.delta is not None:
+        item.adjust_stock(cmd.delta, cmd.reason, via="api")
+    elif cmd.quantity is not None:
+        item.set_stock(cmd.quantity, cmd.reason, via="api")
+    return Saved.of(item, store.save(item))
+
+
+def load_item(store: Store, owner_id: UUID, item_id: UUID) -> Item:
+    try:
+        item = store.repository.get(item_id)
+    except AggregateNotFoundError:
+        raise ItemNotFound(item_id) from None
+    if not isinstance(item, Item):
+        raise ItemNotFound(item_id)
+    item.check_owned_by(owner_id)
+    return item
+
+
+def _check_category(store: Store, owner_id: UUID, category_id: UUID) -> None:
+    try:
+        load_category(store, owner_id, category_id)
+    except CategoryNotFound:
+        raise CategoryMissing(category_id) from None

@@ -1,0 +1,100 @@
+"""Request bodies of the item commands (API.md 2.3, 5.1 and 5.3)."""
+
+from datetime import date
+from typing import Annotated
+from uuid import UUID
+
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
+
+from events.item import MAX_QUANTITY
+from vitaltrack.wire.base import WireModel
+from vitaltrack.wire.sanitize import blank_to_none, clean_contact, clean_markup
+
+
+def _web_link(value: str | None) -> str | None:
+    if value is not None and not value.lower().startswith(("http://", "https://")):
+        raise ValueError("purchaseLink must start with http:// or https://")
+    return value
+
+
+Name = Annotated[
+    str, BeforeValidator(clean_markup), StringConstraints(min_length=1, max_length=255)
+]
+Text = Annotated[str, StringConstraints(max_length=1000)]
+Short = Annotated[str, StringConstraints(max_length=255)]
+Unit = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
+Quantity = Annotated[int, Field(ge=0, le=MAX_QUANTITY)]
+Contact = Annotated[str, StringConstraints(max_length=255), AfterValidator(clean_contact)]
+Link = Annotated[
+    str | None,
+    BeforeValidator(blank_to_none),
+    StringConstraints(max_length=500),
+    AfterValidator(_web_link),
+]
+ImageUri = Annotated[str, StringConstraints(max_length=500)]
+LocalId = Annotated[str, StringConstraints(max_length=36)]
+
+
+class ItemFields(WireModel):
+    """Everything an item carries besides its category; strict types, camel or snake case."""
+
+    model_config = ConfigDict(strict=True)
+
+    description: Text | None = None
+    brand: Short | None = None
+    notes: Text | None = None
+    supplier_name: Short | None = None
+    supplier_contact: Contact | None = None
+    purchase_link: Link = None
+    image_uri: ImageUri | None = None
+    expiry_date: date | None = Field(None, strict=False)  # "YYYY-MM-DD" from JSON
+
+
+class ItemCreate(ItemFields):
+    category_id: UUID = Field(strict=False)
+    name: Name
+    local_id: LocalId | None = None
+    quantity: Quantity = 0
+    unit: Unit = "pieces"
+    minimum_stock: Quantity = 0
+    is_active: bool = True
+    is_critical: bool = False
+
+
+class ItemUpdate(ItemFields):
+    """Partial update: absent or null leaves a field as it is (reference behaviour)."""
+
+    category_id: UUID | None = Field(None, strict=False)
+    name: Name | None = None
+    quantity: Quantity | None = None
+    unit: Unit | None = None
+    minimum_stock: Quantity | None = None
+    is_active: bool | None = None
+    is_critical: bool | None = None
+    expected_version: int | None = Field(None, ge=1)
+
+
+class StockChange(WireModel):
+    """Exactly one of an absolute `quantity` or a signed `delta`."""
+
+    model_config = ConfigDict(strict=True)
+
+    quantity: Quantity | None = None
+    delta: Annotated[int, Field(ge=-MAX_QUANTITY, le=MAX_QUANTITY)] | None = None
+    reason: Annotated[str, StringConstraints(max_length=255)] | None = None
+    expected_version: int | None = Field(None, ge=1)
+
+    @model_validator(mode="after")
+    def _one_of_quantity_or_delta(self) -> "StockChange":
+        if (self.quantity is None) == (self.delta is None):
+            raise ValueError("Send exactly one of quantity or delta")
+        if self.delta == 0:
+            raise ValueError("delta must not be zero")
+        return self

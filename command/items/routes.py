@@ -1,0 +1,92 @@
+"""POST, PUT and DELETE /items, and PATCH /items/{id}/stock."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query
+from fastapi.responses import JSONResponse
+
+from command.deps import CommandsDep
+from command.ids import parse_id
+from command.items import handlers
+from command.items.requests import ItemCreate, ItemFields, ItemUpdate, StockChange
+from command.items.views import deleted_message, item_out
+from command.preconditions import expected_version
+from events.item import ItemNotFound
+from vitaltrack.deps import CurrentUser
+from vitaltrack.wire.base import MessageOut
+from vitaltrack.wire.items import ItemOut
+
+router = APIRouter(prefix="/api/v1/items", tags=["items"])
+
+IfMatch = Annotated[str | None, Header()]
+DETAILS = (
+    "name",
+    "unit",
+    "minimum_stock",
+    "is_active",
+    "is_critical",
+    *ItemFields.model_fields,
+)
+
+
+@router.post("", status_code=201, response_model=ItemOut)
+async def create_item(body: ItemCreate, user: CurrentUser, commands: CommandsDep) -> JSONResponse:
+    details = {f: getattr(body, f) for f in DETAILS}
+    cmd = handlers.CreateItem(user.user_id, body.category_id, body.local_id, body.quantity, details)
+    return await commands.respond(
+        handlers.create_item, cmd, view=item_out, owner=user.user_id, status=201
+    )
+
+
+@router.put("/{item_id}", response_model=ItemOut)
+async def update_item(
+    item_id: str,
+    body: ItemUpdate,
+    user: CurrentUser,
+    commands: CommandsDep,
+    if_match: IfMatch = None,
+) -> JSONResponse:
+    cmd = handlers.ReviseItem(
+        user.user_id,
+        parse_id(item_id, ItemNotFound),
+        body.category_id,
+        body.quantity,
+        expected_version(body.expected_version, if_match),
+        {f: getattr(body, f) for f in DETAILS},
+    )
+    return await commands.respond(handlers.revise_item, cmd, view=item_out, owner=user.user_id)
+
+
+@router.delete("/{item_id}", response_model=MessageOut)
+async def delete_item(
+    item_id: str,
+    user: CurrentUser,
+    commands: CommandsDep,
+    if_match: IfMatch = None,
+    expected: Annotated[int | None, Query(alias="expectedVersion", ge=1)] = None,
+) -> JSONResponse:
+    cmd = handlers.DeleteItem(
+        user.user_id, parse_id(item_id, ItemNotFound), expected_version(expected, if_match)
+    )
+    return await commands.respond(
+        handlers.delete_item, cmd, view=deleted_message, owner=user.user_id
+    )
+
+
+@router.patch("/{item_id}/stock", response_model=ItemOut)
+async def change_stock(
+    item_id: str,
+    body: StockChange,
+    user: CurrentUser,
+    commands: CommandsDep,
+    if_match: IfMatch = None,
+) -> JSONResponse:
+    cmd = handlers.ChangeStock(
+        user.user_id,
+        parse_id(item_id, ItemNotFound),
+        body.quantity,
+        body.delta,
+        body.reason,
+        expected_version(body.expected_version, if_match),
+    )
+    return await commands.respond(handlers.change_stock, cmd, view=item_out, owner=user.user_id)

@@ -1,0 +1,22 @@
+"""Responses of item commands, built from the saved aggregate."""
+
+from events.item import DETAIL_FIELDS, Item
+from vitaltrack.wire.base import MessageOut
+from vitaltrack.wire.items import ItemOut
+
+
+def item_out(item: Item) -> ItemOut:
+    return ItemOut(
+        id=item.id,
+        category_id=item.category_id,
+        local_id=item.local_id,
+        quantity=item.quantity,
+        version=item.version,
+        created_at=item.created_on,
+        updated_at=item.modified_on,
+        **{f: getattr(item, f) for f in DETAIL_FIELDS},
+    )
+
+
+def deleted_message(item: Item) -> MessageOut:
+    return MessageOut(message=f"Item '{item.name}' deleted")

@@ -1,0 +1,171 @@
+"""Order commands: create (numbered per owner and day), change status, apply to stock, delete."""
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from uuid import UUID, uuid4
+
+from eventsourcing.application import AggregateNotFoundError
+
+from command.items.handlers import load_item
+from command.preconditions import check_version
+from command.results import Saved
+from command.retry import retry_on_conflict
+from command.uniqueness import holder
+from events.category import Category
+from events.index import Index, order_number_key
+from events.item import Item, ItemNotFound
+from events.order import AppliedLine, Order, OrderDay, OrderLine, OrderNotFound
+from events.store import Store
+from vitaltrack.ids import parse_uuid
+
+
+@dataclass(frozen=True)
+class LineRequest:
+    item_id: str
+    quantity: int
+    overrides: dict[str, object]  # line fields the client gave; the rest come from the item
+
+
+@dataclass(frozen=True)
+class CreateOrder:
+    owner_id: UUID
+    lines: tuple[LineRequest, ...]
+    notes: str | None
+    local_id: str | None
+
+
+@dataclass(frozen=True)
+class ChangeOrderStatus:
+    owner_id: UUID
+    order_ref: str  # uuid or human order id
+    status: str
+    notes: str | None
+    expected_version: int | None
+
+
+@dataclass(frozen=True)
+class ApplyOrder:
+    owner_id: UUID
+    order_ref: str
+
+
+@dataclass(frozen=True)
+class DeleteOrder:
+    owner_id: UUID
+    order_ref: str
+    expected_version: int | None
+
+
+class OrderedItemMissing(Exception):
+    """An order line names an item the caller does not have."""
+
+
+@retry_on_conflict
+def create_order(store: Store, cmd: CreateOrder) -> Saved[Order]:
+    lines = tuple(_snapshot(store, cmd.owner_id, line) for line in cmd.lines)
+    day = _order_day(store, cmd.owner_id)
+    number = day.issue_number()
+    order = Order(
+        owner_id=cmd.owner_id,
+        order_number=number,
+        local_id=cmd.local_id,
+        notes=cmd.notes,
+        lines=lines,
+        via="api",
+    )
+    name = Index(owner_id=cmd.owner_id, key=order_number_key(cmd.owner_id, number), ref=order.id)
+    return Saved.of(order, store.save(order, day, name))
+
+
+@retry_on_conflict
+def change_status(store: Store, cmd: ChangeOrderStatus) -> Saved[Order]:
+    order = load_order(store, cmd.owner_id, cmd.order_ref)
+    check_version(order, cmd.expected_version)
+    order.change_status(cmd.status, cmd.notes, via="api")
+    return Saved.of(order, store.save(order))
+
+
+@retry_on_conflict
+def apply_order(store: Store, cmd: ApplyOrder) -> Saved[Order]:
+    """Add every line to its item's stock and close the order, all in ONE save."""
+    order = load_order(store, cmd.owner_id, cmd.order_ref)
+    order.check_can_apply()
+    items: dict[UUID, Item] = {}
+    applied, skipped = [], []
+    for line in order.lines:
+        item = items.get(line.item_id) or _live_item(store, cmd.owner_id, line.item_id)
+        if item is None:
+            skipped.append(line.item_id)
+            continue
+        items[item.id] = item
+        item.adjust_stock(line.quantity, f"order {order.order_number}", via="order_apply")
+        applied.append(AppliedLine(item.id, line.quantity))
+    order.record_applied(tuple(applied), tuple(dict.fromkeys(skipped)))
+    return Saved.of(order, store.save(order, *items.values()))
+
+
+@retry_on_conflict
+def delete_order(store: Store, cmd: DeleteOrder) -> Saved[Order]:
+    order = load_order(store, cmd.owner_id, cmd.order_ref)
+    check_version(order, cmd.expected_version)
+    order.delete(via="api")
+    return Saved.of(order, store.save(order))
+
+
+def load_order(store: Store, owner_id: UUID, order_ref: str) -> Order:
+    order_id = parse_uuid(order_ref) or holder(store, order_number_key(owner_id, order_ref))
+    if order_id is None:
+        raise OrderNotFound(order_ref)
+    try:
+        order = store.repository.get(order_id)
+    except AggregateNotFoundError:
+        raise OrderNotFound(order_ref) from None
+    if not isinstance(order, Order):
+        raise OrderNotFound(order_ref)
+    order.check_owned_by(owner_id)
+    return order
+
+
+def _snapshot(store: Store, owner_id: UUID, line: LineRequest) -> OrderLine:
+    item_id = parse_uuid(line.item_id)
+    item = _live_item(store, owner_id, item_id) if item_id else None
+    if item is None:
+        raise OrderedItemMissing(line.item_id)
+    given = {k: v for k, v in line.overrides.items() if v is not None}
+    defaults = {
+        "name": item.name,
+        "brand": item.brand,
+        "unit": item.unit,
+        "current_stock": item.quantity,
+        "minimum_stock": item.minimum_stock,
+        "category_name": _category_name(store, item.category_id),
+        "supplier_name": item.supplier_name,
+        "purchase_link": item.purchase_link,
+        "image_uri": item.image_uri,
+        "is_essential": False,
+        "notes": None,
+    }
+    return OrderLine(id=uuid4(), item_id=item.id, quantity=line.quantity, **{**defaults, **given})
+
+
+def _live_item(store: Store, owner_id: UUID, item_id: UUID) -> Item | None:
+    try:
+        return load_item(store, owner_id, item_id)
+    except ItemNotFound:
+        return None
+
+
+def _category_name(store: Store, category_id: UUID) -> str | None:
+    try:
+        category = store.repository.get(category_id)
+    except AggregateNotFoundError:
+        return None
+    return category.name if isinstance(category, Category) else None
+
+
+def _order_day(store: Store, owner_id: UUID) -> OrderDay:
+    today = datetime.now(UTC).date()
+    try:
+        return store.repository.get(OrderDay.create_id(owner_id, today))
+    except AggregateNotFoundError:
+        return OrderDay(owner_id=owner_id, day=today)

@@ -1,0 +1,76 @@
+"""POST /orders, PATCH /orders/{id}/status, POST /orders/{id}/apply, DELETE /orders/{id}.
+
+`{id}` is the order's uuid or its human id (ORD-YYYYMMDD-NNNN).
+"""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query
+from fastapi.responses import JSONResponse
+
+from command.deps import CommandsDep
+from command.orders import handlers
+from command.orders.requests import OrderCreate, StatusChange
+from command.orders.views import deleted_message, order_out
+from command.preconditions import expected_version
+from vitaltrack.deps import CurrentUser
+from vitaltrack.wire.base import MessageOut
+from vitaltrack.wire.orders import OrderOut
+
+router = APIRouter(prefix="/api/v1/orders", tags=["orders"])
+
+IfMatch = Annotated[str | None, Header()]
+
+
+@router.post("", status_code=201, response_model=OrderOut)
+async def create_order(body: OrderCreate, user: CurrentUser, commands: CommandsDep) -> JSONResponse:
+    lines = tuple(
+        handlers.LineRequest(
+            line.item_id,
+            line.quantity,
+            line.model_dump(exclude={"item_id", "quantity"}, exclude_unset=True),
+        )
+        for line in body.items
+    )
+    cmd = handlers.CreateOrder(user.user_id, lines, body.notes, body.local_id)
+    return await commands.respond(
+        handlers.create_order, cmd, view=order_out, owner=user.user_id, status=201
+    )
+
+
+@router.patch("/{order_ref}/status", response_model=OrderOut)
+async def change_status(
+    order_ref: str,
+    body: StatusChange,
+    user: CurrentUser,
+    commands: CommandsDep,
+    if_match: IfMatch = None,
+) -> JSONResponse:
+    cmd = handlers.ChangeOrderStatus(
+        user.user_id,
+        order_ref,
+        body.status,
+        body.notes,
+        expected_version(body.expected_version, if_match),
+    )
+    return await commands.respond(handlers.change_status, cmd, view=order_out, owner=user.user_id)
+
+
+@router.post("/{order_ref}/apply", response_model=OrderOut)
+async def apply_order(order_ref: str, user: CurrentUser, commands: CommandsDep) -> JSONResponse:
+    cmd = handlers.ApplyOrder(user.user_id, order_ref)
+    return await commands.respond(handlers.apply_order, cmd, view=order_out, owner=user.user_id)
+
+
+@router.delete("/{order_ref}", response_model=MessageOut)
+async def delete_order(
+    order_ref: str,
+    user: CurrentUser,
+    commands: CommandsDep,
+    if_match: IfMatch = None,
+    expected: Annotated[int | None, Query(alias="expectedVersion", ge=1)] = None,
+) -> JSONResponse:
+    cmd = handlers.DeleteOrder(user.user_id, order_ref, expected_version(expected, if_match))
+    return await commands.respond(
+        handlers.delete_order, cmd, view=deleted_message, owner=user.user_id
+    )

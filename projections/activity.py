@@ -1,0 +1,253 @@
+"""The `activity_log` read table: one entry per event, for the activity feed and item history.
+
+To say what changed (`{field: {from, to}}`) it remembers each entity's last known fields in
+`activity_subjects`, its own table, so it never reads another projection.
+"""
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+
+from events.category import REVISABLE, Category
+from events.item import DETAIL_FIELDS, Item
+from events.order import Order
+from events.user import User
+from projections.projection import Envelope, Projection
+
+
+@dataclass
+class Subject:
+    """What the log remembers of an entity."""
+
+    name: str | None
+    fields: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Entry:
+    action: str
+    entity_type: str
+    details: str
+    event_type: str
+    change: dict[str, Any] | None = None
+    order_number: str | None = None
+
+
+Describe = Callable[[Any, Subject], Entry]
+
+
+def plain(value: Any) -> Any:
+    """Event values as JSON values."""
+    if isinstance(value, (UUID, date)):
+        return str(value) if isinstance(value, UUID) else value.isoformat()
+    return value
+
+
+def diff(subject: Subject, event: Any, fields: Sequence[str]) -> dict[str, Any]:
+    change = {}
+    for field in fields:
+        value = getattr(event, field)
+        if value is not None or field in getattr(event, "cleared", ()):
+            change[field] = {"from": subject.fields.get(field), "to": plain(value)}
+            subject.fields[field] = plain(value)
+    if "name" in change:
+        subject.name = change["name"]["to"]
+    return change
+
+
+def item_created(e: Any, s: Subject) -> Entry:
+    s.name = e.name
+    s.fields = {f: plain(getattr(e, f)) for f in (*DETAIL_FIELDS, "quantity", "category_id")}
+    return Entry(
+        "item_create", "item", f"Created item '{e.name}' (quantity {e.quantity})", "item.created"
+    )
+
+
+def item_revised(e: Any, s: Subject) -> Entry:
+    change = diff(s, e, DETAIL_FIELDS)
+    return Entry(
+        "item_update",
+        "item",
+        f"Updated item '{s.name}': {', '.join(change)}",
+        "item.updated",
+        change,
+    )
+
+
+def item_moved(e: Any, s: Subject) -> Entry:
+    change = {"category_id": {"from": s.fields.get("category_id"), "to": str(e.category_id)}}
+    s.fields["category_id"] = str(e.category_id)
+    return Entry(
+        "item_update", "item", f"Moved item '{s.name}' to another category", "item.updated", change
+    )
+
+
+def stock_adjusted(e: Any, s: Subject) -> Entry:
+    before = e.quantity - e.delta
+    s.fields["quantity"] = e.quantity
+    reason = f": {e.reason}" if e.reason else ""
+    change = {"from": before, "to": e.quantity, "delta": e.delta, "reason": e.reason}
+    details = f"Stock of '{s.name}' changed {before} -> {e.quantity} ({e.delta:+d}){reason}"
+    return Entry("stock_update", "item", details, "item.stock_changed", change)
+
+
+def item_deleted(_e: Any, s: Subject) -> Entry:
+    return Entry("item_delete", "item", f"Deleted item '{s.name}'", "item.deleted")
+
+
+def category_created(e: Any, s: Subject) -> Entry:
+    s.name = e.name
+    s.fields = {f: plain(getattr(e, f)) for f in REVISABLE}
+    return Entry("category_create", "category", f"Created category '{e.name}'", "category.created")
+
+
+def category_revised(e: Any, s: Subject) -> Entry:
+    change = diff(s, e, REVISABLE)
+    details = f"Updated category '{s.name}': {', '.join(change)}"
+    return Entry("category_update", "category", details, "category.updated", change)
+
+
+def category_deleted(_e: Any, s: Subject) -> Entry:
+    return Entry("category_delete", "category", f"Deleted category '{s.name}'", "category.deleted")
+
+
+def order_created(e: Any, s: Subject) -> Entry:
+    s.name = e.order_number
+    s.fields = {"status": "pending"}
+    details = f"Created order {e.order_number} with {len(e.lines)} line(s)"
+    return Entry("order_created", "order", details, "order.created", order_number=e.order_number)
+
+
+def order_status(e: Any, s: Subject) -> Entry:
+    change = {"status": {"from": s.fields.get("status"), "to": e.status}}
+    s.fields["status"] = e.status
+    details = f"Order {s.name} is now {e.status.replace('_', ' ')}"
+    return Entry(f"order_{e.status}", "order", details, "order.updated", change, s.name)
+
+
+def order_applied(e: Any, s: Subject) -> Entry:
+    s.fields["status"] = "stock_updated"
+    skipped = [str(i) for i in e.skipped_item_ids]
+    details = f"Order {s.name} applied to stock: {len(e.applied)} line(s) added"
+    if skipped:
+        details += f"; skipped deleted items {', '.join(skipped)}"
+    change = {"applied": [{"itemId": str(a.item_id), "quantity": a.quantity} for a in e.applied]}
+    change["skippedItemIds"] = skipped
+    return Entry("order_applied", "order", details, "order.applied", change, s.name)
+
+
+def order_deleted(_e: Any, s: Subject) -> Entry:
+    return Entry("order_deleted", "order", f"Deleted order {s.name}", "order.deleted", None, s.name)
+
+
+def user_entry(action: str, text: str) -> Describe:
+    def describe(_e: Any, _s: Subject) -> Entry:
+        return Entry(action, "user", text, f"user.{action.removeprefix('user_')}")
+
+    return describe
+
+
+DESCRIBE: dict[type, Describe] = {
+    Item.Created: item_created,
+    Item.Revised: item_revised,
+    Item.Moved: item_moved,
+    Item.StockAdjusted: stock_adjusted,
+    Item.Deleted: item_deleted,
+    Category.Created: category_created,
+    Category.Revised: category_revised,
+    Category.Deleted: category_deleted,
+    Order.Created: order_created,
+    Order.StatusChanged: order_status,
+    Order.Applied: order_applied,
+    Order.Deleted: order_deleted,
+    User.Registered: user_entry("user_register", "Registered"),
+    User.LoggedIn: user_entry("user_login", "Logged in"),
+    User.LoggedOut: user_entry("user_logout", "Logged out"),
+    User.ProfileUpdated: user_entry("user_update", "Updated profile"),
+    User.EmailVerified: user_entry("user_email_verified", "Verified email address"),
+    User.PasswordChanged: user_entry("user_password_changed", "Changed password"),
+}
+
+COLUMNS = {
+    "position": "bigint",
+    "owner_id": "uuid",
+    "action": "text",
+    "entity_type": "text",
+    "entity_id": "uuid",
+    "item_name": "text",
+    "order_number": "text",
+    "details": "text",
+    "event_type": "text",
+    "version": "bigint",
+    "via": "text",
+    "change": "jsonb",
+    "occurred_at": "timestamptz",
+}
+
+
+class ActivityProjection(Projection):
+    name = "activity"
+    tables = ("activity_log", "activity_subjects")
+
+    async def apply(self, conn: asyncpg.Connection, batch: Sequence[Envelope]) -> None:
+        relevant = [e for e in batch if type(e.event) in DESCRIBE]
+        if not relevant:
+            return
+        subjects = await self._load(conn, {e.event.originator_id for e in relevant})
+        rows = []
+        for envelope in relevant:
+            event = envelope.event
+            subject = subjects.setdefault(event.originator_id, Subject(None, {}))
+            entry = DESCRIBE[type(event)](event, subject)
+            rows.append(self._row(envelope, entry, subject))
+        await self._append(conn, rows)
+        await self._remember(conn, subjects)
+
+    def _row(self, envelope: Envelope, entry: Entry, subject: Subject) -> dict[str, Any]:
+        event = envelope.event
+        return {
+            "position": envelope.position,
+            "owner_id": event.owner_id,
+            "action": entry.action,
+            "entity_type": entry.entity_type,
+            "entity_id": event.originator_id,
+            "item_name": subject.name if entry.entity_type in ("item", "category") else None,
+            "order_number": entry.order_number,
+            "details": entry.details,
+            "event_type": entry.event_type,
+            "version": event.originator_version,
+            "via": getattr(event, "via", "api"),
+            "change": json.dumps(entry.change) if entry.change is not None else None,
+            "occurred_at": event.timestamp,
+        }
+
+    async def _load(self, conn: asyncpg.Connection, ids: set[UUID]) -> dict[UUID, Subject]:
+        rows = await conn.fetch(
+            "SELECT entity_id, name, fields FROM activity_subjects "
+            "WHERE entity_id = ANY($1::uuid[])",
+            list(ids),
+        )
+        return {r["entity_id"]: Subject(r["name"], json.loads(r["fields"])) for r in rows}
+
+    async def _append(self, conn: asyncpg.Connection, rows: list[dict[str, Any]]) -> None:
+        arrays = ", ".join(f"${i}::{t}[]" for i, t in enumerate(COLUMNS.values(), 1))
+        await conn.execute(
+            f"INSERT INTO activity_log ({', '.join(COLUMNS)}) SELECT * FROM unnest({arrays})",
+            *([row[c] for row in rows] for c in COLUMNS),
+        )
+
+    async def _remember(self, conn: asyncpg.Connection, subjects: dict[UUID, Subject]) -> None:
+        ids = list(subjects)
+        await conn.execute(
+            "INSERT INTO activity_subjects (entity_id, name, fields) "
+            "SELECT * FROM unnest($1::uuid[], $2::text[], $3::jsonb[]) "
+            "ON CONFLICT (entity_id) DO UPDATE SET name = EXCLUDED.name, fields = EXCLUDED.fields",
+            ids,
+            [subjects[i].name for i in ids],
+            [json.dumps(subjects[i].fields) for i in ids],
+        )

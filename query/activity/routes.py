@@ -1,0 +1,47 @@
+"""GET /activity: the owner's activity log, newest first."""
+
+from datetime import UTC, datetime
+from typing import Literal
+from uuid import UUID
+
+from fastapi import APIRouter, Request
+from pydantic import Field
+
+from query.activity import queries
+from query.params import Paging, Window, either, parse_query
+from vitaltrack.deps import CurrentUser, PoolDep
+from vitaltrack.wire.activity import ActivityPage
+
+router = APIRouter(prefix="/api/v1/activity", tags=["activity"])
+
+
+class ActivityQuery(Paging):
+    entity_type: Literal["category", "item", "order", "user", "sync"] | None = Field(
+        None, validation_alias=either("entityType", "entity_type")
+    )
+    entity_id: UUID | None = Field(None, validation_alias=either("entityId", "entity_id"))
+    action: str | None = Field(None, max_length=64)
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+@router.get("", response_model=ActivityPage)
+async def activity(request: Request, user: CurrentUser, pool: PoolDep) -> ActivityPage:
+    q = parse_query(request, ActivityQuery)
+    window = Window.of(q)
+    f = queries.ActivityFilter(q.entity_type, q.entity_id, q.action, _utc(q.since), _utc(q.until))
+    entries, total = await queries.activity(pool, user.user_id, f, window)
+    return ActivityPage(
+        entries=entries,
+        total=total,
+        page=window.page,
+        page_size=window.limit,
+        has_more=window.has_more(total),
+    )
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    """Timestamps without an offset are UTC (API.md 1.1)."""
+    if moment is not None and moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment

@@ -1,0 +1,106 @@
+"""Item reads: the filtered list, one item, stats, needs-attention and history."""
+
+from dataclasses import dataclass
+from uuid import UUID
+
+import asyncpg
+
+from query.params import Window
+from vitaltrack.wire.items import ItemOut, ItemStats, NeedsAttention
+
+COLUMNS = (
+    "id, category_id, local_id, name, description, quantity, unit, minimum_stock, expiry_date, "
+    "brand, notes, supplier_name, supplier_contact, purchase_link, image_uri, is_active, "
+    "is_critical, version, created_at, updated_at"
+)
+
+
+@dataclass(frozen=True)
+class ItemFilter:
+    category_id: UUID | None = None
+    is_active: bool | None = None
+    is_critical: bool | None = None
+    low_stock_only: bool = False
+    out_of_stock_only: bool = False
+    search: str | None = None
+
+
+def _where(owner_id: UUID, f: ItemFilter) -> tuple[str, list[object]]:
+    clauses, args = ["owner_id = $1"], [owner_id]
+
+    def arg(value: object) -> str:
+        args.append(value)
+        return f"${len(args)}"
+
+    if f.category_id is not None:
+        clauses.append(f"category_id = {arg(f.category_id)}")
+    if f.is_active is not None:
+        clauses.append(f"is_active = {arg(f.is_active)}")
+    if f.is_critical is not None:
+        clauses.append(f"is_critical = {arg(f.is_critical)}")
+    if f.low_stock_only:
+        clauses.append("stock_status = 'low'")
+    if f.out_of_stock_only:
+        clauses.append("stock_status = 'out'")
+    if f.search:
+        pattern = arg(
+            "%" + f.search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        )
+        clauses.append(
+            f"(name ILIKE {pattern} OR description ILIKE {pattern} OR brand ILIKE {pattern})"
+        )
+    return " AND ".join(clauses), args
+
+
+async def list_items(
+    pool: asyncpg.Pool, owner_id: UUID, f: ItemFilter, window: Window
+) -> tuple[list[ItemOut], int]:
+    where, args = _where(owner_id, f)
+    async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
+        total = await conn.fetchval(f"SELECT count(*) FROM items WHERE {where}", *args)
+        rows = await conn.fetch(
+            f"SELECT {COLUMNS} FROM items WHERE {where} ORDER BY name, id "
+            f"LIMIT {window.limit} OFFSET {window.offset}",
+            *args,
+        )
+    return [ItemOut.model_validate(dict(r)) for r in rows], total
+
+
+async def item_by_id(pool: asyncpg.Pool, owner_id: UUID, item_id: UUID) -> ItemOut | None:
+    row = await pool.fetchrow(
+        f"SELECT {COLUMNS} FROM items WHERE owner_id = $1 AND id = $2", owner_id, item_id
+    )
+    return ItemOut.model_validate(dict(row)) if row else None
+
+
+async def item_stats(pool: asyncpg.Pool, owner_id: UUID) -> ItemStats:
+    """One row, kept current by the projections (never a count over items)."""
+    row = await pool.fetchrow(
+        "SELECT total_items, total_categories, out_of_stock_count, low_stock_count, "
+        "critical_items, pending_orders_count FROM owner_stats WHERE owner_id = $1",
+        owner_id,
+    )
+    if row is None:
+        return ItemStats(
+            total_items=0,
+            total_categories=0,
+            out_of_stock_count=0,
+            low_stock_count=0,
+            critical_items=0,
+            pending_orders_count=0,
+        )
+    return ItemStats.model_validate(dict(row))
+
+
+async def needs_attention(pool: asyncpg.Pool, owner_id: UUID) -> NeedsAttention:
+    rows = await pool.fetch(
+        f"SELECT {COLUMNS}, stock_status FROM items "
+        "WHERE owner_id = $1 AND is_active AND stock_status <> 'ok' "
+        "ORDER BY quantity, is_critical DESC, name, id",
+        owner_id,
+    )
+    items = [ItemOut.model_validate(dict(r)) for r in rows]
+    out = sum(1 for r in rows if r["stock_status"] == "out")
+    return NeedsAttention(
+        items=items, total=len(items), out_of_stock_count=out, low_stock_count=len(items) - out
+    )

@@ -1,0 +1,87 @@
+"""GET /items, /items/stats, /items/low-stock (alias /items/needs-attention), /items/{id},
+/items/{id}/history."""
+
+from uuid import UUID
+
+from fastapi import APIRouter, Request
+from pydantic import Field
+
+from query.activity.queries import item_history
+from query.ids import parse_id_or_404
+from query.items import queries
+from query.params import Paging, Window, either, parse_query
+from vitaltrack.deps import CurrentUser, PoolDep
+from vitaltrack.problems import Problem
+from vitaltrack.wire.activity import HistoryPage
+from vitaltrack.wire.items import ItemOut, ItemPage, ItemStats, NeedsAttention
+
+router = APIRouter(prefix="/api/v1/items", tags=["items"])
+
+
+class ItemQuery(Paging):
+    category_id: UUID | None = Field(None, validation_alias=either("categoryId", "category_id"))
+    is_active: bool | None = Field(None, validation_alias=either("isActive", "is_active"))
+    is_critical: bool | None = Field(None, validation_alias=either("isCritical", "is_critical"))
+    low_stock_only: bool = Field(
+        False, validation_alias=either("lowStockOnly", "low_stock_only", "low_stock", "lowStock")
+    )
+    out_of_stock_only: bool = Field(
+        False,
+        validation_alias=either(
+            "outOfStockOnly", "out_of_stock_only", "out_of_stock", "outOfStock"
+        ),
+    )
+    search: str | None = Field(None, max_length=100)
+
+
+@router.get("", response_model=ItemPage)
+async def list_items(request: Request, user: CurrentUser, pool: PoolDep) -> ItemPage:
+    q = parse_query(request, ItemQuery)
+    window = Window.of(q)
+    item_filter = queries.ItemFilter(
+        q.category_id, q.is_active, q.is_critical, q.low_stock_only, q.out_of_stock_only, q.search
+    )
+    items, total = await queries.list_items(pool, user.user_id, item_filter, window)
+    return ItemPage(
+        items=items,
+        total=total,
+        page=window.page,
+        page_size=window.limit,
+        has_more=window.has_more(total),
+    )
+
+
+@router.get("/stats", response_model=ItemStats)
+async def stats(user: CurrentUser, pool: PoolDep) -> ItemStats:
+    return await queries.item_stats(pool, user.user_id)
+
+
+@router.get("/low-stock", response_model=NeedsAttention)
+@router.get("/needs-attention", response_model=NeedsAttention)
+async def low_stock(user: CurrentUser, pool: PoolDep) -> NeedsAttention:
+    return await queries.needs_attention(pool, user.user_id)
+
+
+@router.get("/{item_id}", response_model=ItemOut)
+async def get_item(item_id: str, user: CurrentUser, pool: PoolDep) -> ItemOut:
+    found = await queries.item_by_id(pool, user.user_id, parse_id_or_404(item_id, "Item"))
+    if found is None:
+        raise Problem(404, "not_found", "Item not found")
+    return found
+
+
+@router.get("/{item_id}/history", response_model=HistoryPage)
+async def history(item_id: str, request: Request, user: CurrentUser, pool: PoolDep) -> HistoryPage:
+    window = Window.of(parse_query(request, Paging))
+    entries, total = await item_history(
+        pool, user.user_id, parse_id_or_404(item_id, "Item"), window
+    )
+    if total == 0:
+        raise Problem(404, "not_found", "Item not found")
+    return HistoryPage(
+        entries=entries,
+        total=total,
+        page=window.page,
+        page_size=window.limit,
+        has_more=window.has_more(total),
+    )

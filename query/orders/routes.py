@@ -1,0 +1,45 @@
+"""GET /orders and /orders/{id} (uuid or human order id)."""
+
+from typing import Literal
+
+from fastapi import APIRouter, Request
+from pydantic import Field
+
+from query.orders import queries
+from query.params import Paging, Window, either, parse_query
+from vitaltrack.deps import CurrentUser, PoolDep
+from vitaltrack.problems import Problem
+from vitaltrack.wire.orders import OrderOut, OrderPage
+
+router = APIRouter(prefix="/api/v1/orders", tags=["orders"])
+
+Status = Literal[
+    "pending", "ordered", "partially_received", "received", "stock_updated", "declined"
+]
+
+
+class OrderQuery(Paging):
+    page_size: int = Field(20, ge=1, le=100, validation_alias=either("pageSize", "page_size"))
+    status: Status | None = None
+
+
+@router.get("", response_model=OrderPage)
+async def list_orders(request: Request, user: CurrentUser, pool: PoolDep) -> OrderPage:
+    q = parse_query(request, OrderQuery)
+    window = Window.of(q)
+    orders, total = await queries.list_orders(pool, user.user_id, q.status, window)
+    return OrderPage(
+        orders=orders,
+        total=total,
+        page=window.page,
+        page_size=window.limit,
+        has_more=window.has_more(total),
+    )
+
+
+@router.get("/{order_ref}", response_model=OrderOut)
+async def get_order(order_ref: str, user: CurrentUser, pool: PoolDep) -> OrderOut:
+    found = await queries.order_by_ref(pool, user.user_id, order_ref)
+    if found is None:
+        raise Problem(404, "not_found", "Order not found")
+    return found

@@ -1,0 +1,53 @@
+"""Query-string models that accept both spellings of a name (API.md 1.1, 1.3, 5.2)."""
+
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from fastapi import Request
+from fastapi.exceptions import RequestValidationError
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationError
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def either(*names: str) -> Any:
+    return AliasChoices(*names)
+
+
+class Paging(BaseModel):
+    """`page`/`pageSize` (alias `page_size`), or `skip`/`limit`, which win when present."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    page: int = Field(1, ge=1)
+    page_size: int = Field(50, ge=1, le=100, validation_alias=either("pageSize", "page_size"))
+    skip: int | None = Field(None, ge=0)
+    limit: int | None = Field(None, ge=1, le=100)
+
+
+@dataclass(frozen=True)
+class Window:
+    offset: int
+    limit: int
+
+    @classmethod
+    def of(cls, paging: Paging) -> "Window":
+        if paging.skip is not None or paging.limit is not None:
+            return cls(paging.skip or 0, paging.limit or paging.page_size)
+        return cls((paging.page - 1) * paging.page_size, paging.page_size)
+
+    @property
+    def page(self) -> int:
+        return self.offset // self.limit + 1
+
+    def has_more(self, total: int) -> bool:
+        return self.offset + self.limit < total
+
+
+def parse_query(request: Request, model: type[M]) -> M:
+    """Validate the query string; errors answer 422 like any other validation error."""
+    try:
+        return model.model_validate(dict(request.query_params))
+    except ValidationError as exc:
+        errors = [{**e, "loc": ("query", *e["loc"])} for e in exc.errors()]
+        raise RequestValidationError(errors) from None

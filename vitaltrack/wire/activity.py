@@ -1,0 +1,49 @@
+"""Activity and history shapes (API.md 7)."""
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from vitaltrack.wire.base import WireModel
+
+
+class ActivityEntry(WireModel):
+    id: int
+    action: str
+    entity_type: str
+    entity_id: UUID | None
+    item_name: str | None
+    item_id: UUID | None
+    order_id: str | None  # the human order id
+    details: str
+    timestamp: datetime
+
+
+class ActivityPage(WireModel):
+    entries: list[ActivityEntry]
+    total: int
+    page: int
+    page_size: int
+    has_more: bool
+
+
+class Actor(WireModel):
+    user_id: UUID
+    via: str
+
+
+class HistoryEntry(WireModel):
+    position: int
+    type: str
+    version: int
+    occurred_at: datetime
+    actor: Actor
+    change: dict[str, Any] | None
+
+
+class HistoryPage(WireModel):
+    entries: list[HistoryEntry]
+    total: int
+    page: int
+    page_size: int
+    has_more: bool
