@@ -19,7 +19,12 @@ from eventsourcing.persistence import (
 from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.utils import get_topic
 
+from events.item import Item
+from events.order import AppliedLine, Order, OrderLine
+from events.user import User
+
 APP_NAME = "VitalTrack"
+SNAPSHOT_INTERVAL = 100  # events between snapshots of one aggregate
 EVENTS_TABLE = "vitaltrack_events"  # the library names it <app name>_events
 SNAPSHOTS_TABLE = "vitaltrack_snapshots"
 
@@ -73,8 +78,6 @@ class DataclassAsDict(Transcoding):
 
 def register_transcodings(transcoder: JSONTranscoder) -> None:
     """The value types our events carry."""
-    from events.order import AppliedLine, OrderLine
-
     transcoder.register(UUIDAsHex())
     transcoder.register(DecimalAsStr())
     transcoder.register(DatetimeAsISO())
@@ -113,6 +116,9 @@ class Store(Application[Any]):
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         register_transcodings(transcoder)
+
+    # Items gain a stock event per change for years: load time must not grow with that.
+    snapshotting_intervals = dict.fromkeys((Item, Order, User), SNAPSHOT_INTERVAL)
 
     def save(self, *objs: Any, **kwargs: Any) -> list[Recording[Any]]:
         hook = save_hook.get()

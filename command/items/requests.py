@@ -18,8 +18,8 @@ from vitaltrack.wire.base import WireModel
 from vitaltrack.wire.sanitize import blank_to_none, clean_contact, clean_markup
 
 
-def _web_link(value: str | None) -> str | None:
-    if value is not None and not value.lower().startswith(("http://", "https://")):
+def _web_link(value: str) -> str:
+    if not value.lower().startswith(("http://", "https://")):
         raise ValueError("purchaseLink must start with http:// or https://")
     return value
 
@@ -33,10 +33,8 @@ Unit = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 Quantity = Annotated[int, Field(ge=0, le=MAX_QUANTITY)]
 Contact = Annotated[str, StringConstraints(max_length=255), AfterValidator(clean_contact)]
 Link = Annotated[
-    str | None,
+    Annotated[str, StringConstraints(max_length=500), AfterValidator(_web_link)] | None,
     BeforeValidator(blank_to_none),
-    StringConstraints(max_length=500),
-    AfterValidator(_web_link),
 ]
 ImageUri = Annotated[str, StringConstraints(max_length=500)]
 LocalId = Annotated[str, StringConstraints(max_length=36)]

@@ -1,0 +1,79 @@
+"""Loading an item costs the same after 5,000 stock changes as after 10 (snapshots)."""
+
+import uuid
+from collections.abc import Iterator
+
+import pytest
+
+from command.items import handlers
+from events.item import Item
+from events.store import SNAPSHOT_INTERVAL, Store
+from vitaltrack.database import Database
+
+
+def stocked_item(store: Store, changes: int) -> Item:
+    item = Item(
+        owner_id=uuid.uuid4(),
+        category_id=uuid.uuid4(),
+        local_id=None,
+        name="Gloves",
+        description=None,
+        quantity=0,
+        unit="pieces",
+        minimum_stock=0,
+        expiry_date=None,
+        brand=None,
+        notes=None,
+        supplier_name=None,
+        supplier_contact=None,
+        purchase_link=None,
+        image_uri=None,
+        is_active=True,
+        is_critical=False,
+        via="api",
+    )
+    for n in range(changes):
+        item.adjust_stock(1, f"box {n}", via="api")
+        if item.version % 250 == 0:
+            store.save(item)
+    store.save(item)
+    return item
+
+
+@pytest.fixture
+def uncached_store(database: Database) -> Iterator[Store]:
+    env = {**database.eventsourcing_env(pool_size=2), "AGGREGATE_CACHE_MAXSIZE": ""}
+    application = Store(env=env)
+    yield application
+    application.close()
+
+
+def events_read_to_load(store: Store, item_id: uuid.UUID) -> int:
+    """How many stored events a cold load of the item reads."""
+    recorder = store.events.recorder
+    original = recorder.select_events
+    counted = []
+
+    def counting(*args: object, **kwargs: object) -> object:
+        rows = original(*args, **kwargs)
+        counted.append(len(rows))
+        return rows
+
+    recorder.select_events = counting  # type: ignore[method-assign]
+    try:
+        store.repository.get(item_id)
+    finally:
+        recorder.select_events = original  # type: ignore[method-assign]
+    return sum(counted)
+
+
+def test_a_long_lived_item_loads_from_its_latest_snapshot(uncached_store: Store) -> None:
+    item = stocked_item(uncached_store, 5000)
+    assert events_read_to_load(uncached_store, item.id) < SNAPSHOT_INTERVAL
+
+    cmd = handlers.ChangeStock(item.owner_id, item.id, None, 1, "one more", None)
+    saved = handlers.change_stock(uncached_store, cmd)
+    assert (saved.aggregate.quantity, saved.aggregate.version) == (5001, 5002)
+
+    fresh = stocked_item(uncached_store, 10)
+    assert events_read_to_load(uncached_store, fresh.id) == 11
