@@ -1,5 +1,6 @@
 """The Category aggregate: a named group of supply items in one household."""
 
+from datetime import datetime
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
@@ -58,16 +59,44 @@ class Category(Aggregate):
         def apply(self, aggregate: "Category") -> None:
             aggregate.is_deleted = True
 
-    def revise(self, **values: object) -> bool:
-        """Apply the given new values; returns False (and records nothing) if none differ."""
+    class Revived(Event):
+        """A deleted category came back, whole (see Item.Revived)."""
+
+        local_id: str | None
+        name: str
+        description: str | None
+        display_order: int
+        is_default: bool
+        originally_created: datetime
+
+        def apply(self, aggregate: "Category") -> None:
+            aggregate.is_deleted = False
+
+    def revive(self) -> None:
+        if not self.is_deleted:
+            return
+        self.trigger_event(
+            self.Revived,
+            owner_id=self.owner_id,
+            local_id=self.local_id,
+            name=self.name,
+            description=self.description,
+            display_order=self.display_order,
+            is_default=self.is_default,
+            originally_created=self.created_on,
+        )
+
+    def revise(self, cleared: tuple[str, ...] = (), **values: object) -> bool:
+        """Apply the new values (and clear `cleared`); False, recording nothing, if none differ."""
         self.check_exists()
         changed = {f: v for f, v in values.items() if v is not None and getattr(self, f) != v}
-        if not changed:
+        cleared = tuple(f for f in cleared if getattr(self, f) is not None)
+        if not changed and not cleared:
             return False
         self.trigger_event(
             self.Revised,
             owner_id=self.owner_id,
-            cleared=(),
+            cleared=cleared,
             **{f: changed.get(f) for f in REVISABLE},
         )
         return True

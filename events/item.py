@@ -1,6 +1,6 @@
 """The Item aggregate: one supply in a household, and the only place stock changes."""
 
-from datetime import date
+from datetime import date, datetime
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
@@ -137,14 +137,57 @@ class Item(Aggregate):
         def apply(self, aggregate: "Item") -> None:
             aggregate.is_deleted = True
 
-    def revise(self, via: str, **values: object) -> bool:
-        """Record the details that differ; False (nothing recorded) if none do."""
+    class Revived(Event):
+        """A deleted item came back (an offline edit won over a delete it never saw).
+
+        Carries the whole item, so read models can recreate it as it was.
+        """
+
+        category_id: UUID
+        local_id: str | None
+        name: str
+        description: str | None
+        quantity: int
+        unit: str
+        minimum_stock: int
+        expiry_date: date | None
+        brand: str | None
+        notes: str | None
+        supplier_name: str | None
+        supplier_contact: str | None
+        purchase_link: str | None
+        image_uri: str | None
+        is_active: bool
+        is_critical: bool
+        originally_created: datetime
+        via: str
+
+        def apply(self, aggregate: "Item") -> None:
+            aggregate.is_deleted = False
+
+    def revive(self, via: str) -> None:
+        if not self.is_deleted:
+            return
+        self.trigger_event(
+            self.Revived,
+            owner_id=self.owner_id,
+            category_id=self.category_id,
+            local_id=self.local_id,
+            quantity=self.quantity,
+            originally_created=self.created_on,
+            via=via,
+            **{f: getattr(self, f) for f in DETAIL_FIELDS},
+        )
+
+    def revise(self, via: str, cleared: tuple[str, ...] = (), **values: object) -> bool:
+        """Record the details that differ (and `cleared` ones that were set); False if none."""
         self.check_exists()
         changed = {f: v for f, v in values.items() if v is not None and getattr(self, f) != v}
-        if not changed:
+        cleared = tuple(f for f in cleared if getattr(self, f) is not None)
+        if not changed and not cleared:
             return False
         fields = {f: changed.get(f) for f in DETAIL_FIELDS}
-        self.trigger_event(self.Revised, owner_id=self.owner_id, cleared=(), via=via, **fields)
+        self.trigger_event(self.Revised, owner_id=self.owner_id, cleared=cleared, via=via, **fields)
         return True
 
     def move_to(self, category_id: UUID, via: str) -> bool:

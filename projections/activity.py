@@ -14,6 +14,7 @@ from uuid import UUID
 import asyncpg
 
 from events.category import REVISABLE, Category
+from events.device import Device
 from events.item import DETAIL_FIELDS, Item
 from events.order import Order
 from events.user import User
@@ -96,6 +97,16 @@ def stock_adjusted(e: Any, s: Subject) -> Entry:
     return Entry("stock_update", "item", details, "item.stock_changed", change)
 
 
+def item_revived(_e: Any, s: Subject) -> Entry:
+    return Entry("item_restore", "item", f"Restored item '{s.name}'", "item.created")
+
+
+def category_revived(_e: Any, s: Subject) -> Entry:
+    return Entry(
+        "category_restore", "category", f"Restored category '{s.name}'", "category.created"
+    )
+
+
 def item_deleted(_e: Any, s: Subject) -> Entry:
     return Entry("item_delete", "item", f"Deleted item '{s.name}'", "item.deleted")
 
@@ -145,6 +156,21 @@ def order_deleted(_e: Any, s: Subject) -> Entry:
     return Entry("order_deleted", "order", f"Deleted order {s.name}", "order.deleted", None, s.name)
 
 
+def sync_pushed(e: Any, _s: Subject) -> Entry:
+    details = (
+        f"Sync push: {e.applied} applied, {e.duplicates} duplicate, "
+        f"{e.conflicts} conflict, {e.rejected} rejected"
+    )
+    return Entry("sync_push", "sync", details, "sync.push")
+
+
+def sync_pulled(e: Any, _s: Subject) -> Entry:
+    details = (
+        "Sync pull: new device snapshot" if e.bootstrap else f"Sync pull: {e.events} change(s)"
+    )
+    return Entry("sync_pull", "sync", details, "sync.pull")
+
+
 def user_entry(action: str, text: str) -> Describe:
     def describe(_e: Any, _s: Subject) -> Entry:
         return Entry(action, "user", text, f"user.{action.removeprefix('user_')}")
@@ -158,13 +184,17 @@ DESCRIBE: dict[type, Describe] = {
     Item.Moved: item_moved,
     Item.StockAdjusted: stock_adjusted,
     Item.Deleted: item_deleted,
+    Item.Revived: item_revived,
     Category.Created: category_created,
     Category.Revised: category_revised,
     Category.Deleted: category_deleted,
+    Category.Revived: category_revived,
     Order.Created: order_created,
     Order.StatusChanged: order_status,
     Order.Applied: order_applied,
     Order.Deleted: order_deleted,
+    Device.Pushed: sync_pushed,
+    Device.Pulled: sync_pulled,
     User.Registered: user_entry("user_register", "Registered"),
     User.LoggedIn: user_entry("user_login", "Logged in"),
     User.LoggedOut: user_entry("user_logout", "Logged out"),

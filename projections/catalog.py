@@ -2,6 +2,7 @@
 
 from projections.activity import ActivityProjection
 from projections.categories import CategoriesProjection
+from projections.feed import FeedProjection
 from projections.items import ItemsProjection
 from projections.orders import OrdersProjection
 from projections.projection import Projection
@@ -15,4 +16,5 @@ def all_projections() -> list[Projection]:
         ItemsProjection(),
         OrdersProjection(),
         ActivityProjection(),
+        FeedProjection(),
     ]

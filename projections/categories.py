@@ -33,6 +33,10 @@ def deleted(_row: Row | None, _e: Envelope) -> None:
     return None
 
 
+def revived(_row: Row | None, e: Envelope) -> Row:
+    return {**created(None, e), "created_at": e.event.originally_created}
+
+
 class CategoriesProjection(StateTable):
     name = "categories"
     table = "categories"
@@ -57,4 +61,5 @@ class CategoriesProjection(StateTable):
         Category.Created: created,
         Category.Revised: revised,
         Category.Deleted: deleted,
+        Category.Revived: revived,
     }

@@ -44,6 +44,10 @@ def deleted(_row: Row | None, _e: Envelope) -> None:
     return None
 
 
+def revived(_row: Row | None, e: Envelope) -> Row:
+    return {**created(None, e), "created_at": e.event.originally_created}
+
+
 class ItemsProjection(StateTable):
     name = "items"
     table = "items"
@@ -76,6 +80,7 @@ class ItemsProjection(StateTable):
         Item.Moved: moved,
         Item.StockAdjusted: stock_adjusted,
         Item.Deleted: deleted,
+        Item.Revived: revived,
     }
     stats_columns = ("total_items", "out_of_stock_count", "low_stock_count", "critical_items")
 

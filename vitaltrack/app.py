@@ -24,7 +24,7 @@ from query.activity.routes import router as activity_queries
 from query.categories.routes import router as category_queries
 from query.items.routes import router as item_queries
 from query.orders.routes import router as order_queries
-from vitaltrack import __version__, health
+from vitaltrack import __version__, health, sync
 from vitaltrack.catchup import Watermark
 from vitaltrack.database import Database
 from vitaltrack.mail.delivery import OutboxSender, mailer_for
@@ -106,6 +106,7 @@ def create_app(settings: Settings, database: Database, *, run_projections: bool 
         order_queries,
         order_commands,
         activity_queries,
+        sync.router,
     ):
         app.include_router(router)
     return app

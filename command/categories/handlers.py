@@ -8,6 +8,7 @@ from eventsourcing.application import AggregateNotFoundError
 from command.preconditions import check_version
 from command.results import Saved
 from command.retry import retry_on_conflict
+from command.sync.bookkeeping import local_id_row
 from command.uniqueness import KeyTaken, claim, release
 from events.category import Category, CategoryNameTaken, CategoryNotFound
 from events.index import Index, category_name_key
@@ -33,6 +34,7 @@ class ReviseCategory:
     display_order: int | None
     is_default: bool | None
     expected_version: int | None
+    cleared: tuple[str, ...] = ()  # fields set to null (sync); REST cannot clear
 
 
 @dataclass(frozen=True)
@@ -56,7 +58,8 @@ def create_category(store: Store, cmd: CreateCategory) -> Saved[Category]:
     live = SideWrite(
         "INSERT INTO live_categories (id, owner_id) VALUES (%s, %s)", (category.id, cmd.owner_id)
     )
-    return Saved.of(category, store.save(category, name_index, side_writes=[live]))
+    writes = [live, *local_id_row(cmd.owner_id, "category", cmd.local_id, category.id)]
+    return Saved.of(category, store.save(category, name_index, side_writes=writes))
 
 
 @retry_on_conflict
@@ -65,6 +68,7 @@ def revise_category(store: Store, cmd: ReviseCategory) -> Saved[Category]:
     check_version(category, cmd.expected_version)
     old_key = category_name_key(cmd.owner_id, category.name)
     changed = category.revise(
+        cleared=cmd.cleared,
         name=cmd.name,
         description=cmd.description,
         display_order=cmd.display_order,

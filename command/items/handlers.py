@@ -11,6 +11,7 @@ from command.categories.handlers import load_category
 from command.preconditions import check_version
 from command.results import Saved
 from command.retry import aggregate_locks, retry_on_conflict
+from command.sync.bookkeeping import local_id_row
 from events.category import CategoryNotFound
 from events.item import Item, ItemNotFound
 from events.store import SideWrite, Store
@@ -23,6 +24,7 @@ class CreateItem:
     local_id: str | None
     quantity: int
     details: Mapping[str, object]  # the DETAIL_FIELDS of events.item
+    via: str = "api"
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,8 @@ class ReviseItem:
     quantity: int | None
     expected_version: int | None
     details: Mapping[str, object] = field(default_factory=dict)
+    cleared: tuple[str, ...] = ()  # details set to null (sync); REST cannot clear
+    via: str = "api"
 
 
 @dataclass(frozen=True)
@@ -40,6 +44,7 @@ class DeleteItem:
     owner_id: UUID
     item_id: UUID
     expected_version: int | None
+    via: str = "api"
 
 
 @dataclass(frozen=True)
@@ -50,6 +55,7 @@ class ChangeStock:
     delta: int | None  # ... or relative, which merges with concurrent changes
     reason: str | None
     expected_version: int | None
+    via: str = "api"
 
 
 class CategoryMissing(Exception):
@@ -58,13 +64,13 @@ class CategoryMissing(Exception):
 
 @retry_on_conflict
 def create_item(store: Store, cmd: CreateItem) -> Saved[Item]:
-    _check_category(store, cmd.owner_id, cmd.category_id)
+    check_category(store, cmd.owner_id, cmd.category_id)
     item = Item(
         owner_id=cmd.owner_id,
         category_id=cmd.category_id,
         local_id=cmd.local_id,
         quantity=cmd.quantity,
-        via="api",
+        via=cmd.via,
         **cmd.details,
     )
     # The membership row references live_categories: a category deleted meanwhile fails
@@ -73,7 +79,8 @@ def create_item(store: Store, cmd: CreateItem) -> Saved[Item]:
         "INSERT INTO item_memberships (item_id, category_id) VALUES (%s, %s)",
         (item.id, cmd.category_id),
     )
-    return Saved.of(item, store.save(item, side_writes=[join]))
+    writes = [join, *local_id_row(cmd.owner_id, "item", cmd.local_id, item.id)]
+    return Saved.of(item, store.save(item, side_writes=writes))
 
 
 @retry_on_conflict
@@ -81,10 +88,10 @@ def revise_item(store: Store, cmd: ReviseItem) -> Saved[Item]:
     item = load_item(store, cmd.owner_id, cmd.item_id)
     check_version(item, cmd.expected_version)
     writes = []
-    item.revise(via="api", **cmd.details)
+    item.revise(cmd.via, cmd.cleared, **cmd.details)
     if cmd.category_id is not None and cmd.category_id != item.category_id:
-        _check_category(store, cmd.owner_id, cmd.category_id)
-        item.move_to(cmd.category_id, via="api")
+        check_category(store, cmd.owner_id, cmd.category_id)
+        item.move_to(cmd.category_id, via=cmd.via)
         writes.append(
             SideWrite(
                 "UPDATE item_memberships SET category_id = %s WHERE item_id = %s",
@@ -92,7 +99,7 @@ def revise_item(store: Store, cmd: ReviseItem) -> Saved[Item]:
             )
         )
     if cmd.quantity is not None:
-        item.set_stock(cmd.quantity, reason=None, via="api")
+        item.set_stock(cmd.quantity, reason=None, via=cmd.via)
     return Saved.of(item, store.save(item, side_writes=writes))
 
 
@@ -100,7 +107,7 @@ def revise_item(store: Store, cmd: ReviseItem) -> Saved[Item]:
 def delete_item(store: Store, cmd: DeleteItem) -> Saved[Item]:
     item = load_item(store, cmd.owner_id, cmd.item_id)
     check_version(item, cmd.expected_version)
-    item.delete(via="api")
+    item.delete(via=cmd.via)
     leave = SideWrite("DELETE FROM item_memberships WHERE item_id = %s", (item.id,))
     return Saved.of(item, store.save(item, side_writes=[leave]))
 
@@ -115,9 +122,9 @@ def _change_stock(store: Store, cmd: ChangeStock) -> Saved[Item]:
     item = load_item(store, cmd.owner_id, cmd.item_id)
     check_version(item, cmd.expected_version)
     if cmd.delta is not None:
-        item.adjust_stock(cmd.delta, cmd.reason, via="api")
+        item.adjust_stock(cmd.delta, cmd.reason, via=cmd.via)
     elif cmd.quantity is not None:
-        item.set_stock(cmd.quantity, cmd.reason, via="api")
+        item.set_stock(cmd.quantity, cmd.reason, via=cmd.via)
     return Saved.of(item, store.save(item))
 
 
@@ -132,7 +139,7 @@ def load_item(store: Store, owner_id: UUID, item_id: UUID) -> Item:
     return item
 
 
-def _check_category(store: Store, owner_id: UUID, category_id: UUID) -> None:
+def check_category(store: Store, owner_id: UUID, category_id: UUID) -> None:
     try:
         load_category(store, owner_id, category_id)
     except CategoryNotFound:

@@ -10,6 +10,7 @@ from command.items.handlers import load_item
 from command.preconditions import check_version
 from command.results import Saved
 from command.retry import retry_on_conflict
+from command.sync.bookkeeping import local_id_row
 from command.uniqueness import holder
 from events.category import Category
 from events.index import Index, order_number_key
@@ -74,7 +75,8 @@ def create_order(store: Store, cmd: CreateOrder) -> Saved[Order]:
         via="api",
     )
     name = Index(owner_id=cmd.owner_id, key=order_number_key(cmd.owner_id, number), ref=order.id)
-    return Saved.of(order, store.save(order, day, name))
+    writes = local_id_row(cmd.owner_id, "order", cmd.local_id, order.id)
+    return Saved.of(order, store.save(order, day, name, side_writes=writes))
 
 
 @retry_on_conflict

@@ -18,7 +18,7 @@ LINE_COLUMNS = (
 )
 
 
-async def _with_lines(conn: asyncpg.Connection, rows: list[asyncpg.Record]) -> list[OrderOut]:
+async def with_lines(conn: asyncpg.Connection, rows: list[asyncpg.Record]) -> list[OrderOut]:
     lines: dict[UUID, list[OrderItemOut]] = {r["id"]: [] for r in rows}
     if rows:
         for line in await conn.fetch(
@@ -54,7 +54,7 @@ async def list_orders(
             f"LIMIT {window.limit} OFFSET {window.offset}",
             *args,
         )
-        return await _with_lines(conn, rows), total
+        return await with_lines(conn, rows), total
 
 
 async def order_by_ref(pool: asyncpg.Pool, owner_id: UUID, ref: str) -> OrderOut | None:
@@ -65,5 +65,5 @@ async def order_by_ref(pool: asyncpg.Pool, owner_id: UUID, ref: str) -> OrderOut
         rows = await conn.fetch(
             f"SELECT {COLUMNS} FROM orders WHERE owner_id = $1 AND {condition}", owner_id, value
         )
-        found = await _with_lines(conn, rows)
+        found = await with_lines(conn, rows)
     return found[0] if found else None

@@ -61,6 +61,7 @@ async def test_readiness_reports_projection_lag(client: httpx.AsyncClient) -> No
         "items",
         "orders",
         "activity",
+        "feed",
     }
     assert all(p["lag"] == 0 for p in body["projections"])
 

@@ -95,7 +95,14 @@ def test_status_works_on_its_own_and_leaves_nothing_running(data_dir: Path) -> N
     )
     assert status.returncode == 0, status.stderr
     reported = json.loads(status.stdout)
-    assert {p["name"] for p in reported} == {"users", "categories", "items", "orders", "activity"}
+    assert {p["name"] for p in reported} == {
+        "users",
+        "categories",
+        "items",
+        "orders",
+        "activity",
+        "feed",
+    }
     assert all(p["position"] == 0 and p["lag"] == 0 for p in reported)
     assert not postgres_running_in(data_dir / "pgdata")
 

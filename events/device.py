@@ -1,0 +1,46 @@
+"""The Device aggregate: one signed-in phone (a session), and the syncs it made."""
+
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate
+
+
+class Device(Aggregate):
+    """A session's sync history, for the activity log (sync_push, sync_pull)."""
+
+    class Event(Aggregate.Event):
+        owner_id: UUID
+
+    class Registered(Event, Aggregate.Created):
+        session_id: UUID
+
+    def __init__(self, owner_id: UUID, session_id: UUID):
+        self.owner_id = owner_id
+        self.session_id = session_id
+
+    @staticmethod
+    def create_id(session_id: UUID) -> UUID:
+        return session_id
+
+    class Pushed(Event):
+        applied: int
+        duplicates: int
+        conflicts: int
+        rejected: int
+
+    class Pulled(Event):
+        events: int
+        bootstrap: bool
+
+    def record_push(self, applied: int, duplicates: int, conflicts: int, rejected: int) -> None:
+        self.trigger_event(
+            self.Pushed,
+            owner_id=self.owner_id,
+            applied=applied,
+            duplicates=duplicates,
+            conflicts=conflicts,
+            rejected=rejected,
+        )
+
+    def record_pull(self, events: int, bootstrap: bool) -> None:
+        self.trigger_event(self.Pulled, owner_id=self.owner_id, events=events, bootstrap=bootstrap)

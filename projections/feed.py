@@ -1,0 +1,122 @@
+"""The `owner_feed` read table: every change to a household's categories, items and orders,
+with the resource as it was right after the change, in log order. Sync pulls page through it.
+
+It folds rows with the same handlers as the `categories`, `items` and `orders` projections
+(kept in its own `feed_state`), and renders them with the API's response models, so a feed
+entry always has the shape a GET would return.
+"""
+
+import json
+from collections.abc import Callable, Sequence
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+from pydantic import BaseModel
+
+from events.category import Category
+from events.item import Item
+from events.order import Order
+from projections.categories import CategoriesProjection
+from projections.items import ItemsProjection
+from projections.orders import OrdersProjection
+from projections.projection import Envelope, Projection, Row
+from vitaltrack.wire.categories import CategoryOut
+from vitaltrack.wire.items import ItemOut
+from vitaltrack.wire.orders import OrderOut
+
+KINDS: dict[type, tuple[str, dict[type, Callable[..., Row | None]]]] = {
+    Category: ("category", CategoriesProjection.handlers),
+    Item: ("item", ItemsProjection.handlers),
+    Order: ("order", OrdersProjection.handlers),
+}
+HANDLERS = {
+    event: (kind, handlers[event]) for kind, handlers in KINDS.values() for event in handlers
+}
+CREATED = (Category.Created, Item.Created, Order.Created, Category.Revived, Item.Revived)
+DELETED = (Category.Deleted, Item.Deleted, Order.Deleted)
+
+
+def render(kind: str, row: Row) -> dict[str, Any]:
+    model: type[BaseModel]
+    if kind == "order":
+        model = OrderOut
+        row = {
+            **row,
+            "order_id": row["order_number"],
+            "user_id": row["owner_id"],
+            "items": [{**line, "order_id": row["id"]} for line in row.get("lines", [])],
+        }
+    else:
+        model = CategoryOut if kind == "category" else ItemOut
+    return model.model_validate(row).model_dump(mode="json", by_alias=True)
+
+
+def to_json(row: Row) -> str:
+    return json.dumps(row, default=str)
+
+
+class FeedProjection(Projection):
+    name = "feed"
+    tables = ("owner_feed", "feed_state")
+
+    async def apply(self, conn: asyncpg.Connection, batch: Sequence[Envelope]) -> None:
+        relevant = [e for e in batch if type(e.event) in HANDLERS]
+        if not relevant:
+            return
+        state = await self._load(conn, {e.event.originator_id for e in relevant})
+        entries = []
+        for envelope in relevant:
+            event = envelope.event
+            kind, handler = HANDLERS[type(event)]
+            before = state.get(event.originator_id)
+            row = handler(before, envelope)
+            if isinstance(event, Order.Created):
+                row = {**row, "lines": [dict(vars(line)) for line in event.lines]}
+            elif row is not None and before is not None and "lines" in before:
+                row = {**row, "lines": before["lines"]}
+            if row is not None:
+                row = json.loads(to_json(row))  # the shape it will have when reloaded
+                state[event.originator_id] = row
+            entries.append(self._entry(envelope, kind, row))
+        await self._append(conn, entries)
+        await self._remember(conn, state)
+
+    def _entry(self, envelope: Envelope, kind: str, row: Row | None) -> tuple[Any, ...]:
+        event = envelope.event
+        change = "created" if isinstance(event, CREATED) else "updated"
+        if isinstance(event, DELETED):
+            change = "deleted"
+        data = to_json(render(kind, row)) if row is not None and change != "deleted" else None
+        return (
+            event.owner_id,
+            envelope.position,
+            kind,
+            event.originator_id,
+            event.originator_version,
+            change,
+            data,
+            event.timestamp,
+        )
+
+    async def _load(self, conn: asyncpg.Connection, ids: set[UUID]) -> dict[UUID, Row]:
+        rows = await conn.fetch(
+            "SELECT entity_id, row FROM feed_state WHERE entity_id = ANY($1::uuid[])", list(ids)
+        )
+        return {r["entity_id"]: json.loads(r["row"]) for r in rows}
+
+    async def _append(self, conn: asyncpg.Connection, entries: list[tuple[Any, ...]]) -> None:
+        await conn.executemany(
+            "INSERT INTO owner_feed (owner_id, position, entity, entity_id, version, type, data, "
+            "occurred_at) VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8) ON CONFLICT DO NOTHING",
+            entries,
+        )
+
+    async def _remember(self, conn: asyncpg.Connection, state: dict[UUID, Row]) -> None:
+        ids = list(state)
+        await conn.execute(
+            "INSERT INTO feed_state (entity_id, row) SELECT * FROM unnest($1::uuid[], $2::jsonb[]) "
+            "ON CONFLICT (entity_id) DO UPDATE SET row = EXCLUDED.row",
+            ids,
+            [to_json(state[i]) for i in ids],
+        )

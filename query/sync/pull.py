@@ -1,0 +1,203 @@
+"""POST /sync/pull (API.md 8.3): a household's changes past a cursor, O(page).
+
+Snapshot, feed page and head position are read in one REPEATABLE READ transaction, so a
+device continues exactly from the position its data reflects: nothing skipped or doubled.
+The versions delivered are recorded for the caller's session in that same transaction.
+"""
+
+import base64
+import json
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+
+from query.categories.queries import COLUMNS as CATEGORY_COLUMNS
+from query.items.queries import COLUMNS as ITEM_COLUMNS
+from query.orders.queries import COLUMNS as ORDER_COLUMNS
+from query.orders.queries import with_lines
+from vitaltrack.problems import Problem
+from vitaltrack.wire.categories import CategoryOut
+from vitaltrack.wire.items import ItemOut
+from vitaltrack.wire.orders import OrderOut
+
+SYNCED_PROJECTIONS = ["categories", "items", "orders", "feed"]
+LEGACY_MARGIN = timedelta(minutes=5)  # lastSyncAt is a client clock: look back a little
+
+
+def encode_cursor(position: int) -> str:
+    return base64.urlsafe_b64encode(f"vt1:{position}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> int:
+    try:
+        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        prefix, _, position = text.partition(":")
+        if prefix == "vt1" and position.isdigit():
+            return int(position)
+    except (ValueError, UnicodeDecodeError):
+        pass
+    raise cursor_expired()
+
+
+def cursor_expired() -> Problem:
+    return Problem(410, "cursor_expired", "Sync cursor unknown or expired; pull with no cursor")
+
+
+@dataclass(frozen=True)
+class PullRequest:
+    owner_id: UUID
+    session_id: UUID
+    cursor: str | None
+    last_sync_at: datetime | None
+    limit: int
+    include_deleted: bool
+
+
+@dataclass
+class Pulled:
+    categories: list[CategoryOut] = field(default_factory=list)
+    items: list[ItemOut] = field(default_factory=list)
+    orders: list[OrderOut] = field(default_factory=list)
+    deleted_ids: list[UUID] = field(default_factory=list)
+    deleted_versions: dict[UUID, tuple[str, int]] = field(default_factory=dict)
+    events: list[dict[str, Any]] = field(default_factory=list)
+    has_more: bool = False
+    next_cursor: str = ""
+    bootstrap: bool = False
+
+
+async def pull(pool: asyncpg.Pool, req: PullRequest) -> Pulled:
+    async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read"):
+        head = await conn.fetchval(
+            "SELECT coalesce(min(position), 0) FROM projection_tracking "
+            "WHERE name = ANY($1::text[])",
+            SYNCED_PROJECTIONS,
+        )
+        if req.cursor is None and req.last_sync_at is None:
+            pulled = await _snapshot(conn, req.owner_id, head)
+        else:
+            after = await _start(conn, req, head)
+            pulled = await _page(conn, req, after, head)
+        await _remember(conn, req.session_id, pulled)
+    return pulled
+
+
+async def _start(conn: asyncpg.Connection, req: PullRequest, head: int) -> int:
+    if req.cursor is not None:
+        after = decode_cursor(req.cursor)
+        if after > head:
+            raise cursor_expired()
+        return after
+    first = await conn.fetchval(
+        "SELECT min(position) FROM owner_feed WHERE owner_id = $1 AND occurred_at >= $2",
+        req.owner_id,
+        req.last_sync_at - LEGACY_MARGIN,
+    )
+    return first - 1 if first is not None else head
+
+
+async def _snapshot(conn: asyncpg.Connection, owner_id: UUID, head: int) -> Pulled:
+    return Pulled(
+        categories=await _categories(conn, "owner_id = $1", owner_id),
+        items=await _items(conn, "owner_id = $1", owner_id),
+        orders=await _orders(conn, "owner_id = $1", owner_id),
+        next_cursor=encode_cursor(head),
+        bootstrap=True,
+    )
+
+
+async def _page(conn: asyncpg.Connection, req: PullRequest, after: int, head: int) -> Pulled:
+    rows = await conn.fetch(
+        "SELECT position, entity, entity_id, version, type, data, occurred_at FROM owner_feed "
+        "WHERE owner_id = $1 AND position > $2 AND position <= $3 ORDER BY position LIMIT $4",
+        req.owner_id,
+        after,
+        head,
+        req.limit + 1,
+    )
+    has_more = len(rows) > req.limit
+    rows = rows[: req.limit]
+    touched: dict[str, set[UUID]] = {"category": set(), "item": set(), "order": set()}
+    deleted: dict[UUID, tuple[str, int]] = {}
+    for row in rows:
+        touched[row["entity"]].add(row["entity_id"])
+        if row["type"] == "deleted":
+            deleted[row["entity_id"]] = (row["entity"], row["version"])
+        else:
+            deleted.pop(row["entity_id"], None)
+    ids = "owner_id = $1 AND id = ANY($2::uuid[])"
+    pulled = Pulled(
+        categories=await _categories(conn, ids, req.owner_id, list(touched["category"])),
+        items=await _items(conn, ids, req.owner_id, list(touched["item"])),
+        orders=await _orders(conn, ids, req.owner_id, list(touched["order"])),
+        events=[_event(r) for r in rows],
+        has_more=has_more,
+        next_cursor=encode_cursor(rows[-1]["position"] if has_more else max(after, head)),
+    )
+    alive = {e.id for e in (*pulled.categories, *pulled.items, *pulled.orders)}
+    pulled.deleted_versions = {i: d for i, d in deleted.items() if i not in alive}
+    pulled.deleted_ids = list(pulled.deleted_versions) if req.include_deleted else []
+    return pulled
+
+
+def _event(row: asyncpg.Record) -> dict[str, Any]:
+    return {
+        "position": row["position"],
+        "type": row["type"],
+        "entity": row["entity"],
+        "entityId": str(row["entity_id"]),
+        "version": row["version"],
+        "data": json.loads(row["data"]) if row["data"] is not None else None,
+        "occurredAt": row["occurred_at"].isoformat(),
+    }
+
+
+async def _categories(conn: asyncpg.Connection, where: str, *args: Any) -> list[CategoryOut]:
+    rows = await conn.fetch(
+        f"SELECT {CATEGORY_COLUMNS} FROM categories WHERE {where} ORDER BY display_order, name, id",
+        *args,
+    )
+    return [CategoryOut.model_validate(dict(r)) for r in rows]
+
+
+async def _items(conn: asyncpg.Connection, where: str, *args: Any) -> list[ItemOut]:
+    rows = await conn.fetch(
+        f"SELECT {ITEM_COLUMNS} FROM items WHERE {where} ORDER BY name, id", *args
+    )
+    return [ItemOut.model_validate(dict(r)) for r in rows]
+
+
+async def _orders(conn: asyncpg.Connection, where: str, *args: Any) -> list[OrderOut]:
+    rows = await conn.fetch(
+        f"SELECT {ORDER_COLUMNS} FROM orders WHERE {where} ORDER BY exported_at DESC, id", *args
+    )
+    return await with_lines(conn, rows)
+
+
+async def _remember(conn: asyncpg.Connection, session_id: UUID, pulled: Pulled) -> None:
+    """What this session now knows: the basis of removal by omission and of merges."""
+    known = [
+        (entity, e.id, e.version)
+        for entity, entries in (
+            ("category", pulled.categories),
+            ("item", pulled.items),
+            ("order", pulled.orders),
+        )
+        for e in entries
+    ]
+    known += [(entity, i, v) for i, (entity, v) in pulled.deleted_versions.items()]
+    if not known:
+        return
+    await conn.execute(
+        "INSERT INTO sync_known_versions (session_id, entity_id, entity, version) "
+        "SELECT $1, i, e, v FROM unnest($2::text[], $3::uuid[], $4::bigint[]) AS t(e, i, v) "
+        "ON CONFLICT (session_id, entity_id) DO UPDATE "
+        "SET version = GREATEST(sync_known_versions.version, EXCLUDED.version)",
+        session_id,
+        [k[0] for k in known],
+        [k[1] for k in known],
+        [k[2] for k in known],
+    )
