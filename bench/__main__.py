@@ -6,10 +6,10 @@ import tempfile
 from pathlib import Path
 
 import migrations
-from bench import commands
+from bench import commands, sync
 from tests.postgres import postgres_server, scratch_database
 
-BENCHMARKS = {"commands": commands.run}
+BENCHMARKS = {"commands": commands.run, "sync": sync.run}
 
 
 def main() -> None:
