@@ -43,6 +43,15 @@ class Window:
     def has_more(self, total: int) -> bool:
         return self.offset + self.limit < total
 
+    def envelope(self, total: int) -> dict[str, Any]:
+        """The paging members every list answer carries (API.md 1.3)."""
+        return {
+            "total": total,
+            "page": self.page,
+            "page_size": self.limit,
+            "has_more": self.has_more(total),
+        }
+
 
 def parse_query(request: Request, model: type[M]) -> M:
     """Validate the query string; errors answer 422 like any other validation error."""

@@ -3,8 +3,7 @@
 from dataclasses import dataclass
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError
-
+from command.loading import load_owned
 from command.preconditions import check_version
 from command.results import Saved
 from command.retry import retry_on_conflict
@@ -108,14 +107,7 @@ def members_of(store: Store, category_id: UUID) -> list[UUID]:
 
 
 def load_category(store: Store, owner_id: UUID, category_id: UUID) -> Category:
-    try:
-        category = store.repository.get(category_id)
-    except AggregateNotFoundError:
-        raise CategoryNotFound(category_id) from None
-    if not isinstance(category, Category):
-        raise CategoryNotFound(category_id)
-    category.check_owned_by(owner_id)
-    return category
+    return load_owned(store, Category, category_id, owner_id, CategoryNotFound)
 
 
 def _claim_name(store: Store, category: Category, name: str) -> Index:

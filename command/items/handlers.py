@@ -5,9 +5,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError
-
 from command.categories.handlers import load_category
+from command.loading import load_owned
 from command.preconditions import check_version
 from command.results import Saved
 from command.retry import aggregate_locks, retry_on_conflict
@@ -129,14 +128,7 @@ def _change_stock(store: Store, cmd: ChangeStock) -> Saved[Item]:
 
 
 def load_item(store: Store, owner_id: UUID, item_id: UUID) -> Item:
-    try:
-        item = store.repository.get(item_id)
-    except AggregateNotFoundError:
-        raise ItemNotFound(item_id) from None
-    if not isinstance(item, Item):
-        raise ItemNotFound(item_id)
-    item.check_owned_by(owner_id)
-    return item
+    return load_owned(store, Item, item_id, owner_id, ItemNotFound)
 
 
 def check_category(store: Store, owner_id: UUID, category_id: UUID) -> None:

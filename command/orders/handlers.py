@@ -7,6 +7,7 @@ from uuid import UUID, uuid4
 from eventsourcing.application import AggregateNotFoundError
 
 from command.items.handlers import load_item
+from command.loading import load_owned
 from command.preconditions import check_version
 from command.results import Saved
 from command.retry import retry_on_conflict
@@ -118,14 +119,7 @@ def load_order(store: Store, owner_id: UUID, order_ref: str) -> Order:
     order_id = parse_uuid(order_ref) or holder(store, order_number_key(owner_id, order_ref))
     if order_id is None:
         raise OrderNotFound(order_ref)
-    try:
-        order = store.repository.get(order_id)
-    except AggregateNotFoundError:
-        raise OrderNotFound(order_ref) from None
-    if not isinstance(order, Order):
-        raise OrderNotFound(order_ref)
-    order.check_owned_by(owner_id)
-    return order
+    return load_owned(store, Order, order_id, owner_id, OrderNotFound)
 
 
 def _snapshot(store: Store, owner_id: UUID, line: LineRequest) -> OrderLine:

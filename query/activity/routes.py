@@ -31,13 +31,7 @@ async def activity(request: Request, user: CurrentUser, pool: PoolDep) -> Activi
     window = Window.of(q)
     f = queries.ActivityFilter(q.entity_type, q.entity_id, q.action, _utc(q.since), _utc(q.until))
     entries, total = await queries.activity(pool, user.user_id, f, window)
-    return ActivityPage(
-        entries=entries,
-        total=total,
-        page=window.page,
-        page_size=window.limit,
-        has_more=window.has_more(total),
-    )
+    return ActivityPage(entries=entries, **window.envelope(total))
 
 
 def _utc(moment: datetime | None) -> datetime | None:

@@ -42,13 +42,7 @@ async def list_items(request: Request, user: CurrentUser, pool: PoolDep) -> Item
         q.category_id, q.is_active, q.is_critical, q.low_stock_only, q.out_of_stock_only, q.search
     )
     items, total = await queries.list_items(pool, user.user_id, item_filter, window)
-    return ItemPage(
-        items=items,
-        total=total,
-        page=window.page,
-        page_size=window.limit,
-        has_more=window.has_more(total),
-    )
+    return ItemPage(items=items, **window.envelope(total))
 
 
 @router.get("/stats", response_model=ItemStats)
@@ -78,10 +72,4 @@ async def history(item_id: str, request: Request, user: CurrentUser, pool: PoolD
     )
     if total == 0:
         raise Problem(404, "not_found", "Item not found")
-    return HistoryPage(
-        entries=entries,
-        total=total,
-        page=window.page,
-        page_size=window.limit,
-        has_more=window.has_more(total),
-    )
+    return HistoryPage(entries=entries, **window.envelope(total))

@@ -28,13 +28,7 @@ async def list_orders(request: Request, user: CurrentUser, pool: PoolDep) -> Ord
     q = parse_query(request, OrderQuery)
     window = Window.of(q)
     orders, total = await queries.list_orders(pool, user.user_id, q.status, window)
-    return OrderPage(
-        orders=orders,
-        total=total,
-        page=window.page,
-        page_size=window.limit,
-        has_more=window.has_more(total),
-    )
+    return OrderPage(orders=orders, **window.envelope(total))
 
 
 @router.get("/{order_ref}", response_model=OrderOut)

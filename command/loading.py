@@ -1,0 +1,24 @@
+"""Loading an aggregate for its owner: unknown, deleted, foreign and wrong-kind ids all read as
+'not found', so another household's ids reveal nothing."""
+
+from typing import Any, TypeVar
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError
+
+from events.store import Store
+
+A = TypeVar("A")
+
+
+def load_owned(
+    store: Store, kind: type[A], aggregate_id: UUID, owner_id: UUID, not_found: type[Exception]
+) -> A:
+    try:
+        aggregate: Any = store.repository.get(aggregate_id)
+    except AggregateNotFoundError:
+        raise not_found(aggregate_id) from None
+    if not isinstance(aggregate, kind):
+        raise not_found(aggregate_id)
+    aggregate.check_owned_by(owner_id)
+    return aggregate
