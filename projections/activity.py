@@ -204,7 +204,7 @@ DESCRIBE: dict[type, Describe] = {
 }
 
 COLUMNS = {
-    "position": "bigint",
+    "id": "bigint",  # the event's position in the log
     "owner_id": "uuid",
     "action": "text",
     "entity_type": "text",
@@ -241,7 +241,7 @@ class ActivityProjection(Projection):
     def _row(self, envelope: Envelope, entry: Entry, subject: Subject) -> dict[str, Any]:
         event = envelope.event
         return {
-            "position": envelope.position,
+            "id": envelope.position,
             "owner_id": event.owner_id,
             "action": entry.action,
             "entity_type": entry.entity_type,

@@ -70,8 +70,8 @@ async def item_history(
             f"SELECT count(*) FROM activity_log WHERE {where}", owner_id, item_id
         )
         rows = await conn.fetch(
-            f"SELECT position, event_type, version, occurred_at, owner_id, via, change "
-            f"FROM activity_log WHERE {where} ORDER BY position "
+            f"SELECT id AS position, event_type, version, occurred_at, owner_id, via, change "
+            f"FROM activity_log WHERE {where} ORDER BY id "
             f"LIMIT {window.limit} OFFSET {window.offset}",
             owner_id,
             item_id,

@@ -78,13 +78,10 @@ READ_TABLES = sorted({t for p in all_projections() for t in p.tables} | {"owner_
 
 
 async def read_tables(conn: asyncpg.Connection) -> dict[str, list[dict]]:
-    """Every read table, minus surrogate ids that a replay may number differently."""
+    """Every read table, in a stable order."""
     contents = {}
     for table in READ_TABLES:
         rows = [dict(r) for r in await conn.fetch(f"SELECT * FROM {table}")]
-        for row in rows:
-            if table == "activity_log":
-                row.pop("id")
         contents[table] = sorted(rows, key=repr)
     return contents
 
