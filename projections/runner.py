@@ -30,10 +30,18 @@ IDLE_POLL_SECONDS = 1.0  # safety net in case a NOTIFY is missed
 class ProjectionRunner:
     """Applies new events to a set of projections in batches."""
 
-    def __init__(self, dsn: str, projections: Sequence[Projection], batch_size: int = 1000):
+    def __init__(
+        self,
+        dsn: str,
+        projections: Sequence[Projection],
+        batch_size: int = 1000,
+        *,
+        announce: bool = True,
+    ):
         self.dsn = dsn
         self.projections = list(projections)
         self.batch_size = batch_size
+        self.announce = announce  # tell API processes (read-your-writes); off for shadow builds
         self._mapper = build_mapper()
         self._wake = asyncio.Event()
 
@@ -93,7 +101,8 @@ class ProjectionRunner:
                 list(positions),
                 end,
             )
-            await conn.execute("SELECT pg_notify($1, $2)", PROJECTED_CHANNEL, str(end))
+            if self.announce:
+                await conn.execute("SELECT pg_notify($1, $2)", PROJECTED_CHANNEL, str(end))
         return len(batch)
 
     async def _read(self, conn: asyncpg.Connection, after: int) -> list[Any]:

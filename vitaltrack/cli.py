@@ -11,9 +11,11 @@ import typer
 
 import migrations
 from projections.catalog import all_projections
+from projections.rebuild import rebuild
 from projections.runner import ProjectionRunner, run_supervised
 from projections.status import projection_status
 from vitaltrack.database import Database, open_database
+from vitaltrack.progress import progress_reporter
 from vitaltrack.settings import Settings
 
 cli = typer.Typer(no_args_is_help=True, add_completion=False, help="VitalTrack backend.")
@@ -86,6 +88,45 @@ def projections_run() -> None:
             asyncio.run(run_supervised(runner))
         except KeyboardInterrupt:
             logger.info("projection runner stopped")
+
+
+@projections_cli.command("rebuild")
+def projections_rebuild(
+    names: Annotated[
+        list[str] | None, typer.Argument(help="Projections to rebuild (default: all).")
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Compare with the live tables; swap nothing.")
+    ] = False,
+    batch_size: Annotated[int, typer.Option(help="Events per transaction.")] = 5000,
+) -> None:
+    """Replay the whole log into shadow tables, catch up, and swap them in atomically."""
+    catalog = {p.name: p for p in all_projections()}
+    unknown = sorted(set(names or []) - set(catalog))
+    if unknown:
+        known = ", ".join(catalog)
+        typer.echo(f"error: unknown projection(s) {', '.join(unknown)}; known: {known}", err=True)
+        raise typer.Exit(2)
+    chosen = [catalog[n] for n in names] if names else list(catalog.values())
+    others = [p for p in catalog.values() if p not in chosen]
+    with open_database(_settings()) as database, progress_reporter() as report:
+        job = rebuild(
+            database.asyncpg_dsn,
+            chosen,
+            others,
+            batch_size=batch_size,
+            dry_run=dry_run,
+            progress=report,
+        )
+        result = asyncio.run(job)
+    if dry_run:
+        for table, count in result.differences.items():
+            typer.echo(f"{table:<20} {'identical' if count == 0 else f'{count} rows differ'}")
+        raise typer.Exit(1 if any(result.differences.values()) else 0)
+    typer.echo(
+        f"rebuilt {', '.join(result.names)} from {result.events} events "
+        f"in {result.seconds:.1f} s ({result.rate:,.0f} events/s)"
+    )
 
 
 @projections_cli.command("status")

@@ -1,0 +1,165 @@
+"""Zero-downtime rebuild: replay the whole log into shadow tables while the API keeps serving
+the live ones, catch up, then swap them in atomically.
+
+The shadow tables live in schema `vt_rebuild` under the same names (same columns, constraints
+and index names), and the rebuild's connection puts that schema first on its search_path, so
+every projection writes there unchanged. The swap locks the live tables, applies the last
+events in the same transaction, drops the live tables, moves the shadow ones into `public`
+and advances the live tracking rows: readers wait a moment, never see an empty or half table.
+"""
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import asyncpg
+
+from events.store import EVENTS_TABLE
+from projections.projection import Projection, StateTable
+from projections.runner import ProjectionRunner
+
+SHADOW = "vt_rebuild"
+REBUILD_LOCK_KEY = 0x56_54_52_42  # "VTRB": one rebuild at a time
+STATS_TABLE = "owner_stats"
+
+
+class RebuildRunning(Exception):
+    """Another rebuild holds the lock."""
+
+
+@dataclass
+class Rebuilt:
+    names: list[str]
+    events: int
+    seconds: float
+    differences: dict[str, int] = field(default_factory=dict)  # dry run: rows differing per table
+
+    @property
+    def rate(self) -> float:
+        return self.events / self.seconds if self.seconds else 0.0
+
+
+Progress = Callable[[int, int], None]  # (events done, events in total)
+
+
+def tables_of(projections: list[Projection]) -> list[str]:
+    tables = [t for p in projections for t in p.tables]
+    if any(isinstance(p, StateTable) and p.stats_columns for p in projections):
+        tables.append(STATS_TABLE)
+    return tables
+
+
+async def rebuild(
+    dsn: str,
+    projections: list[Projection],
+    others: list[Projection],
+    *,
+    batch_size: int = 5000,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+) -> Rebuilt:
+    """Rebuild `projections`; `others` are the live projections left as they are."""
+    started = time.perf_counter()
+    tables = tables_of(projections)
+    shadow = await asyncpg.connect(dsn, server_settings={"search_path": f"{SHADOW}, public"})
+    try:
+        if not await shadow.fetchval("SELECT pg_try_advisory_lock($1)", REBUILD_LOCK_KEY):
+            raise RebuildRunning("another rebuild is running")
+        await _prepare(shadow, tables)
+        runner = ProjectionRunner(dsn, projections, batch_size, announce=False)
+        await runner.ensure_tracking(shadow)
+        head = await shadow.fetchval(
+            f"SELECT coalesce(max(notification_id), 0) FROM {EVENTS_TABLE}"
+        )
+        done = 0
+        while count := await runner.run_batch(shadow):
+            done += count
+            if progress:
+                progress(done, max(head, done))
+        async with shadow.transaction():
+            await _freeze_live(shadow, projections, tables)
+            while count := await runner.run_batch(shadow):
+                done += count
+            if dry_run:
+                differences = {t: await _difference(shadow, t) for t in tables}
+                rebuilt = Rebuilt([p.name for p in projections], done, 0, differences)
+            else:
+                await _swap(shadow, others, tables)
+                rebuilt = Rebuilt([p.name for p in projections], done, 0)
+        rebuilt.seconds = time.perf_counter() - started
+        return rebuilt
+    finally:
+        await shadow.execute(f"DROP SCHEMA IF EXISTS {SHADOW} CASCADE")
+        await shadow.close()
+
+
+async def _prepare(conn: asyncpg.Connection, tables: list[str]) -> None:
+    """Empty copies of the live tables (and a tracking table) in the shadow schema."""
+    await conn.execute(f"DROP SCHEMA IF EXISTS {SHADOW} CASCADE")
+    await conn.execute(f"CREATE SCHEMA {SHADOW}")
+    for table in [*tables, "projection_tracking"]:
+        await conn.execute(
+            f"CREATE TABLE {SHADOW}.{table} (LIKE public.{table} "
+            "INCLUDING DEFAULTS INCLUDING GENERATED INCLUDING CONSTRAINTS)"
+        )
+        for name, definition in await conn.fetch(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE conrelid = $1::regclass AND contype IN ('p', 'u')",
+            f"public.{table}",
+        ):
+            await conn.execute(f"ALTER TABLE {SHADOW}.{table} ADD CONSTRAINT {name} {definition}")
+        for (definition,) in await conn.fetch(
+            "SELECT indexdef FROM pg_indexes i WHERE schemaname = 'public' AND tablename = $1 "
+            "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)",
+            table,
+        ):
+            await conn.execute(definition.replace(f" ON public.{table} ", f" ON {SHADOW}.{table} "))
+
+
+async def _freeze_live(
+    conn: asyncpg.Connection, projections: list[Projection], tables: list[str]
+) -> None:
+    """Stop the live runner at a batch boundary (tracking rows first: no deadlock with it)."""
+    await conn.execute(
+        "SELECT 1 FROM public.projection_tracking WHERE name = ANY($1::text[]) FOR UPDATE",
+        [p.name for p in projections],
+    )
+    await conn.execute(
+        f"LOCK TABLE {', '.join(f'public.{t}' for t in tables)} IN ACCESS EXCLUSIVE MODE"
+    )
+
+
+async def _difference(conn: asyncpg.Connection, table: str) -> int:
+    return await conn.fetchval(
+        f"SELECT (SELECT count(*) FROM (SELECT * FROM {SHADOW}.{table} EXCEPT ALL "
+        f"SELECT * FROM public.{table}) a) + (SELECT count(*) FROM (SELECT * FROM public.{table} "
+        f"EXCEPT ALL SELECT * FROM {SHADOW}.{table}) b)"
+    )
+
+
+async def _swap(conn: asyncpg.Connection, others: list[Projection], tables: list[str]) -> None:
+    if STATS_TABLE in tables:
+        await _keep_other_counters(conn, others)
+    for table in tables:
+        await conn.execute(f"DROP TABLE public.{table}")
+        await conn.execute(f"ALTER TABLE {SHADOW}.{table} SET SCHEMA public")
+    await conn.execute(
+        "UPDATE public.projection_tracking p SET position = s.position, updated_at = now() "
+        f"FROM {SHADOW}.projection_tracking s WHERE p.name = s.name"
+    )
+
+
+async def _keep_other_counters(conn: asyncpg.Connection, others: list[Projection]) -> None:
+    """owner_stats columns of projections not rebuilt are carried over from the live table."""
+    columns = [c for p in others if isinstance(p, StateTable) for c in p.stats_columns]
+    if not columns:
+        return
+    await conn.execute(
+        f"INSERT INTO {SHADOW}.{STATS_TABLE} (owner_id) SELECT owner_id FROM public.{STATS_TABLE} "
+        "ON CONFLICT DO NOTHING"
+    )
+    assignments = ", ".join(f"{c} = l.{c}" for c in columns)
+    await conn.execute(
+        f"UPDATE {SHADOW}.{STATS_TABLE} s SET {assignments} FROM public.{STATS_TABLE} l "
+        "WHERE s.owner_id = l.owner_id"
+    )
