@@ -12,6 +12,7 @@ from typing import Any
 from uuid import UUID
 
 import asyncpg
+import orjson
 
 from events.category import REVISABLE, Category
 from events.device import Device
@@ -252,7 +253,7 @@ class ActivityProjection(Projection):
             "event_type": entry.event_type,
             "version": event.originator_version,
             "via": getattr(event, "via", "api"),
-            "change": json.dumps(entry.change) if entry.change is not None else None,
+            "change": orjson.dumps(entry.change).decode() if entry.change is not None else None,
             "occurred_at": event.timestamp,
         }
 
@@ -279,5 +280,5 @@ class ActivityProjection(Projection):
             "ON CONFLICT (entity_id) DO UPDATE SET name = EXCLUDED.name, fields = EXCLUDED.fields",
             ids,
             [subjects[i].name for i in ids],
-            [json.dumps(subjects[i].fields) for i in ids],
+            [orjson.dumps(subjects[i].fields).decode() for i in ids],
         )

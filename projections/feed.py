@@ -12,6 +12,7 @@ from typing import Any
 from uuid import UUID
 
 import asyncpg
+import orjson
 from pydantic import BaseModel
 
 from events.category import Category
@@ -23,7 +24,7 @@ from projections.orders import OrdersProjection
 from projections.projection import Envelope, Projection, Row
 from vitaltrack.wire.categories import CategoryOut
 from vitaltrack.wire.items import ItemOut
-from vitaltrack.wire.orders import OrderOut
+from vitaltrack.wire.orders import OrderItemOut, OrderOut
 
 KINDS: dict[type, tuple[str, dict[type, Callable[..., Row | None]]]] = {
     Category: ("category", CategoriesProjection.handlers),
@@ -33,27 +34,35 @@ KINDS: dict[type, tuple[str, dict[type, Callable[..., Row | None]]]] = {
 HANDLERS = {
     event: (kind, handlers[event]) for kind, handlers in KINDS.values() for event in handlers
 }
-CREATED = (Category.Created, Item.Created, Order.Created, Category.Revived, Item.Revived)
-DELETED = (Category.Deleted, Item.Deleted, Order.Deleted)
+# Exact types: isinstance on event classes goes through ABC machinery on every event.
+CREATED = frozenset((Category.Created, Item.Created, Order.Created, Category.Revived, Item.Revived))
+DELETED = frozenset((Category.Deleted, Item.Deleted, Order.Deleted))
+
+
+def _shape(model: type[BaseModel]) -> list[tuple[str, str]]:
+    """(row key, wire key) for every field of a response model."""
+    return [(name, field.alias or name) for name, field in model.model_fields.items()]
+
+
+SHAPES = {"category": _shape(CategoryOut), "item": _shape(ItemOut), "order": _shape(OrderOut)}
+LINE_SHAPE = _shape(OrderItemOut)
 
 
 def render(kind: str, row: Row) -> dict[str, Any]:
-    model: type[BaseModel]
+    """The resource as GET returns it, built straight from the row (no validation: rows
+    come from our own events, and this runs once per event on every replay)."""
     if kind == "order":
-        model = OrderOut
-        row = {
-            **row,
-            "order_id": row["order_number"],
-            "user_id": row["owner_id"],
-            "items": [{**line, "order_id": row["id"]} for line in row.get("lines", [])],
-        }
-    else:
-        model = CategoryOut if kind == "category" else ItemOut
-    return model.model_validate(row).model_dump(mode="json", by_alias=True)
+        row = {**row, "order_id": row["order_number"], "user_id": row["owner_id"]}
+        row["items"] = [
+            {wire: {**line, "order_id": row["id"]}[key] for key, wire in LINE_SHAPE}
+            for line in row.get("lines", [])
+        ]
+    return {wire: row[key] for key, wire in SHAPES[kind]}
 
 
-def to_json(row: Row) -> str:
-    return json.dumps(row, default=str)
+def to_json(value: Any) -> str:
+    """JSON as the API writes it (pydantic's JSON mode): ISO dates, UTC datetimes with Z."""
+    return orjson.dumps(value, default=str, option=orjson.OPT_UTC_Z).decode()
 
 
 class FeedProjection(Projection):
@@ -71,12 +80,11 @@ class FeedProjection(Projection):
             kind, handler = HANDLERS[type(event)]
             before = state.get(event.originator_id)
             row = handler(before, envelope)
-            if isinstance(event, Order.Created):
+            if type(event) is Order.Created:
                 row = {**row, "lines": [dict(vars(line)) for line in event.lines]}
             elif row is not None and before is not None and "lines" in before:
                 row = {**row, "lines": before["lines"]}
             if row is not None:
-                row = json.loads(to_json(row))  # the shape it will have when reloaded
                 state[event.originator_id] = row
             entries.append(self._entry(envelope, kind, row))
         await self._append(conn, entries)
@@ -84,8 +92,8 @@ class FeedProjection(Projection):
 
     def _entry(self, envelope: Envelope, kind: str, row: Row | None) -> tuple[Any, ...]:
         event = envelope.event
-        change = "created" if isinstance(event, CREATED) else "updated"
-        if isinstance(event, DELETED):
+        change = "created" if type(event) in CREATED else "updated"
+        if type(event) in DELETED:
             change = "deleted"
         data = to_json(render(kind, row)) if row is not None and change != "deleted" else None
         return (
@@ -106,10 +114,12 @@ class FeedProjection(Projection):
         return {r["entity_id"]: json.loads(r["row"]) for r in rows}
 
     async def _append(self, conn: asyncpg.Connection, entries: list[tuple[Any, ...]]) -> None:
-        await conn.executemany(
+        columns = list(zip(*entries, strict=True))
+        await conn.execute(
             "INSERT INTO owner_feed (owner_id, position, entity, entity_id, version, type, data, "
-            "occurred_at) VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8) ON CONFLICT DO NOTHING",
-            entries,
+            "occurred_at) SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::text[], $4::uuid[], "
+            "$5::bigint[], $6::text[], $7::jsonb[], $8::timestamptz[]) ON CONFLICT DO NOTHING",
+            *columns,
         )
 
     async def _remember(self, conn: asyncpg.Connection, state: dict[UUID, Row]) -> None:

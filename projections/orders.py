@@ -112,10 +112,10 @@ class OrdersProjection(StateTable):
 
     async def apply(self, conn: asyncpg.Connection, batch: Sequence[Envelope]) -> None:
         await super().apply(conn, batch)
-        gone = [e.event.originator_id for e in batch if isinstance(e.event, Order.Deleted)]
+        gone = [e.event.originator_id for e in batch if type(e.event) is Order.Deleted]
         if gone:
             await conn.execute("DELETE FROM order_lines WHERE order_id = ANY($1::uuid[])", gone)
-        await self._insert_lines(conn, [e for e in batch if isinstance(e.event, Order.Created)])
+        await self._insert_lines(conn, [e for e in batch if type(e.event) is Order.Created])
 
     async def _insert_lines(self, conn: asyncpg.Connection, creations: list[Envelope]) -> None:
         """Lines are written once, with their order; deleting the order cascades to them."""

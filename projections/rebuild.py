@@ -144,8 +144,9 @@ async def _swap(conn: asyncpg.Connection, others: list[Projection], tables: list
         await conn.execute(f"DROP TABLE public.{table}")
         await conn.execute(f"ALTER TABLE {SHADOW}.{table} SET SCHEMA public")
     await conn.execute(
-        "UPDATE public.projection_tracking p SET position = s.position, updated_at = now() "
-        f"FROM {SHADOW}.projection_tracking s WHERE p.name = s.name"
+        "INSERT INTO public.projection_tracking (name, position, updated_at) "
+        f"SELECT name, position, now() FROM {SHADOW}.projection_tracking "
+        "ON CONFLICT (name) DO UPDATE SET position = EXCLUDED.position, updated_at = now()"
     )
 
 

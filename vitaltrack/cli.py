@@ -4,6 +4,7 @@ import asyncio
 import json
 import logging
 import signal
+import time
 from typing import Annotated
 
 import asyncpg
@@ -74,6 +75,34 @@ def migrate() -> None:
     with open_database(_settings()) as database:
         migrations.upgrade(database)
     typer.echo("database is up to date")
+
+
+@cli.command()
+def seed(
+    owners: Annotated[int, typer.Option(min=1, help="Households to create.")] = 10,
+    events: Annotated[int, typer.Option(min=1, help="Events to write, about.")] = 10_000,
+) -> None:
+    """Write demo households through the write model (for demos and benchmarks)."""
+    from events.store import Store
+    from vitaltrack.security.passwords import Passwords
+    from vitaltrack.seed import SEED_PASSWORD, seed_households
+
+    settings = _settings()
+    with open_database(settings) as database, progress_reporter("seeding") as report:
+        migrations.upgrade(database)
+        store = Store(env=database.eventsourcing_env(settings.db_pool_size))
+        started = time.perf_counter()
+        try:
+            written = seed_households(
+                store, Passwords(settings).hash(SEED_PASSWORD), owners, events, report
+            )
+        finally:
+            store.close()
+    seconds = time.perf_counter() - started
+    typer.echo(
+        f"seeded {owners} households with {written} events in {seconds:.1f} s "
+        f"({written / seconds:,.0f} events/s); password for every account: {SEED_PASSWORD}"
+    )
 
 
 @projections_cli.command("run")

@@ -11,10 +11,10 @@ logger = logging.getLogger("vitaltrack")
 
 
 @contextlib.contextmanager
-def progress_reporter() -> Iterator[Callable[[int, int], None]]:
+def progress_reporter(label: str = "replaying") -> Iterator[Callable[[int, int], None]]:
     if sys.stderr.isatty():
         columns = (
-            TextColumn("replaying"),
+            TextColumn(label),
             BarColumn(),
             MofNCompleteColumn(),
             TextColumn("{task.fields[rate]} events/s"),
@@ -37,6 +37,6 @@ def progress_reporter() -> Iterator[Callable[[int, int], None]]:
         tenth = done * 10 // max(total, 1)
         if tenth > reported[0]:
             reported[0] = tenth
-            logger.info("rebuild %d%% (%d of %d events)", tenth * 10, done, total)
+            logger.info("%s %d%% (%d of %d events)", label, tenth * 10, done, total)
 
     yield log_tenths
