@@ -6,10 +6,10 @@ import tempfile
 from pathlib import Path
 
 import migrations
-from bench import commands, sync
+from bench import commands, rebuild, sync
 from tests.postgres import postgres_server, scratch_database
 
-BENCHMARKS = {"commands": commands.run, "sync": sync.run}
+BENCHMARKS = {"commands": commands.run, "sync": sync.run, "rebuild": rebuild.run}
 
 
 def main() -> None:

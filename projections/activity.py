@@ -4,7 +4,6 @@ To say what changed (`{field: {from, to}}`) it remembers each entity's last know
 `activity_subjects`, its own table, so it never reads another projection.
 """
 
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -216,7 +215,7 @@ COLUMNS = {
     "event_type": "text",
     "version": "bigint",
     "via": "text",
-    "change": "jsonb",
+    "change": "json",
     "occurred_at": "timestamptz",
 }
 
@@ -263,20 +262,18 @@ class ActivityProjection(Projection):
             "WHERE entity_id = ANY($1::uuid[])",
             list(ids),
         )
-        return {r["entity_id"]: Subject(r["name"], json.loads(r["fields"])) for r in rows}
+        return {r["entity_id"]: Subject(r["name"], orjson.loads(r["fields"])) for r in rows}
 
     async def _append(self, conn: asyncpg.Connection, rows: list[dict[str, Any]]) -> None:
-        arrays = ", ".join(f"${i}::{t}[]" for i, t in enumerate(COLUMNS.values(), 1))
-        await conn.execute(
-            f"INSERT INTO activity_log ({', '.join(COLUMNS)}) SELECT * FROM unnest({arrays})",
-            *([row[c] for row in rows] for c in COLUMNS),
-        )
+        # Binary COPY: append-only, and the runner's tracking applies each event once.
+        records = [tuple(row[c] for c in COLUMNS) for row in rows]
+        await conn.copy_records_to_table("activity_log", records=records, columns=list(COLUMNS))
 
     async def _remember(self, conn: asyncpg.Connection, subjects: dict[UUID, Subject]) -> None:
         ids = list(subjects)
         await conn.execute(
             "INSERT INTO activity_subjects (entity_id, name, fields) "
-            "SELECT * FROM unnest($1::uuid[], $2::text[], $3::jsonb[]) "
+            "SELECT * FROM unnest($1::uuid[], $2::text[], $3::json[]) "
             "ON CONFLICT (entity_id) DO UPDATE SET name = EXCLUDED.name, fields = EXCLUDED.fields",
             ids,
             [subjects[i].name for i in ids],

@@ -6,7 +6,6 @@ It folds rows with the same handlers as the `categories`, `items` and `orders` p
 entry always has the shape a GET would return.
 """
 
-import json
 from collections.abc import Callable, Sequence
 from typing import Any
 from uuid import UUID
@@ -65,6 +64,18 @@ def to_json(value: Any) -> str:
     return orjson.dumps(value, default=str, option=orjson.OPT_UTC_Z).decode()
 
 
+FEED_COLUMNS = (
+    "owner_id",
+    "position",
+    "entity",
+    "entity_id",
+    "version",
+    "type",
+    "data",
+    "occurred_at",
+)
+
+
 class FeedProjection(Projection):
     name = "feed"
     tables = ("owner_feed", "feed_state")
@@ -111,21 +122,16 @@ class FeedProjection(Projection):
         rows = await conn.fetch(
             "SELECT entity_id, row FROM feed_state WHERE entity_id = ANY($1::uuid[])", list(ids)
         )
-        return {r["entity_id"]: json.loads(r["row"]) for r in rows}
+        return {r["entity_id"]: orjson.loads(r["row"]) for r in rows}
 
     async def _append(self, conn: asyncpg.Connection, entries: list[tuple[Any, ...]]) -> None:
-        columns = list(zip(*entries, strict=True))
-        await conn.execute(
-            "INSERT INTO owner_feed (owner_id, position, entity, entity_id, version, type, data, "
-            "occurred_at) SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::text[], $4::uuid[], "
-            "$5::bigint[], $6::text[], $7::jsonb[], $8::timestamptz[]) ON CONFLICT DO NOTHING",
-            *columns,
-        )
+        # Binary COPY: append-only, and the runner's tracking applies each event once.
+        await conn.copy_records_to_table("owner_feed", records=entries, columns=FEED_COLUMNS)
 
     async def _remember(self, conn: asyncpg.Connection, state: dict[UUID, Row]) -> None:
         ids = list(state)
         await conn.execute(
-            "INSERT INTO feed_state (entity_id, row) SELECT * FROM unnest($1::uuid[], $2::jsonb[]) "
+            "INSERT INTO feed_state (entity_id, row) SELECT * FROM unnest($1::uuid[], $2::json[]) "
             "ON CONFLICT (entity_id) DO UPDATE SET row = EXCLUDED.row",
             ids,
             [to_json(state[i]) for i in ids],

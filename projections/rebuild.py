@@ -61,11 +61,13 @@ async def rebuild(
     """Rebuild `projections`; `others` are the live projections left as they are."""
     started = time.perf_counter()
     tables = tables_of(projections)
-    shadow = await asyncpg.connect(dsn, server_settings={"search_path": f"{SHADOW}, public"})
+    # A crash loses only the shadow copy, which the next rebuild recreates anyway.
+    settings = {"search_path": f"{SHADOW}, public", "synchronous_commit": "off"}
+    shadow = await asyncpg.connect(dsn, server_settings=settings)
     try:
         if not await shadow.fetchval("SELECT pg_try_advisory_lock($1)", REBUILD_LOCK_KEY):
             raise RebuildRunning("another rebuild is running")
-        await _prepare(shadow, tables)
+        deferred = await _prepare(shadow, tables)
         runner = ProjectionRunner(dsn, projections, batch_size, announce=False)
         await runner.ensure_tracking(shadow)
         head = await shadow.fetchval(
@@ -76,6 +78,7 @@ async def rebuild(
             done += count
             if progress:
                 progress(done, max(head, done))
+        await _finish_tables(shadow, tables, deferred)
         async with shadow.transaction():
             await _freeze_live(shadow, projections, tables)
             while count := await runner.run_batch(shadow):
@@ -93,13 +96,18 @@ async def rebuild(
         await shadow.close()
 
 
-async def _prepare(conn: asyncpg.Connection, tables: list[str]) -> None:
-    """Empty copies of the live tables (and a tracking table) in the shadow schema."""
+async def _prepare(conn: asyncpg.Connection, tables: list[str]) -> list[str]:
+    """Empty copies of the live tables (and a tracking table) in the shadow schema.
+
+    Bulk-load style: unlogged, with only the unique constraints the upserts need; the other
+    indexes are returned, to be built once the replay is done.
+    """
     await conn.execute(f"DROP SCHEMA IF EXISTS {SHADOW} CASCADE")
     await conn.execute(f"CREATE SCHEMA {SHADOW}")
+    deferred = []
     for table in [*tables, "projection_tracking"]:
         await conn.execute(
-            f"CREATE TABLE {SHADOW}.{table} (LIKE public.{table} "
+            f"CREATE UNLOGGED TABLE {SHADOW}.{table} (LIKE public.{table} "
             "INCLUDING DEFAULTS INCLUDING GENERATED INCLUDING CONSTRAINTS)"
         )
         for name, definition in await conn.fetch(
@@ -113,7 +121,16 @@ async def _prepare(conn: asyncpg.Connection, tables: list[str]) -> None:
             "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)",
             table,
         ):
-            await conn.execute(definition.replace(f" ON public.{table} ", f" ON {SHADOW}.{table} "))
+            deferred.append(definition.replace(f" ON public.{table} ", f" ON {SHADOW}.{table} "))
+    return deferred
+
+
+async def _finish_tables(conn: asyncpg.Connection, tables: list[str], indexes: list[str]) -> None:
+    """Make the shadow tables durable and indexed like the live ones, before the swap."""
+    for table in [*tables, "projection_tracking"]:
+        await conn.execute(f"ALTER TABLE {SHADOW}.{table} SET LOGGED")
+    for definition in indexes:
+        await conn.execute(definition)
 
 
 async def _freeze_live(

@@ -1,0 +1,46 @@
+"""The replay decoder must read stored events exactly as the library's own decoder does."""
+
+import uuid
+from datetime import date
+
+from eventsourcing.persistence import JSONTranscoder, Mapper
+
+from events.item import DETAIL_FIELDS, Item
+from events.order import Order, OrderLine
+from events.store import build_mapper, register_transcodings
+
+
+def library_mapper() -> Mapper:
+    transcoder = JSONTranscoder()
+    register_transcodings(transcoder)
+    return Mapper(transcoder=transcoder)
+
+
+def test_fast_decoding_equals_the_librarys_for_every_value_type() -> None:
+    details = dict.fromkeys(DETAIL_FIELDS)
+    details.update(name="Saline", unit="ml", minimum_stock=2, is_active=True, is_critical=False)
+    details["expiry_date"] = date(2027, 1, 31)
+    item = Item(
+        owner_id=uuid.uuid4(),
+        category_id=uuid.uuid4(),
+        local_id="x",
+        quantity=3,
+        via="api",
+        **details,
+    )
+    item.adjust_stock(-1, "used", via="api")
+    line = OrderLine(
+        uuid.uuid4(), item.id, "Saline", None, "ml", 4, 2, 2, None, None, None, None, True, None
+    )
+    order = Order(
+        owner_id=item.owner_id,
+        order_number="ORD-1",
+        local_id=None,
+        notes="n",
+        lines=(line,),
+        via="api",
+    )
+    reference, fast = library_mapper(), build_mapper()
+    for event in [*item.collect_events(), *order.collect_events()]:
+        stored = reference.to_stored_event(event)
+        assert vars(fast.to_domain_event(stored)) == vars(reference.to_domain_event(stored))
