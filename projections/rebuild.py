@@ -147,10 +147,14 @@ async def _freeze_live(
 
 
 async def _difference(conn: asyncpg.Connection, table: str) -> int:
+    # Rows compared as text: json columns have no equality operator.
+    shadow, live = (
+        f"SELECT t::text FROM {SHADOW}.{table} t",
+        f"SELECT t::text FROM public.{table} t",
+    )
     return await conn.fetchval(
-        f"SELECT (SELECT count(*) FROM (SELECT * FROM {SHADOW}.{table} EXCEPT ALL "
-        f"SELECT * FROM public.{table}) a) + (SELECT count(*) FROM (SELECT * FROM public.{table} "
-        f"EXCEPT ALL SELECT * FROM {SHADOW}.{table}) b)"
+        f"SELECT (SELECT count(*) FROM ({shadow} EXCEPT ALL {live}) a) "
+        f"+ (SELECT count(*) FROM ({live} EXCEPT ALL {shadow}) b)"
     )
 
 
