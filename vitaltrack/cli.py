@@ -1,16 +1,21 @@
 """The `vitaltrack` command: serve, migrate, and operate projections."""
 
 import asyncio
+import csv
 import json
 import logging
 import signal
+import sys
 import time
-from typing import Annotated
+import uuid
+from datetime import UTC, datetime
+from typing import Annotated, Any
 
 import asyncpg
 import typer
 
 import migrations
+from events.store import Store
 from projections.catalog import all_projections
 from projections.rebuild import rebuild
 from projections.runner import ProjectionRunner, run_supervised
@@ -22,6 +27,8 @@ from vitaltrack.settings import Settings
 cli = typer.Typer(no_args_is_help=True, add_completion=False, help="VitalTrack backend.")
 projections_cli = typer.Typer(no_args_is_help=True, help="Operate the read-side projections.")
 cli.add_typer(projections_cli, name="projections")
+audit_cli = typer.Typer(no_args_is_help=True, help="Read the audit trail.")
+cli.add_typer(audit_cli, name="audit")
 
 logger = logging.getLogger("vitaltrack")
 
@@ -83,7 +90,6 @@ def seed(
     events: Annotated[int, typer.Option(min=1, help="Events to write, about.")] = 10_000,
 ) -> None:
     """Write demo households through the write model (for demos and benchmarks)."""
-    from events.store import Store
     from vitaltrack.security.passwords import Passwords
     from vitaltrack.seed import SEED_PASSWORD, seed_households
 
@@ -103,6 +109,79 @@ def seed(
         f"seeded {owners} households with {written} events in {seconds:.1f} s "
         f"({written / seconds:,.0f} events/s); password for every account: {SEED_PASSWORD}"
     )
+
+
+@audit_cli.command("replay")
+def audit_replay(
+    owner: Annotated[str, typer.Option(help="The account's email address.")],
+    entity: Annotated[
+        str | None, typer.Option(help="Only this category, item or order id.")
+    ] = None,
+    since: Annotated[
+        datetime | None, typer.Option(help="From this moment (UTC if no offset).")
+    ] = None,
+    until: Annotated[datetime | None, typer.Option(help="Before this moment.")] = None,
+    as_of: Annotated[
+        datetime | None, typer.Option("--as-of", help="Print the state at this moment instead.")
+    ] = None,
+    output: Annotated[str, typer.Option(help="text, json or csv.")] = "text",
+) -> None:
+    """An owner's history from the event log, or their state at a moment (--as-of)."""
+    from vitaltrack import audit
+
+    settings = _settings()
+    with open_database(settings) as database:
+        store = Store(env=database.eventsourcing_env(2))
+        try:
+            owner_id = audit.owner_by_email(store, owner)
+            if owner_id is None:
+                typer.echo(f"error: no account with email {owner}", err=True)
+                raise typer.Exit(2)
+            if as_of is not None:
+                state = audit.state_as_of(store, owner_id, _utc(as_of))
+                dumped = {
+                    k: [m.model_dump(mode="json", by_alias=True) for m in v]
+                    for k, v in state.items()
+                }
+                typer.echo(json.dumps(dumped, indent=2 if output == "text" else None))
+                return
+            entity_id = uuid.UUID(entity) if entity else None
+            entries = audit.history(store, owner_id, entity_id, _utc(since), _utc(until))
+        finally:
+            store.close()
+    _print_history(entries, output)
+
+
+def _print_history(entries: list[Any], output: str) -> None:
+    rows = [e.as_dict() for e in entries]
+    if output == "json":
+        typer.echo(json.dumps(rows, default=str))
+    elif output == "csv":
+        writer = csv.writer(sys.stdout)
+        writer.writerow(["position", "time", "via", "action", "entity", "entity_id", "change"])
+        for r in rows:
+            change = json.dumps(r["change"], default=str)
+            writer.writerow(
+                [
+                    r["position"],
+                    r["time"],
+                    r["actor"]["via"],
+                    r["action"],
+                    r["entity"],
+                    r["entityId"],
+                    change,
+                ]
+            )
+    else:
+        for r in rows:
+            change = ", ".join(f"{k}={v}" for k, v in r["change"].items())
+            typer.echo(
+                f"{r['time']}  {r['actor']['via']:<11} {r['action']:<24} {r['entityId']}  {change}"
+            )
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
 
 
 @projections_cli.command("run")
@@ -166,17 +245,17 @@ def projections_status(
     with open_database(_settings()) as database:
         statuses = asyncio.run(_status(database))
     if as_json:
-        typer.echo(
-            json.dumps(
-                [{**s.__dict__, "lag": s.lag, "updated_at": str(s.updated_at)} for s in statuses]
-            )
-        )
+        typer.echo(json.dumps([s.as_dict() for s in statuses]))
         return
-    typer.echo(f"{'projection':<16}{'position':>12}{'head':>12}{'lag':>10}  updated")
+    typer.echo(
+        f"{'projection':<12}{'state':>12}{'position':>11}{'head':>11}{'lag':>9}{'lag s':>9}"
+        f"{'leader':>9}  updated"
+    )
     for s in statuses:
+        updated = f"{s.updated_at:%Y-%m-%d %H:%M:%S}" if s.updated_at else "never"
         typer.echo(
-            f"{s.name:<16}{s.position:>12}{s.head:>12}{s.lag:>10}  "
-            + (f"{s.updated_at:%Y-%m-%d %H:%M:%S}" if s.updated_at else "never")
+            f"{s.name:<12}{s.state:>12}{s.position:>11}{s.head:>11}{s.lag:>9}"
+            f"{s.lag_seconds:>9.1f}{s.leader_pid or '-':>9}  {updated}"
         )
 
 

@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, PlainTextResponse
 
 from projections.catalog import all_projections
 from projections.status import projection_status
@@ -48,7 +48,14 @@ async def ready(pool: PoolDep) -> JSONResponse:
         async with pool.acquire() as conn:
             statuses = await projection_status(conn, [p.name for p in all_projections()])
         projections = [
-            {"name": s.name, "position": s.position, "head": s.head, "lag": s.lag} for s in statuses
+            {
+                "name": s.name,
+                "position": s.position,
+                "head": s.head,
+                "lag": s.lag,
+                "lagSeconds": s.lag_seconds,
+            }
+            for s in statuses
         ]
     is_ready = connected and all(p["lag"] <= READY_MAX_LAG for p in projections)
     body = {
@@ -57,6 +64,24 @@ async def ready(pool: PoolDep) -> JSONResponse:
         "projections": projections,
     }
     return JSONResponse(body, status_code=200 if is_ready else 503)
+
+
+@router.get("/metrics", response_class=PlainTextResponse)
+async def metrics(pool: PoolDep) -> str:
+    """Prometheus text format: projection positions and lag (events and seconds)."""
+    async with pool.acquire() as conn:
+        statuses = await projection_status(conn, [p.name for p in all_projections()])
+    lines = []
+    for metric, kind, value_of in (
+        ("vitaltrack_projection_position", "gauge", lambda s: s.position),
+        ("vitaltrack_projection_lag_events", "gauge", lambda s: s.lag),
+        ("vitaltrack_projection_lag_seconds", "gauge", lambda s: round(s.lag_seconds, 3)),
+    ):
+        lines.append(f"# TYPE {metric} {kind}")
+        lines += [f'{metric}{{projection="{s.name}"}} {value_of(s)}' for s in statuses]
+    head = statuses[0].head if statuses else 0
+    lines += ["# TYPE vitaltrack_event_log_head gauge", f"vitaltrack_event_log_head {head}"]
+    return "\n".join(lines) + "\n"
 
 
 @router.get("/.well-known/jwks.json")
