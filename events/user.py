@@ -38,7 +38,15 @@ class User(Aggregate):
         return self.id
 
     class LoggedIn(Event):
+        """Version 2 adds `client` (the device's User-Agent) for the audit trail."""
+
+        class_version = 2
         session_id: UUID
+        client: str | None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, object]) -> None:
+            state["client"] = None  # logins recorded before v2 did not keep it
 
         def apply(self, aggregate: "User") -> None:
             aggregate.last_login = self.timestamp
@@ -76,9 +84,9 @@ class User(Aggregate):
         def apply(self, aggregate: "User") -> None:
             aggregate.updated_at = self.timestamp
 
-    def record_login(self, session_id: UUID) -> None:
+    def record_login(self, session_id: UUID, client: str | None = None) -> None:
         self.check_is_active()
-        self.trigger_event(self.LoggedIn, session_id=session_id)
+        self.trigger_event(self.LoggedIn, session_id=session_id, client=client)
 
     def record_logout(self, session_id: UUID) -> None:
         self.trigger_event(self.LoggedOut, session_id=session_id)

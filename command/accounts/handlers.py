@@ -27,6 +27,7 @@ class Register:
 class Login:
     identifier: str  # an email if it contains "@", else a username
     password: str
+    client: str | None = None  # User-Agent, kept in the login event
 
 
 @dataclass(frozen=True)
@@ -83,7 +84,7 @@ def login(store: Store, svc: AccountServices, cmd: Login) -> SignedIn:
     if svc.passwords.needs_rehash(stored_hash):
         writes.append(set_password_hash(user_id, svc.passwords.hash(cmd.password)))
     session = svc.sessions.start(user_id)
-    return _record_login(store, user_id, session, [*writes, *session.writes])
+    return _record_login(store, user_id, session, cmd.client, [*writes, *session.writes])
 
 
 def refresh(store: Store, svc: AccountServices, cmd: Refresh) -> SignedIn:
@@ -113,10 +114,10 @@ def logout(store: Store, svc: AccountServices, cmd: Logout) -> Done:
 
 @retry_on_conflict
 def _record_login(
-    store: Store, user_id: UUID, session: NewSession, writes: list[SideWrite]
+    store: Store, user_id: UUID, session: NewSession, client: str | None, writes: list[SideWrite]
 ) -> SignedIn:
     user = load_user(store, user_id, InvalidCredentials)
-    user.record_login(session.session_id)
+    user.record_login(session.session_id, client)
     recordings = store.save(user, side_writes=writes)
     return SignedIn(user, session, recordings[-1].notification.id)
 

@@ -1,6 +1,6 @@
 """The state-changing auth endpoints (API.md 3); GET /auth/me is on the query side."""
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
@@ -49,6 +49,7 @@ async def register(
 
 @router.post("/login", response_model=AuthOut)
 async def login(
+    request: Request,
     body: LoginIn,
     commands: CommandsDep,
     accounts: AccountsDep,
@@ -57,7 +58,8 @@ async def login(
     client: ClientAddress,
 ) -> AuthOut:
     await limiter.hit("login", client, body.identifier)
-    cmd = handlers.Login(body.identifier, body.password)
+    agent = (request.headers.get("user-agent") or "")[:200] or None
+    cmd = handlers.Login(body.identifier, body.password, agent)
     return auth_out(await commands.run(handlers.login, accounts, cmd), keyring)
 
 

@@ -48,3 +48,24 @@ def test_reassigning_an_index_to_its_holder_records_nothing() -> None:
     (event,) = index.collect_events()
     assert isinstance(event, Index.Reassigned)
     assert not index.is_held_by_other_than(uuid.uuid4())
+
+
+def test_a_login_stored_before_version_2_loads_with_no_client() -> None:
+    from events.store import build_mapper
+
+    user = User(email="a@example.com", username=None, name="A", phone=None)
+    user.record_login(uuid.uuid4(), client="VitalTrack/2.1 (iPhone)")
+    _, login = user.collect_events()
+    mapper = build_mapper()
+    stored = mapper.to_stored_event(login)
+    assert b'"class_version":2' in stored.state
+    # The same event as version 1 wrote it: no client, no class_version.
+    old_state = stored.state.replace(b',"client":"VitalTrack/2.1 (iPhone)"', b"").replace(
+        b',"class_version":2', b""
+    )
+    old = type(stored)(stored.originator_id, stored.originator_version, stored.topic, old_state)
+    upcast = mapper.to_domain_event(old)
+    assert isinstance(upcast, User.LoggedIn)
+    assert upcast.client is None
+    assert upcast.session_id == login.session_id
+    assert mapper.to_domain_event(stored).client == "VitalTrack/2.1 (iPhone)"
