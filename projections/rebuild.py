@@ -8,8 +8,11 @@ events in the same transaction, drops the live tables, moves the shadow ones int
 and advances the live tracking rows: readers wait a moment, never see an empty or half table.
 """
 
+import asyncio
+import multiprocessing
 import time
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 import asyncpg
@@ -57,6 +60,7 @@ async def rebuild(
     batch_size: int = 5000,
     dry_run: bool = False,
     progress: Progress | None = None,
+    workers: int = 1,
 ) -> Rebuilt:
     """Rebuild `projections`; `others` are the live projections left as they are."""
     started = time.perf_counter()
@@ -73,11 +77,15 @@ async def rebuild(
         head = await shadow.fetchval(
             f"SELECT coalesce(max(notification_id), 0) FROM {EVENTS_TABLE}"
         )
-        done = 0
-        while count := await runner.run_batch(shadow):
-            done += count
-            if progress:
-                progress(done, max(head, done))
+        groups = split_for_workers(projections, workers)
+        if len(groups) > 1:
+            done = await _replay_in_parallel(dsn, shadow, groups, batch_size, head, progress)
+        else:
+            done = 0
+            while count := await runner.run_batch(shadow):
+                done += count
+                if progress:
+                    progress(done, max(head, done))
         await _finish_tables(shadow, tables, deferred)
         async with shadow.transaction():
             await _freeze_live(shadow, projections, tables)
@@ -94,6 +102,63 @@ async def rebuild(
     finally:
         await shadow.execute(f"DROP SCHEMA IF EXISTS {SHADOW} CASCADE")
         await shadow.close()
+
+
+def split_for_workers(projections: list[Projection], workers: int) -> list[list[Projection]]:
+    """Balance projections over worker processes by replay cost. Projections that keep
+    owner_stats counters stay together: concurrent upserts of the same rows could deadlock."""
+    counting = [p for p in projections if isinstance(p, StateTable) and p.stats_columns]
+    units = [[p] for p in projections if p not in counting] + ([counting] if counting else [])
+    units.sort(key=lambda unit: -sum(p.replay_weight for p in unit))
+    groups: list[list[Projection]] = [[] for _ in range(max(1, min(workers, len(units))))]
+    for unit in units:
+        min(groups, key=lambda g: sum(p.replay_weight for p in g)).extend(unit)
+    return groups
+
+
+def _replay_group(dsn: str, names: list[str], batch_size: int) -> int:
+    """Worker process: replay the whole log into the shadow tables of `names`."""
+    from projections.catalog import all_projections
+
+    async def replay() -> int:
+        chosen = [p for p in all_projections() if p.name in names]
+        settings = {"search_path": f"{SHADOW}, public", "synchronous_commit": "off"}
+        conn = await asyncpg.connect(dsn, server_settings=settings)
+        try:
+            return await ProjectionRunner(dsn, chosen, batch_size, announce=False).catch_up(conn)
+        finally:
+            await conn.close()
+
+    return asyncio.run(replay())
+
+
+async def _replay_in_parallel(
+    dsn: str,
+    conn: asyncpg.Connection,
+    groups: list[list[Projection]],
+    batch_size: int,
+    head: int,
+    progress: Progress | None,
+) -> int:
+    """Each group in its own process (the replay is CPU-bound Python); progress is the
+    slowest group's position in the log."""
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=len(groups), mp_context=context) as pool:
+        loop = asyncio.get_running_loop()
+        jobs = [
+            loop.run_in_executor(pool, _replay_group, dsn, [p.name for p in g], batch_size)
+            for g in groups
+        ]
+        pending = asyncio.gather(*jobs)
+        while not pending.done():
+            await asyncio.wait([pending], timeout=0.5)
+            if progress:
+                reached = await conn.fetchval(
+                    "SELECT coalesce(min(position), 0) FROM projection_tracking"
+                )
+                progress(reached, max(head, reached))
+        await pending
+    return await conn.fetchval("SELECT coalesce(min(position), 0) FROM projection_tracking")
 
 
 async def _prepare(conn: asyncpg.Connection, tables: list[str]) -> list[str]:

@@ -4,6 +4,7 @@ import asyncio
 import csv
 import json
 import logging
+import os
 import signal
 import sys
 import time
@@ -207,6 +208,9 @@ def projections_rebuild(
         bool, typer.Option("--dry-run", help="Compare with the live tables; swap nothing.")
     ] = False,
     batch_size: Annotated[int, typer.Option(help="Events per transaction.")] = 5000,
+    workers: Annotated[
+        int, typer.Option(min=1, help="Processes replaying in parallel (default: CPU count).")
+    ] = os.cpu_count() or 1,
 ) -> None:
     """Replay the whole log into shadow tables, catch up, and swap them in atomically."""
     catalog = {p.name: p for p in all_projections()}
@@ -225,6 +229,7 @@ def projections_rebuild(
             batch_size=batch_size,
             dry_run=dry_run,
             progress=report,
+            workers=workers,
         )
         result = asyncio.run(job)
     if dry_run:

@@ -10,7 +10,7 @@ from starlette.concurrency import run_in_threadpool
 from command.items import handlers as items
 from events.store import Store
 from projections.catalog import all_projections
-from projections.rebuild import rebuild
+from projections.rebuild import rebuild, split_for_workers
 from projections.runner import ProjectionRunner
 from tests.integration.test_projections import read_tables, reset, write_history
 from vitaltrack.database import Database
@@ -99,3 +99,18 @@ async def test_a_rebuild_during_writes_ends_equal_to_a_fresh_replay(
     assert written > 0 and result.events > 0
     after_swap = await read_tables(pg_conn)
     assert after_swap == await fresh_replay(database, pg_conn)
+
+
+async def test_a_parallel_rebuild_equals_the_live_tables(
+    database: Database, store: Store, pg_conn: asyncpg.Connection
+) -> None:
+    write_history(store, uuid.uuid4(), uuid.uuid4())
+    await ProjectionRunner(database.asyncpg_dsn, all_projections()).catch_up(pg_conn)
+    live = await read_tables(pg_conn)
+    groups = split_for_workers(all_projections(), 2)
+    assert len(groups) == 2
+    counting = {"categories", "items", "orders"}  # they share owner_stats rows
+    assert any(counting <= {p.name for p in g} for g in groups)
+    result = await rebuild(database.asyncpg_dsn, all_projections(), [], batch_size=5, workers=2)
+    assert result.events > 0
+    assert await read_tables(pg_conn) == live
