@@ -2,6 +2,7 @@
 
 import asyncio
 import contextlib
+import random
 import uuid
 
 import asyncpg
@@ -14,6 +15,7 @@ from projections.rebuild import rebuild, split_for_workers
 from projections.runner import ProjectionRunner
 from tests.integration.test_projections import read_tables, reset, write_history
 from vitaltrack.database import Database
+from vitaltrack.seed import seed_households
 
 
 async def fresh_replay(database: Database, conn: asyncpg.Connection) -> dict[str, list[dict]]:
@@ -114,3 +116,14 @@ async def test_a_parallel_rebuild_equals_the_live_tables(
     result = await rebuild(database.asyncpg_dsn, all_projections(), [], batch_size=5, workers=2)
     assert result.events > 0
     assert await read_tables(pg_conn) == live
+
+
+async def test_rebuild_equals_live_after_a_randomized_workload(
+    database: Database, store: Store, pg_conn: asyncpg.Connection
+) -> None:
+    seed_value = random.randrange(1_000_000)
+    seed_households(store, "not-a-hash", owners=3, events=1500, seed_value=seed_value)
+    await ProjectionRunner(database.asyncpg_dsn, all_projections(), batch_size=97).catch_up(pg_conn)
+    live = await read_tables(pg_conn)
+    await rebuild(database.asyncpg_dsn, all_projections(), [], batch_size=500)
+    assert await read_tables(pg_conn) == live, f"seed {seed_value}"
