@@ -149,7 +149,13 @@ class Store(Application[Any]):
     snapshotting_intervals = dict.fromkeys((Item, Order, User), SNAPSHOT_INTERVAL)
 
     def save(self, *objs: Any, **kwargs: Any) -> list[Recording[Any]]:
-        hook = save_hook.get()
-        if hook is not None:
-            kwargs["side_writes"] = [*kwargs.get("side_writes", ()), *hook(objs)]
+        """Save, adding the context's side writes; a save with nothing to record is free
+        (an unchanged re-sent upsert must cost no transaction and leave no trace)."""
+        if not any(getattr(obj, "pending_events", None) for obj in objs):
+            if not kwargs.get("side_writes"):
+                return []
+        else:
+            hook = save_hook.get()
+            if hook is not None:
+                kwargs["side_writes"] = [*kwargs.get("side_writes", ()), *hook(objs)]
         return super().save(*objs, **kwargs)

@@ -53,15 +53,27 @@ def operation_row(owner_id: UUID, operation_id: str, primary: Any) -> SideWrite:
     )
 
 
-def resolve_local(store: Store, owner_id: UUID, entity: str, local_id: str) -> UUID | None:
+def processed_many(
+    store: Store, owner_id: UUID, operation_ids: list[str]
+) -> dict[str, tuple[UUID, int]]:
+    """The first outcome of every operation id in a push that was seen before, in one query."""
     with transaction(store) as curs:
         curs.execute(
-            "SELECT entity_id FROM sync_local_ids WHERE owner_id = %s AND entity = %s "
-            "AND local_id = %s",
-            (owner_id, entity, local_id),
+            "SELECT operation_id, entity_id, server_version FROM sync_operations "
+            "WHERE owner_id = %s AND operation_id = ANY(%s)",
+            (owner_id, operation_ids),
         )
-        row = curs.fetchone()
-    return row["entity_id"] if row else None
+        return {r["operation_id"]: (r["entity_id"], r["server_version"]) for r in curs.fetchall()}
+
+
+def local_ids(store: Store, owner_id: UUID) -> dict[tuple[str, str], UUID]:
+    """Every client id of the owner: one query per push instead of one per operation."""
+    with transaction(store) as curs:
+        curs.execute(
+            "SELECT entity, local_id, entity_id FROM sync_local_ids WHERE owner_id = %s",
+            (owner_id,),
+        )
+        return {(r["entity"], r["local_id"]): r["entity_id"] for r in curs.fetchall()}
 
 
 def processed(store: Store, owner_id: UUID, operation_id: str) -> tuple[UUID, int] | None:

@@ -27,9 +27,10 @@ from command.sync import merge
 from command.sync.bookkeeping import (
     known_rows,
     known_versions,
+    local_ids,
     operation_row,
     processed,
-    resolve_local,
+    processed_many,
 )
 from command.sync.omission import remove_unnamed
 from events.category import Category, CategoryNameTaken, CategoryNotFound
@@ -133,10 +134,12 @@ class _Run:
         self.cmd = cmd
         self.position = 0
         self._known = known_versions(store, cmd.session_id) if cmd.legacy else {}
+        self._seen = processed_many(store, cmd.owner_id, [op.id for op in cmd.operations])
+        self._local = local_ids(store, cmd.owner_id)
 
     def one(self, op: Operation) -> Outcome:
         owner = self.cmd.owner_id
-        first = processed(self.store, owner, op.id)
+        first = self._seen.get(op.id)
         if first is not None:
             return Outcome(op.id, "duplicate", *first)
         token = save_hook.set(
@@ -163,11 +166,18 @@ class _Run:
             return Outcome(op.id, "duplicate", *first)
         finally:
             save_hook.reset(token)
+        self._remember_local(op, aggregate)
         if conflicts:
             return self._conflict(
                 op, aggregate, f"Changed on another device: {', '.join(conflicts)}"
             )
         return Outcome(op.id, "applied", aggregate.id, aggregate.version)
+
+    def _remember_local(self, op: Operation, aggregate: Any) -> None:
+        """Later operations of this push may refer to what this one created, by client id."""
+        local = op.local_id or (op.data or {}).get("localId")
+        if isinstance(local, str):
+            self._local.setdefault((op.entity, local), aggregate.id)
 
     def _conflict(self, op: Operation, current: Any, message: str) -> Outcome:
         error: dict[str, Any] = {"code": "conflict", "message": message}
@@ -206,10 +216,8 @@ class _Run:
             if isinstance(found, kind) and found.owner_id == self.cmd.owner_id:
                 return candidate
         for local in (op.local_id, op.entity_id):
-            if local:
-                resolved = resolve_local(self.store, self.cmd.owner_id, op.entity, local)
-                if resolved is not None:
-                    return resolved
+            if local and (op.entity, local) in self._local:
+                return self._local[(op.entity, local)]
         return None
 
     def _data(self, op: Operation) -> dict[str, Any]:
@@ -224,7 +232,7 @@ class _Run:
         return data
 
     def _local_or_server(self, entity: str, ref: str) -> str | UUID:
-        return resolve_local(self.store, self.cmd.owner_id, entity, ref) or ref
+        return self._local.get((entity, ref), ref)
 
     def _saved(self, saved: Saved[Any]) -> Any:
         self.position = max(self.position, saved.position)
