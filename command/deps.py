@@ -52,7 +52,7 @@ class Commands:
         key = self._request.headers.get("idempotency-key")
         if key is None:
             result = await self.run(handler, *args)
-            return _json(status, _plain(view(result.aggregate)))
+            return _json(status, _plain(view(getattr(result, "aggregate", None))))
         check_key(key)
         request = self._request
         scope = f"user:{owner}" if owner else f"client:{_client(request)}:{request.url.path}"
@@ -72,8 +72,9 @@ class Commands:
                 result = await self.run(handler, *args)
             finally:
                 save_hook.reset(token)
-        body = pending.body if pending.body is not None else _plain(view(result.aggregate))
-        return _json(status, body)
+        if pending.body is None:  # nothing was saved, so nothing was remembered
+            pending.body = _plain(view(getattr(result, "aggregate", None)))
+        return _json(status, pending.body)
 
 
 def _plain(model: BaseModel) -> Any:

@@ -1,7 +1,7 @@
 """The state-changing auth endpoints (API.md 3); GET /auth/me is on the query side."""
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
@@ -71,12 +71,18 @@ async def refresh(
     return auth_out(await commands.run(handlers.refresh, accounts, cmd), keyring)
 
 
+LOGGED_OUT = MessageOut(message="Successfully logged out")
+PASSWORD_CHANGED = MessageOut(message="Password changed successfully")
+
+
 @router.post("/logout", response_model=MessageOut)
 async def logout(
     body: LogoutIn, user: CurrentUser, commands: CommandsDep, accounts: AccountsDep
-) -> MessageOut:
-    await commands.run(handlers.logout, accounts, handlers.Logout(user.user_id, body.refresh_token))
-    return MessageOut(message="Successfully logged out")
+) -> JSONResponse:
+    cmd = handlers.Logout(user.user_id, body.refresh_token)
+    return await commands.respond(
+        handlers.logout, accounts, cmd, view=lambda _: LOGGED_OUT, owner=user.user_id
+    )
 
 
 @router.patch("/me", response_model=UserOut)
@@ -94,11 +100,16 @@ async def change_password(
     commands: CommandsDep,
     accounts: AccountsDep,
     hasher: PasswordsDep,
-) -> MessageOut:
+) -> JSONResponse:
     new_hash = await run_in_threadpool(hasher.hash, body.new_password)
     cmd = passwords.ChangePassword(user.user_id, user.session_id, body.current_password, new_hash)
-    await commands.run(passwords.change_password, accounts, cmd)
-    return MessageOut(message="Password changed successfully")
+    return await commands.respond(
+        passwords.change_password,
+        accounts,
+        cmd,
+        view=lambda _: PASSWORD_CHANGED,
+        owner=user.user_id,
+    )
 
 
 @router.post("/forgot-password", response_model=MessageOut)

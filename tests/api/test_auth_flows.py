@@ -219,3 +219,21 @@ async def test_every_auth_endpoint_rejects_bad_input(
     me = (await client.get(f"{AUTH}/me", headers=alice.headers)).json()
     assert (me["email"], me["name"], me["phone"]) == ("alice@example.com", "Test User", None)
     assert (await login(client, "alice@example.com")).status_code == 200
+
+
+async def test_change_password_with_an_idempotency_key_applies_once(
+    client: httpx.AsyncClient,
+) -> None:
+    account = await register(client, "retry@example.com")
+    headers = {**account.headers, "Idempotency-Key": "change-1"}
+    body = {"current_password": PASSWORD, "new_password": NEW_PASSWORD}
+    first = await client.post(f"{AUTH}/change-password", json=body, headers=headers)
+    retry = await client.post(f"{AUTH}/change-password", json=body, headers=headers)
+    assert first.status_code == retry.status_code == 200
+    assert (
+        retry.json()
+        == first.json()
+        == {"message": "Password changed successfully", "success": True}
+    )
+    assert retry.headers["idempotent-replayed"] == "true"  # not re-run: the old password is gone
+    assert (await login(client, "retry@example.com", NEW_PASSWORD)).status_code == 200
