@@ -1,8 +1,13 @@
 """Optimistic-concurrency preconditions: `expectedVersion` in the body or `If-Match`."""
 
-from typing import Any
+from typing import Annotated, Any
+
+from fastapi import Header, Query
 
 from vitaltrack.problems import Problem
+
+IfMatch = Annotated[str | None, Header()]
+ExpectedVersionQuery = Annotated[int | None, Query(alias="expectedVersion", ge=1)]
 
 
 class VersionConflict(Exception):

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from command.accounts.tables import set_password_hash
+from command.memberships import category_opens, item_joins, items_leave
 from command.sync.bookkeeping import local_id_row
 from events.category import Category
 from events.index import Index, category_name_key, email_key, order_number_key
@@ -58,12 +59,7 @@ class Household:
         )
         index = Index(owner_id=self.owner, key=category_name_key(self.owner, name), ref=category.id)
         self._add(category, index)
-        self.writes.append(
-            SideWrite(
-                "INSERT INTO live_categories (id, owner_id) VALUES (%s, %s)",
-                (category.id, self.owner),
-            )
-        )
+        self.writes.append(category_opens(category.id, self.owner))
         return category
 
     def _item(self, n: int) -> Item:
@@ -85,12 +81,7 @@ class Household:
             **details,
         )
         self._add(item)
-        self.writes.append(
-            SideWrite(
-                "INSERT INTO item_memberships (item_id, category_id) VALUES (%s, %s)",
-                (item.id, category.id),
-            )
-        )
+        self.writes.append(item_joins(item.id, category.id))
         self.writes += local_id_row(self.owner, "item", item.local_id, item.id)
         return item
 
@@ -114,9 +105,7 @@ class Household:
         elif live:
             item = self.rng.choice(live)
             item.delete(via="api")
-            self.writes.append(
-                SideWrite("DELETE FROM item_memberships WHERE item_id = %s", (item.id,))
-            )
+            self.writes.append(items_leave([item.id]))
             self._touch(item)
             self.items.append(self._item(len(self.items)))
 

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from command.loading import load_owned
+from command.memberships import category_closes, category_opens, items_leave, members_of
 from command.preconditions import check_version
 from command.results import Saved
 from command.retry import retry_on_conflict
@@ -11,7 +12,7 @@ from command.sync.bookkeeping import local_id_row
 from command.uniqueness import KeyTaken, claim, release
 from events.category import Category, CategoryNameTaken, CategoryNotFound
 from events.index import Index, category_name_key
-from events.store import SideWrite, Store
+from events.store import Store
 
 
 @dataclass(frozen=True)
@@ -53,10 +54,8 @@ def create_category(store: Store, cmd: CreateCategory) -> Saved[Category]:
         display_order=cmd.display_order,
         is_default=cmd.is_default,
     )
-    name_index = _claim_name(store, category, cmd.name)
-    live = SideWrite(
-        "INSERT INTO live_categories (id, owner_id) VALUES (%s, %s)", (category.id, cmd.owner_id)
-    )
+    name_index = claim_name(store, category, cmd.name)
+    live = category_opens(category.id, cmd.owner_id)
     writes = [live, *local_id_row(cmd.owner_id, "category", cmd.local_id, category.id)]
     return Saved.of(category, store.save(category, name_index, side_writes=writes))
 
@@ -77,7 +76,7 @@ def revise_category(store: Store, cmd: ReviseCategory) -> Saved[Category]:
         return Saved(category, 0)
     indexes: list[Index | None] = []
     if category_name_key(cmd.owner_id, category.name) != old_key:
-        indexes = [_claim_name(store, category, category.name), _release(store, old_key, category)]
+        indexes = [claim_name(store, category, category.name), _release(store, old_key, category)]
     return Saved.of(category, store.save(category, *indexes))
 
 
@@ -92,25 +91,15 @@ def delete_category(store: Store, cmd: DeleteCategory) -> Saved[Category]:
     for item in items:
         item.delete(via="api")
     ids = [item.id for item in items]
-    writes = [
-        SideWrite("DELETE FROM item_memberships WHERE item_id = ANY(%s)", (ids,)),
-        # Fails (and the save retries) if an item joined the category meanwhile.
-        SideWrite("DELETE FROM live_categories WHERE id = %s", (category.id,)),
-    ]
+    writes = [items_leave(ids), category_closes(category.id)]
     return Saved.of(category, store.save(category, name_index, *items, side_writes=writes))
-
-
-def members_of(store: Store, category_id: UUID) -> list[UUID]:
-    with store.recorder.datastore.transaction(commit=False) as curs:  # type: ignore[attr-defined]
-        curs.execute("SELECT item_id FROM item_memberships WHERE category_id = %s", (category_id,))
-        return [row["item_id"] for row in curs.fetchall()]
 
 
 def load_category(store: Store, owner_id: UUID, category_id: UUID) -> Category:
     return load_owned(store, Category, category_id, owner_id, CategoryNotFound)
 
 
-def _claim_name(store: Store, category: Category, name: str) -> Index:
+def claim_name(store: Store, category: Category, name: str) -> Index:
     try:
         return claim(
             store, category_name_key(category.owner_id, name), category.owner_id, category.id

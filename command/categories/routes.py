@@ -1,8 +1,6 @@
 """POST, PUT and DELETE /categories."""
 
-from typing import Annotated
-
-from fastapi import APIRouter, Header, Query
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from command.categories import handlers
@@ -10,16 +8,13 @@ from command.categories.requests import CategoryCreate, CategoryUpdate
 from command.categories.views import category_out
 from command.deps import CommandsDep
 from command.ids import parse_id
-from command.preconditions import expected_version
+from command.preconditions import ExpectedVersionQuery, IfMatch, expected_version
 from events.category import Category, CategoryNotFound
 from vitaltrack.deps import CurrentUser
 from vitaltrack.wire.base import MessageOut
 from vitaltrack.wire.categories import CategoryOut
 
 router = APIRouter(prefix="/api/v1/categories", tags=["categories"])
-
-IfMatch = Annotated[str | None, Header()]
-ExpectedVersion = Annotated[int | None, Query(alias="expectedVersion", ge=1)]
 
 
 def deleted_message(category: Category) -> MessageOut:
@@ -71,7 +66,7 @@ async def delete_category(
     user: CurrentUser,
     commands: CommandsDep,
     if_match: IfMatch = None,
-    expected: ExpectedVersion = None,
+    expected: ExpectedVersionQuery = None,
 ) -> JSONResponse:
     cmd = handlers.DeleteCategory(
         user.user_id, parse_id(category_id, CategoryNotFound), expected_version(expected, if_match)

@@ -7,13 +7,14 @@ from uuid import UUID
 
 from command.categories.handlers import load_category
 from command.loading import load_owned
+from command.memberships import item_joins, item_moves, items_leave
 from command.preconditions import check_version
 from command.results import Saved
 from command.retry import aggregate_locks, retry_on_conflict
 from command.sync.bookkeeping import local_id_row
 from events.category import CategoryNotFound
 from events.item import Item, ItemNotFound
-from events.store import SideWrite, Store
+from events.store import Store
 
 
 @dataclass(frozen=True)
@@ -74,10 +75,7 @@ def create_item(store: Store, cmd: CreateItem) -> Saved[Item]:
     )
     # The membership row references live_categories: a category deleted meanwhile fails
     # this save, and the retry then reports the missing category.
-    join = SideWrite(
-        "INSERT INTO item_memberships (item_id, category_id) VALUES (%s, %s)",
-        (item.id, cmd.category_id),
-    )
+    join = item_joins(item.id, cmd.category_id)
     writes = [join, *local_id_row(cmd.owner_id, "item", cmd.local_id, item.id)]
     return Saved.of(item, store.save(item, side_writes=writes))
 
@@ -91,12 +89,7 @@ def revise_item(store: Store, cmd: ReviseItem) -> Saved[Item]:
     if cmd.category_id is not None and cmd.category_id != item.category_id:
         check_category(store, cmd.owner_id, cmd.category_id)
         item.move_to(cmd.category_id, via=cmd.via)
-        writes.append(
-            SideWrite(
-                "UPDATE item_memberships SET category_id = %s WHERE item_id = %s",
-                (cmd.category_id, item.id),
-            )
-        )
+        writes.append(item_moves(item.id, cmd.category_id))
     if cmd.quantity is not None:
         item.set_stock(cmd.quantity, reason=None, via=cmd.via)
     return Saved.of(item, store.save(item, side_writes=writes))
@@ -107,7 +100,7 @@ def delete_item(store: Store, cmd: DeleteItem) -> Saved[Item]:
     item = load_item(store, cmd.owner_id, cmd.item_id)
     check_version(item, cmd.expected_version)
     item.delete(via=cmd.via)
-    leave = SideWrite("DELETE FROM item_memberships WHERE item_id = %s", (item.id,))
+    leave = items_leave([item.id])
     return Saved.of(item, store.save(item, side_writes=[leave]))
 
 

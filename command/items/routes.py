@@ -1,8 +1,6 @@
 """POST, PUT and DELETE /items, and PATCH /items/{id}/stock."""
 
-from typing import Annotated
-
-from fastapi import APIRouter, Header, Query
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from command.deps import CommandsDep
@@ -10,7 +8,7 @@ from command.ids import parse_id
 from command.items import handlers
 from command.items.requests import ItemCreate, ItemFields, ItemUpdate, StockChange
 from command.items.views import deleted_message, item_out
-from command.preconditions import expected_version
+from command.preconditions import ExpectedVersionQuery, IfMatch, expected_version
 from events.item import ItemNotFound
 from vitaltrack.deps import CurrentUser
 from vitaltrack.wire.base import MessageOut
@@ -18,7 +16,6 @@ from vitaltrack.wire.items import ItemOut
 
 router = APIRouter(prefix="/api/v1/items", tags=["items"])
 
-IfMatch = Annotated[str | None, Header()]
 DETAILS = (
     "name",
     "unit",
@@ -63,7 +60,7 @@ async def delete_item(
     user: CurrentUser,
     commands: CommandsDep,
     if_match: IfMatch = None,
-    expected: Annotated[int | None, Query(alias="expectedVersion", ge=1)] = None,
+    expected: ExpectedVersionQuery = None,
 ) -> JSONResponse:
     cmd = handlers.DeleteItem(
         user.user_id, parse_id(item_id, ItemNotFound), expected_version(expected, if_match)

@@ -3,23 +3,19 @@
 `{id}` is the order's uuid or its human id (ORD-YYYYMMDD-NNNN).
 """
 
-from typing import Annotated
-
-from fastapi import APIRouter, Header, Query
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from command.deps import CommandsDep
 from command.orders import handlers
 from command.orders.requests import OrderCreate, StatusChange
 from command.orders.views import deleted_message, order_out
-from command.preconditions import expected_version
+from command.preconditions import ExpectedVersionQuery, IfMatch, expected_version
 from vitaltrack.deps import CurrentUser
 from vitaltrack.wire.base import MessageOut
 from vitaltrack.wire.orders import OrderOut
 
 router = APIRouter(prefix="/api/v1/orders", tags=["orders"])
-
-IfMatch = Annotated[str | None, Header()]
 
 
 @router.post("", status_code=201, response_model=OrderOut)
@@ -68,7 +64,7 @@ async def delete_order(
     user: CurrentUser,
     commands: CommandsDep,
     if_match: IfMatch = None,
-    expected: Annotated[int | None, Query(alias="expectedVersion", ge=1)] = None,
+    expected: ExpectedVersionQuery = None,
 ) -> JSONResponse:
     cmd = handlers.DeleteOrder(user.user_id, order_ref, expected_version(expected, if_match))
     return await commands.respond(

@@ -11,13 +11,15 @@ from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
+from command.categories.handlers import claim_name
 from command.items.handlers import check_category
+from command.memberships import category_opens, item_joins, item_moves
 from command.retry import aggregate_locks, retry_on_conflict
-from command.uniqueness import KeyTaken, claim, release
-from events.category import REVISABLE, Category, CategoryNameTaken, CategoryNotFound
+from command.uniqueness import release
+from events.category import REVISABLE, Category, CategoryNotFound
 from events.index import category_name_key
 from events.item import DETAIL_FIELDS, Item, ItemNotFound
-from events.store import SideWrite, Store
+from events.store import Store
 
 ITEM_FIELDS = (*DETAIL_FIELDS, "category_id", "quantity")
 
@@ -86,17 +88,12 @@ def merge_category(store: Store, cmd: Merge) -> Merged:
     indexes, writes = [], []
     if revive:
         current.revive()
-        indexes.append(_claim(store, current, current.name))
-        writes.append(
-            SideWrite(
-                "INSERT INTO live_categories (id, owner_id) VALUES (%s, %s)",
-                (current.id, current.owner_id),
-            )
-        )
+        indexes.append(claim_name(store, current, current.name))
+        writes.append(category_opens(current.id, current.owner_id))
     values = {k: v for k, v in changes.items() if k in REVISABLE}
     current.revise(cleared=tuple(k for k, v in values.items() if v is None), **values)
     if category_name_key(cmd.owner_id, current.name) != category_name_key(cmd.owner_id, old_name):
-        indexes.append(_claim(store, current, current.name))
+        indexes.append(claim_name(store, current, current.name))
         if not revive:
             indexes.append(release(store, category_name_key(cmd.owner_id, old_name), cmd.owner_id))
     recordings = store.save(current, *indexes, side_writes=writes)
@@ -119,34 +116,15 @@ def _merge_item(store: Store, cmd: Merge) -> Merged:
     if revive:
         check_category(store, cmd.owner_id, category_id)
         current.revive(via="sync")
-        writes.append(
-            SideWrite(
-                "INSERT INTO item_memberships (item_id, category_id) VALUES (%s, %s)",
-                (current.id, category_id),
-            )
-        )
+        writes.append(item_joins(current.id, category_id))
     details = {k: v for k, v in changes.items() if k in DETAIL_FIELDS}
     current.revise("sync", tuple(k for k, v in details.items() if v is None), **details)
     if category_id != current.category_id:
         check_category(store, cmd.owner_id, category_id)
         current.move_to(category_id, via="sync")
         if not revive:
-            writes.append(
-                SideWrite(
-                    "UPDATE item_memberships SET category_id = %s WHERE item_id = %s",
-                    (category_id, current.id),
-                )
-            )
+            writes.append(item_moves(current.id, category_id))
     if "quantity" in changes:
         current.set_stock(changes["quantity"], reason="sync", via="sync")
     recordings = store.save(current, side_writes=writes)
     return Merged(current, clash, recordings[-1].notification.id if recordings else 0)
-
-
-def _claim(store: Store, category: Category, name: str) -> Any:
-    try:
-        return claim(
-            store, category_name_key(category.owner_id, name), category.owner_id, category.id
-        )
-    except KeyTaken:
-        raise CategoryNameTaken(name) from None

@@ -4,14 +4,14 @@ changed by someone else since, or never delivered to this session, is kept."""
 
 from uuid import UUID
 
-from command.categories.handlers import members_of
+from command.memberships import category_closes, items_leave, members_of
 from command.retry import retry_on_conflict
 from command.sync.bookkeeping import known_rows, known_versions
 from command.uniqueness import release
 from events.category import Category
 from events.index import category_name_key
 from events.item import Item
-from events.store import SideWrite, Store
+from events.store import Store
 
 
 def remove_unnamed(
@@ -36,7 +36,7 @@ def _remove_item(store: Store, owner_id: UUID, session_id: UUID, item_id: UUID, 
         return 0
     item.delete(via="sync")
     writes = [
-        SideWrite("DELETE FROM item_memberships WHERE item_id = %s", (item.id,)),
+        items_leave([item.id]),
         *known_rows(session_id, [item]),
     ]
     return store.save(item, side_writes=writes)[-1].notification.id
@@ -52,7 +52,7 @@ def _remove_category(
     category.delete()
     name = release(store, category_name_key(owner_id, category.name), owner_id)
     writes = [
-        SideWrite("DELETE FROM live_categories WHERE id = %s", (category.id,)),
+        category_closes(category.id),
         *known_rows(session_id, [category]),
     ]
     return store.save(category, name, side_writes=writes)[-1].notification.id

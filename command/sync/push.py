@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
+from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
 from pydantic import BaseModel, ValidationError
 
@@ -122,7 +123,7 @@ def record_device(store: Store, cmd: Push, outcomes: list[Outcome]) -> int:
 def _device(store: Store, owner_id: UUID, session_id: UUID) -> Device:
     try:
         return store.repository.get(Device.create_id(session_id))
-    except Exception:  # AggregateNotFoundError: first sync of this session
+    except AggregateNotFoundError:  # the first sync of this session
         return Device(owner_id=owner_id, session_id=session_id)
 
 
@@ -211,7 +212,7 @@ class _Run:
         if candidate is not None:
             try:
                 found = self.store.repository.get(candidate)
-            except Exception:  # AggregateNotFoundError: maybe it is a client id after all
+            except AggregateNotFoundError:  # maybe it is a client id after all
                 found = None
             if isinstance(found, kind) and found.owner_id == self.cmd.owner_id:
                 return candidate

@@ -1,0 +1,41 @@
+"""The write-side guard that keeps items out of deleted categories: `live_categories` and
+`item_memberships` (a foreign key between them), written as side writes with the events."""
+
+from uuid import UUID
+
+from events.store import SideWrite, Store
+
+
+def category_opens(category_id: UUID, owner_id: UUID) -> SideWrite:
+    return SideWrite(
+        "INSERT INTO live_categories (id, owner_id) VALUES (%s, %s)", (category_id, owner_id)
+    )
+
+
+def category_closes(category_id: UUID) -> SideWrite:
+    """Fails (and the save retries) if an item joined the category meanwhile."""
+    return SideWrite("DELETE FROM live_categories WHERE id = %s", (category_id,))
+
+
+def item_joins(item_id: UUID, category_id: UUID) -> SideWrite:
+    """Fails (and the save retries) if the category was deleted meanwhile."""
+    return SideWrite(
+        "INSERT INTO item_memberships (item_id, category_id) VALUES (%s, %s)",
+        (item_id, category_id),
+    )
+
+
+def item_moves(item_id: UUID, category_id: UUID) -> SideWrite:
+    return SideWrite(
+        "UPDATE item_memberships SET category_id = %s WHERE item_id = %s", (category_id, item_id)
+    )
+
+
+def items_leave(item_ids: list[UUID]) -> SideWrite:
+    return SideWrite("DELETE FROM item_memberships WHERE item_id = ANY(%s)", (item_ids,))
+
+
+def members_of(store: Store, category_id: UUID) -> list[UUID]:
+    with store.recorder.datastore.transaction(commit=False) as curs:  # type: ignore[attr-defined]
+        curs.execute("SELECT item_id FROM item_memberships WHERE category_id = %s", (category_id,))
+        return [row["item_id"] for row in curs.fetchall()]
