@@ -67,7 +67,7 @@ class Commands:
                     )
                 return _json(stored.status, stored.body, replayed=True)
             pending = Pending(scope, key, request_print, status, lambda agg: _plain(view(agg)))
-            token = save_hook.set(pending.side_writes)
+            token = save_hook.set(pending)
             try:
                 result = await self.run(handler, *args)
             finally:

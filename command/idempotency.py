@@ -41,7 +41,10 @@ class Pending:
     render: Callable[[Any], Any]
     body: Any = field(default=None)
 
-    def side_writes(self, saved: tuple[Any, ...]) -> list[SideWrite]:
+    def committed(self, saved: tuple[Any, ...]) -> None:
+        """Nothing to do: the record is in the events' transaction."""
+
+    def writes(self, saved: tuple[Any, ...]) -> list[SideWrite]:
         if not saved:
             return []
         self.body = self.render(saved[0])

@@ -6,7 +6,7 @@ from eventsourcing.domain import Aggregate
 
 
 class Device(Aggregate):
-    """A session's sync history, for the activity log (sync_push, sync_pull)."""
+    """A session's sync pushes, for the activity log (sync_push)."""
 
     class Event(Aggregate.Event):
         owner_id: UUID
@@ -29,6 +29,9 @@ class Device(Aggregate):
         rejected: int
 
     class Pulled(Event):
+        """Recorded by earlier versions for every pull; pulls append no events any more, but
+        logs keep these (read by the activity projection on replay)."""
+
         events: int
         bootstrap: bool
 
@@ -41,6 +44,3 @@ class Device(Aggregate):
             conflicts=conflicts,
             rejected=rejected,
         )
-
-    def record_pull(self, events: int, bootstrap: bool) -> None:
-        self.trigger_event(self.Pulled, owner_id=self.owner_id, events=events, bootstrap=bootstrap)

@@ -15,9 +15,10 @@ PENDING, ORDERED, PARTIALLY_RECEIVED, RECEIVED, STOCK_UPDATED, DECLINED = (
     "declined",
 )
 STATUSES = (PENDING, ORDERED, PARTIALLY_RECEIVED, RECEIVED, STOCK_UPDATED, DECLINED)
-# stock_updated is reachable only through apply.
+# stock_updated is reachable only through apply. pending -> received is the app's only
+# action on a pending order ("Have you received the order?", API.md 6.2 rev. 2).
 TRANSITIONS = {
-    PENDING: {ORDERED, DECLINED},
+    PENDING: {ORDERED, RECEIVED, DECLINED},
     ORDERED: {PARTIALLY_RECEIVED, RECEIVED, DECLINED},
     PARTIALLY_RECEIVED: {RECEIVED},
     RECEIVED: set(),
@@ -124,14 +125,17 @@ class Order(Aggregate):
         )
         return True
 
-    def record_applied(self, applied: tuple[AppliedLine, ...], skipped: tuple[UUID, ...]) -> None:
+    def record_applied(
+        self, applied: tuple[AppliedLine, ...], skipped: tuple[UUID, ...], via: str
+    ) -> None:
+        """`via` "device": applied on a phone, whose item quantities carry the stock."""
         self.check_can_apply()
         self.trigger_event(
             self.Applied,
             owner_id=self.owner_id,
             applied=applied,
             skipped_item_ids=skipped,
-            via="api",
+            via=via,
         )
 
     def delete(self, via: str) -> None:

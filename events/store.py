@@ -1,9 +1,9 @@
 """The event store every command goes through: one eventsourcing Application on PostgreSQL."""
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from contextvars import ContextVar
 from datetime import date
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 import orjson
 from eventsourcing.application import Application
@@ -21,6 +21,8 @@ from eventsourcing.persistence import (
 from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.utils import get_topic
 
+from events.conflict import Clash
+from events.device import Device
 from events.item import Item
 from events.order import AppliedLine, Order, OrderLine
 from events.user import User
@@ -110,6 +112,7 @@ def register_transcodings(transcoder: JSONTranscoder) -> None:
     transcoder.register(DateAsISO())
     transcoder.register(DataclassAsDict(OrderLine))
     transcoder.register(DataclassAsDict(AppliedLine))
+    transcoder.register(DataclassAsDict(Clash))
 
 
 def build_mapper() -> Mapper[Any]:
@@ -119,11 +122,17 @@ def build_mapper() -> Mapper[Any]:
     return Mapper(transcoder=transcoder)
 
 
-# Extra side writes for every save in the current context (the caller's request), derived
-# from the aggregates being saved: how an idempotency record commits with the events.
-save_hook: ContextVar[Callable[[tuple[Any, ...]], list[SideWrite]] | None] = ContextVar(
-    "save_hook", default=None
-)
+class SaveHook(Protocol):
+    """Extra side writes for every save in the current context (the caller's request or sync
+    operation), derived from the aggregates being saved: how an idempotency record or a sync
+    outcome commits with the events. Told when a save committed (a failed one is retried)."""
+
+    def writes(self, saved: tuple[Any, ...]) -> list[SideWrite]: ...
+
+    def committed(self, saved: tuple[Any, ...]) -> None: ...
+
+
+save_hook: ContextVar[SaveHook | None] = ContextVar("save_hook", default=None)
 
 
 class Store(Application[Any]):
@@ -145,8 +154,9 @@ class Store(Application[Any]):
         register_transcodings(transcoder)
         return transcoder
 
-    # Items gain a stock event per change for years: load time must not grow with that.
-    snapshotting_intervals = dict.fromkeys((Item, Order, User), SNAPSHOT_INTERVAL)
+    # Items gain a stock event per change for years, devices one per sync push: load time
+    # must not grow with that.
+    snapshotting_intervals = dict.fromkeys((Item, Order, User, Device), SNAPSHOT_INTERVAL)
 
     def save(self, *objs: Any, **kwargs: Any) -> list[Recording[Any]]:
         """Save, adding the context's side writes; a save with nothing to record is free
@@ -154,8 +164,11 @@ class Store(Application[Any]):
         if not any(getattr(obj, "pending_events", None) for obj in objs):
             if not kwargs.get("side_writes"):
                 return []
-        else:
-            hook = save_hook.get()
-            if hook is not None:
-                kwargs["side_writes"] = [*kwargs.get("side_writes", ()), *hook(objs)]
-        return super().save(*objs, **kwargs)
+            return super().save(*objs, **kwargs)
+        hook = save_hook.get()
+        if hook is not None:
+            kwargs["side_writes"] = [*kwargs.get("side_writes", ()), *hook.writes(objs)]
+        recordings = super().save(*objs, **kwargs)
+        if hook is not None:
+            hook.committed(objs)
+        return recordings

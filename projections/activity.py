@@ -14,6 +14,7 @@ import asyncpg
 import orjson
 
 from events.category import REVISABLE, Category
+from events.conflict import SyncConflict
 from events.device import Device
 from events.item import DETAIL_FIELDS, Item
 from events.order import Order
@@ -171,6 +172,18 @@ def sync_pulled(e: Any, _s: Subject) -> Entry:
     return Entry("sync_pull", "sync", details, "sync.pull")
 
 
+def sync_conflict(e: Any, s: Subject) -> Entry:
+    """A device's change the server did not take: in the activity log and the entity's history."""
+    fields = ", ".join(c.field for c in e.clashes)
+    details = f"Sync conflict on {e.entity} '{s.name}': kept the server's {fields} ({e.reason})"
+    change = {
+        "reason": e.reason,
+        "operationId": e.operation_id,
+        "fields": {c.field: {"device": c.device, "server": c.server} for c in e.clashes},
+    }
+    return Entry("sync_conflict", e.entity, details, f"{e.entity}.conflict", change)
+
+
 def user_entry(action: str, text: str) -> Describe:
     def describe(_e: Any, _s: Subject) -> Entry:
         return Entry(action, "user", text, f"user.{action.removeprefix('user_')}")
@@ -195,6 +208,7 @@ DESCRIBE: dict[type, Describe] = {
     Order.Deleted: order_deleted,
     Device.Pushed: sync_pushed,
     Device.Pulled: sync_pulled,
+    SyncConflict.Recorded: sync_conflict,
     User.Registered: user_entry("user_register", "Registered"),
     User.LoggedIn: user_entry("user_login", "Logged in"),
     User.LoggedOut: user_entry("user_logout", "Logged out"),
@@ -202,6 +216,12 @@ DESCRIBE: dict[type, Describe] = {
     User.EmailVerified: user_entry("user_email_verified", "Verified email address"),
     User.PasswordChanged: user_entry("user_password_changed", "Changed password"),
 }
+
+
+def subject_of(event: Any) -> UUID:
+    """The entity an entry is about: the event's aggregate, or the one a conflict concerns."""
+    return event.entity_id if isinstance(event, SyncConflict.Recorded) else event.originator_id
+
 
 COLUMNS = {
     "id": "bigint",  # the event's position in the log
@@ -229,11 +249,11 @@ class ActivityProjection(Projection):
         relevant = [e for e in batch if type(e.event) in DESCRIBE]
         if not relevant:
             return
-        subjects = await self._load(conn, {e.event.originator_id for e in relevant})
+        subjects = await self._load(conn, {subject_of(e.event) for e in relevant})
         rows = []
         for envelope in relevant:
             event = envelope.event
-            subject = subjects.setdefault(event.originator_id, Subject(None, {}))
+            subject = subjects.setdefault(subject_of(event), Subject(None, {}))
             entry = DESCRIBE[type(event)](event, subject)
             rows.append(self._row(envelope, entry, subject))
         await self._append(conn, rows)
@@ -246,13 +266,15 @@ class ActivityProjection(Projection):
             "owner_id": event.owner_id,
             "action": entry.action,
             "entity_type": entry.entity_type,
-            "entity_id": event.originator_id,
+            "entity_id": subject_of(event),
             "item_name": subject.name if entry.entity_type in ("item", "category") else None,
             "order_number": entry.order_number,
             "details": entry.details,
             "event_type": entry.event_type,
-            "version": event.originator_version,
-            "via": getattr(event, "via", "api"),
+            "version": getattr(event, "entity_version", event.originator_version),
+            "via": getattr(
+                event, "via", "sync" if isinstance(event, SyncConflict.Recorded) else "api"
+            ),
             "change": orjson.dumps(entry.change).decode() if entry.change is not None else None,
             "occurred_at": event.timestamp,
         }

@@ -16,6 +16,7 @@ from command.errors import install_command_errors
 from command.idempotency import IdempotencyKeys
 from command.items.routes import router as item_commands
 from command.orders.routes import router as order_commands
+from command.sync.routes import router as sync_commands
 from events.store import Store
 from projections.catalog import all_projections
 from projections.runner import ProjectionRunner, run_supervised
@@ -24,7 +25,9 @@ from query.activity.routes import router as activity_queries
 from query.categories.routes import router as category_queries
 from query.items.routes import router as item_queries
 from query.orders.routes import router as order_queries
-from vitaltrack import __version__, health, sync
+from query.sync.routes import pull_for
+from query.sync.routes import router as sync_queries
+from vitaltrack import __version__, health
 from vitaltrack.catchup import Watermark
 from vitaltrack.database import Database
 from vitaltrack.mail.delivery import OutboxSender, mailer_for
@@ -80,6 +83,7 @@ def create_app(settings: Settings, database: Database, *, run_projections: bool 
 
     app = FastAPI(title="VitalTrack API", version=__version__, lifespan=lifespan)
     app.state.settings = settings
+    app.state.sync_puller = pull_for  # /sync/full pulls through the read side
     app.state.keyring = KeyRing.from_settings(settings)
     app.state.accounts = AccountServices(
         Passwords(settings), Sessions(settings), OneTimeTokens(settings), settings.public_base_url
@@ -106,7 +110,8 @@ def create_app(settings: Settings, database: Database, *, run_projections: bool 
         order_queries,
         order_commands,
         activity_queries,
-        sync.router,
+        sync_commands,
+        sync_queries,
     ):
         app.include_router(router)
     return app

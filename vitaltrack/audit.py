@@ -12,6 +12,7 @@ from command.items.views import item_out
 from command.orders.views import order_out
 from command.uniqueness import holder
 from events.category import Category
+from events.conflict import SyncConflict
 from events.device import Device
 from events.index import email_key
 from events.item import Item
@@ -19,7 +20,14 @@ from events.order import Order
 from events.store import Store
 from events.user import User
 
-AUDITED = {Category: "category", Item: "item", Order: "order", User: "user", Device: "sync"}
+AUDITED = {
+    Category: "category",
+    Item: "item",
+    Order: "order",
+    User: "user",
+    Device: "sync",
+    SyncConflict: "conflict",
+}
 BOOKKEEPING = {"originator_id", "originator_version", "originator_topic", "timestamp", "owner_id"}
 PAGE = 5000
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from command.accounts.tables import set_password_hash
 from command.memberships import category_opens, item_joins, items_leave
-from command.sync.bookkeeping import local_id_row
+from command.sync.local_ids import local_id_row
 from events.category import Category
 from events.index import Index, category_name_key, email_key, order_number_key
 from events.item import DETAIL_FIELDS, Item
@@ -151,7 +151,7 @@ class Household:
             for item in chosen:
                 item.adjust_stock(5, f"order {number}", via="order_apply")
                 self._touch(item)
-            order.record_applied(tuple(AppliedLine(i.id, 5) for i in chosen), ())
+            order.record_applied(tuple(AppliedLine(i.id, 5) for i in chosen), (), via="api")
         self.events += 3
 
     def _touch(self, aggregate: Any) -> None:

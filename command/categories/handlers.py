@@ -8,7 +8,7 @@ from command.memberships import category_closes, category_opens, items_leave, me
 from command.preconditions import check_version
 from command.results import Saved
 from command.retry import retry_on_conflict
-from command.sync.bookkeeping import local_id_row
+from command.sync.local_ids import local_id_row
 from command.uniqueness import KeyTaken, claim, release
 from events.category import Category, CategoryNameTaken, CategoryNotFound
 from events.index import Index, category_name_key

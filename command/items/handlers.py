@@ -11,7 +11,7 @@ from command.memberships import item_joins, item_moves, items_leave
 from command.preconditions import check_version
 from command.results import Saved
 from command.retry import aggregate_locks, retry_on_conflict
-from command.sync.bookkeeping import local_id_row
+from command.sync.local_ids import local_id_row
 from events.category import CategoryNotFound
 from events.item import Item, ItemNotFound
 from events.store import Store

@@ -11,7 +11,7 @@ from command.loading import load_owned
 from command.preconditions import check_version
 from command.results import Saved
 from command.retry import retry_on_conflict
-from command.sync.bookkeeping import local_id_row
+from command.sync.local_ids import local_id_row
 from command.uniqueness import holder
 from events.category import Category
 from events.index import Index, order_number_key
@@ -64,20 +64,41 @@ class OrderedItemMissing(Exception):
 
 @retry_on_conflict
 def create_order(store: Store, cmd: CreateOrder) -> Saved[Order]:
-    lines = tuple(_snapshot(store, cmd.owner_id, line) for line in cmd.lines)
-    day = _order_day(store, cmd.owner_id)
-    number = day.issue_number()
-    order = Order(
-        owner_id=cmd.owner_id,
-        order_number=number,
-        local_id=cmd.local_id,
-        notes=cmd.notes,
-        lines=lines,
-        via="api",
-    )
-    name = Index(owner_id=cmd.owner_id, key=order_number_key(cmd.owner_id, number), ref=order.id)
+    lines = []
+    for request in cmd.lines:
+        line = snapshot_line(store, cmd.owner_id, request)
+        if line is None:
+            raise OrderedItemMissing(request.item_id)
+        lines.append(line)
+    order, day, name = new_order(store, cmd.owner_id, tuple(lines), cmd.notes, cmd.local_id, "api")
     writes = local_id_row(cmd.owner_id, "order", cmd.local_id, order.id)
     return Saved.of(order, store.save(order, day, name, side_writes=writes))
+
+
+def new_order(
+    store: Store,
+    owner_id: UUID,
+    lines: tuple[OrderLine, ...],
+    notes: str | None,
+    local_id: str | None,
+    via: str,
+) -> tuple[Order, OrderDay, Index]:
+    """An order numbered for today, with the day's counter and the number's index to save."""
+    day = _order_day(store, owner_id)
+    number = day.issue_number()
+    order = Order(
+        owner_id=owner_id,
+        order_number=number,
+        local_id=local_id,
+        notes=notes,
+        lines=lines,
+        via=via,
+    )
+    return (
+        order,
+        day,
+        Index(owner_id=owner_id, key=order_number_key(owner_id, number), ref=order.id),
+    )
 
 
 @retry_on_conflict
@@ -96,14 +117,14 @@ def apply_order(store: Store, cmd: ApplyOrder) -> Saved[Order]:
     items: dict[UUID, Item] = {}
     applied, skipped = [], []
     for line in order.lines:
-        item = items.get(line.item_id) or _live_item(store, cmd.owner_id, line.item_id)
+        item = items.get(line.item_id) or live_item(store, cmd.owner_id, line.item_id)
         if item is None:
             skipped.append(line.item_id)
             continue
         items[item.id] = item
         item.adjust_stock(line.quantity, f"order {order.order_number}", via="order_apply")
         applied.append(AppliedLine(item.id, line.quantity))
-    order.record_applied(tuple(applied), tuple(dict.fromkeys(skipped)))
+    order.record_applied(tuple(applied), tuple(dict.fromkeys(skipped)), via="api")
     return Saved.of(order, store.save(order, *items.values()))
 
 
@@ -122,11 +143,12 @@ def load_order(store: Store, owner_id: UUID, order_ref: str) -> Order:
     return load_owned(store, Order, order_id, owner_id, OrderNotFound)
 
 
-def _snapshot(store: Store, owner_id: UUID, line: LineRequest) -> OrderLine:
+def snapshot_line(store: Store, owner_id: UUID, line: LineRequest) -> OrderLine | None:
+    """The line as a snapshot of its item; None if the caller has no such item."""
     item_id = parse_uuid(line.item_id)
-    item = _live_item(store, owner_id, item_id) if item_id else None
+    item = live_item(store, owner_id, item_id) if item_id else None
     if item is None:
-        raise OrderedItemMissing(line.item_id)
+        return None
     given = {k: v for k, v in line.overrides.items() if v is not None}
     defaults = {
         "name": item.name,
@@ -144,7 +166,7 @@ def _snapshot(store: Store, owner_id: UUID, line: LineRequest) -> OrderLine:
     return OrderLine(id=uuid4(), item_id=item.id, quantity=line.quantity, **{**defaults, **given})
 
 
-def _live_item(store: Store, owner_id: UUID, item_id: UUID) -> Item | None:
+def live_item(store: Store, owner_id: UUID, item_id: UUID) -> Item | None:
     try:
         return load_item(store, owner_id, item_id)
     except ItemNotFound:

@@ -2,10 +2,10 @@
 
 Snapshot, feed page and head position are read in one REPEATABLE READ transaction, so a
 device continues exactly from the position its data reflects: nothing skipped or doubled.
-The versions delivered are recorded for the caller's session in that same transaction.
+What was delivered is recorded for the caller's session in that same transaction (the
+caller holds the session's sync lock, so pulls of one session never collide).
 """
 
-import base64
 import json
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -18,32 +18,14 @@ from query.categories.queries import COLUMNS as CATEGORY_COLUMNS
 from query.items.queries import COLUMNS as ITEM_COLUMNS
 from query.orders.queries import COLUMNS as ORDER_COLUMNS
 from query.orders.queries import with_lines
-from vitaltrack.problems import Problem
+from query.sync.delivery import record_delivery, sweep
+from vitaltrack.cursors import cursor_expired, decode_cursor, encode_cursor
 from vitaltrack.wire.categories import CategoryOut
 from vitaltrack.wire.items import ItemOut
 from vitaltrack.wire.orders import OrderOut
 
 SYNCED_PROJECTIONS = ["categories", "items", "orders", "feed"]
 LEGACY_MARGIN = timedelta(minutes=5)  # lastSyncAt is a client clock: look back a little
-
-
-def encode_cursor(position: int) -> str:
-    return base64.urlsafe_b64encode(f"vt1:{position}".encode()).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str) -> int:
-    try:
-        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        prefix, _, position = text.partition(":")
-        if prefix == "vt1" and position.isdigit():
-            return int(position)
-    except (ValueError, UnicodeDecodeError):
-        pass
-    raise cursor_expired()
-
-
-def cursor_expired() -> Problem:
-    return Problem(410, "cursor_expired", "Sync cursor unknown or expired; pull with no cursor")
 
 
 @dataclass(frozen=True)
@@ -69,19 +51,29 @@ class Pulled:
     bootstrap: bool = False
 
 
-async def pull(pool: asyncpg.Pool, req: PullRequest) -> Pulled:
-    async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read"):
+async def pull(conn: asyncpg.Connection, req: PullRequest) -> Pulled:
+    async with conn.transaction(isolation="repeatable_read"):
         head = await conn.fetchval(
             "SELECT coalesce(min(position), 0) FROM projection_tracking "
             "WHERE name = ANY($1::text[])",
             SYNCED_PROJECTIONS,
         )
+        after = None
         if req.cursor is None and req.last_sync_at is None:
             pulled = await _snapshot(conn, req.owner_id, head)
         else:
             after = await _start(conn, req, head)
             pulled = await _page(conn, req, after, head)
-        await _remember(conn, req.session_id, pulled)
+        await record_delivery(
+            conn,
+            req.owner_id,
+            req.session_id,
+            continued_from=after if req.cursor is not None else None,
+            bootstrap=pulled.bootstrap,
+            next_position=decode_cursor(pulled.next_cursor),
+            delivered=_delivered(pulled),
+        )
+    await sweep(conn)
     return pulled
 
 
@@ -177,9 +169,8 @@ async def _orders(conn: asyncpg.Connection, where: str, *args: Any) -> list[Orde
     return await with_lines(conn, rows)
 
 
-async def _remember(conn: asyncpg.Connection, session_id: UUID, pulled: Pulled) -> None:
-    """What this session now knows: the basis of removal by omission and of merges."""
-    known = [
+def _delivered(pulled: Pulled) -> list[tuple[str, UUID, int]]:
+    delivered = [
         (entity, e.id, e.version)
         for entity, entries in (
             ("category", pulled.categories),
@@ -188,16 +179,4 @@ async def _remember(conn: asyncpg.Connection, session_id: UUID, pulled: Pulled) 
         )
         for e in entries
     ]
-    known += [(entity, i, v) for i, (entity, v) in pulled.deleted_versions.items()]
-    if not known:
-        return
-    await conn.execute(
-        "INSERT INTO sync_known_versions (session_id, entity_id, entity, version) "
-        "SELECT $1, i, e, v FROM unnest($2::text[], $3::uuid[], $4::bigint[]) AS t(e, i, v) "
-        "ON CONFLICT (session_id, entity_id) DO UPDATE "
-        "SET version = GREATEST(sync_known_versions.version, EXCLUDED.version)",
-        session_id,
-        [k[0] for k in known],
-        [k[1] for k in known],
-        [k[2] for k in known],
-    )
+    return delivered + [(entity, i, v) for i, (entity, v) in pulled.deleted_versions.items()]

@@ -111,10 +111,9 @@ async def test_status_table_is_enforced(client: httpx.AsyncClient, alice: Accoun
     saline = await item(client, alice, (await category(client, alice))["id"])
     created = await order(client, alice, {"itemId": saline["id"]})
     ref = created["orderId"]
-    for bad in ("received", "stock_updated"):
-        response = await move(client, alice, ref, bad)
-        assert response.status_code == 409
-        assert response.json()["code"] == "invalid_transition"
+    response = await move(client, alice, ref, "stock_updated")  # only apply gets there
+    assert response.status_code == 409
+    assert response.json()["code"] == "invalid_transition"
     for unknown in ("cancelled", "completed", "shipped"):
         assert (await move(client, alice, ref, unknown)).status_code == 422
     same = await move(client, alice, ref, "pending")
@@ -134,6 +133,21 @@ async def test_status_table_is_enforced(client: httpx.AsyncClient, alice: Accoun
     assert (partial["status"], received["status"]) == ("partially_received", "received")
     assert received["receivedAt"] is not None
     assert (await move(client, alice, ref, "declined")).status_code == 409
+
+
+async def test_a_pending_order_can_be_received_as_the_app_does(
+    client: httpx.AsyncClient, alice: Account
+) -> None:
+    # The app's only action on a pending order (API.md 6.2 rev. 2): receive it, then apply.
+    saline = await item(client, alice, (await category(client, alice))["id"], quantity=1)
+    created = await order(client, alice, {"itemId": saline["id"], "quantity": 4})
+    received = await move(client, alice, created["id"], "received")
+    assert received.status_code == 200
+    assert (received.json()["status"], received.json()["version"]) == ("received", 2)
+    assert received.json()["receivedAt"] is not None
+    applied = await client.post(f"{ORDERS}/{created['id']}/apply", headers=alice.headers)
+    assert applied.status_code == 200
+    assert (await get(client, alice, f"/items/{saline['id']}"))["quantity"] == 5
 
 
 async def test_apply_adds_stock_once_and_skips_deleted_items(

@@ -21,11 +21,14 @@ async def second_device(client: httpx.AsyncClient, who: Account) -> Account:
     return Account(who.user_id, who.email, body["access_token"], body["refresh_token"])
 
 
-async def event_count(database: Database) -> int:
+async def event_count(database: Database, *, everything: bool = False) -> int:
+    """Events in the log; by default those that change the inventory."""
     conn = await asyncpg.connect(database.asyncpg_dsn)
     try:
         return await conn.fetchval(
-            "SELECT count(*) FROM vitaltrack_events WHERE topic NOT LIKE 'events.device:%'"
+            "SELECT count(*) FROM vitaltrack_events "
+            "WHERE $1 OR (topic NOT LIKE 'events.device:%' AND topic NOT LIKE 'events.conflict:%')",
+            everything,
         )
     finally:
         await conn.close()
@@ -242,9 +245,9 @@ async def test_legacy_snapshot_pushes_from_two_devices_merge_without_loss(
         await client.get(f"/api/v1/items/{base_item['id']}", headers=alice.headers)
     ).status_code == 404
 
-    # The tablet still has Saline and re-sends it unchanged: the removal stands.
-    unchanged = local(saline)
-    stale = await push(client, tablet, *snapshot_ops([unchanged], [meds_local]), mode=None)
+    # The tablet still has Saline as it sent it (it never saw the merged 12) and re-sends it
+    # unchanged: the removal stands.
+    stale = await push(client, tablet, *snapshot_ops([tablet_saline], [meds_local]), mode=None)
     saline_result = next(r for r in stale["results"] if r["entityId"] == base_item["id"])
     assert saline_result["status"] == "conflict"
     assert (
@@ -252,9 +255,8 @@ async def test_legacy_snapshot_pushes_from_two_devices_merge_without_loss(
     ).status_code == 404
 
     # The tablet edits it offline: an edit wins over a delete it never saw.
-    edited = await push(
-        client, tablet, *snapshot_ops([local(saline, notes="keep me")], [meds_local]), mode=None
-    )
+    kept = {**tablet_saline, "notes": "keep me"}
+    edited = await push(client, tablet, *snapshot_ops([kept], [meds_local]), mode=None)
     assert (
         next(r for r in edited["results"] if r["entityId"] == base_item["id"])["status"]
         == "applied"
@@ -262,8 +264,9 @@ async def test_legacy_snapshot_pushes_from_two_devices_merge_without_loss(
     revived = await get(client, alice, f"/items/{base_item['id']}")
     assert (revived["notes"], revived["quantity"]) == ("keep me", 12)
     history = await get(client, alice, f"/items/{base_item['id']}/history")
-    assert [e["type"] for e in history["entries"]][-3:] == [
+    assert [e["type"] for e in history["entries"]][-4:] == [
         "item.deleted",
+        "item.conflict",  # the tablet's unchanged copy did not bring it back
         "item.created",
         "item.updated",
     ]
@@ -395,10 +398,16 @@ async def test_legacy_last_sync_at_never_misses(client: httpx.AsyncClient, alice
     assert meds["id"] in [e["entityId"] for e in response.json()["events"]]
 
 
-async def test_sync_shows_in_the_activity_log(client: httpx.AsyncClient, alice: Account) -> None:
+async def test_pushes_show_in_the_activity_log_and_pulls_write_nothing(
+    client: httpx.AsyncClient, alice: Account, database: Database
+) -> None:
     await pull(client, alice)
     await push(client, alice, op("create", "category", data={"name": "Meds"}))
+    before = await event_count(database, everything=True)
+    for _ in range(3):
+        await pull(client, alice)
+    assert await event_count(database, everything=True) == before  # a read writes no events
     actions = [
         e["action"] for e in (await get(client, alice, "/activity?entityType=sync"))["entries"]
     ]
-    assert actions == ["sync_push", "sync_pull"]
+    assert actions == ["sync_push"]

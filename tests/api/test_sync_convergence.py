@@ -150,7 +150,12 @@ class Household(RuleBasedStateMachine):
             return
         result = self.run(self._post(device, device.outbox))
         for r in result["results"]:
-            self.outcomes[r["operationId"]] = r["status"]
+            if r["status"] == "duplicate":  # the first outcome stands, whatever it was
+                first = "rejected" if r["error"] else "applied"
+                assert self.outcomes.setdefault(r["operationId"], first) == first
+            else:
+                assert r["operationId"] not in self.outcomes, "processed twice"
+                self.outcomes[r["operationId"]] = r["status"]
         if not lose_response:  # a lost response leaves the ops queued: they are sent again
             device.outbox = []
 

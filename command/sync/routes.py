@@ -1,0 +1,80 @@
+"""POST /sync/push and /sync/full (API.md 8.2, 8.4). A session's sync requests run one at a
+time (an advisory lock), so each reads and writes what that device holds consistently."""
+
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from uuid import UUID
+
+import asyncpg
+from fastapi import APIRouter, Request
+
+from command.deps import CommandsDep
+from command.sync import push as pushing
+from command.sync.context import Operation
+from vitaltrack.advisory import session_sync_lock
+from vitaltrack.cursors import encode_cursor
+from vitaltrack.deps import CurrentUser, PoolDep
+from vitaltrack.wire.sync import FullIn, FullOut, PullOut, PushIn, PushOut, ResultOut
+
+router = APIRouter(prefix="/api/v1/sync", tags=["sync"])
+
+# The pull half of /sync/full, provided by the read side (the composition root wires it).
+Puller = Callable[[asyncpg.Connection, UUID, UUID, FullIn], Awaitable[PullOut]]
+
+
+def _results(outcomes: list[pushing.Outcome]) -> list[ResultOut]:
+    return [
+        ResultOut(
+            operation_id=o.operation_id,
+            id=o.operation_id,
+            status=o.status,
+            success=o.status in ("applied", "duplicate"),
+            entity_id=str(o.entity_id) if o.entity_id else None,
+            server_id=str(o.entity_id) if o.entity_id else None,
+            server_version=o.server_version,
+            error=o.error,
+        )
+        for o in outcomes
+    ]
+
+
+async def _push(body: PushIn, user: CurrentUser, commands: CommandsDep) -> pushing.Pushed:
+    operations = tuple(
+        Operation(op.id, op.type, op.entity, op.entity_id, op.local_id, op.data, op.base_version)
+        for op in body.operations
+    )
+    cmd = pushing.Push(user.user_id, user.session_id, operations, legacy=body.mode is None)
+    return await commands.run(pushing.push, cmd)
+
+
+@router.post("/push", response_model=PushOut)
+async def push(body: PushIn, user: CurrentUser, commands: CommandsDep, pool: PoolDep) -> PushOut:
+    async with session_sync_lock(pool, user.session_id):
+        pushed = await _push(body, user, commands)
+    results = _results(pushed.outcomes)
+    ok = sum(r.success for r in results)
+    return PushOut(
+        results=results,
+        success_count=ok,
+        error_count=len(results) - ok,
+        server_time=datetime.now(UTC),
+        cursor=encode_cursor(pushed.position),
+    )
+
+
+@router.post("/full", response_model=FullOut)
+async def full(
+    body: FullIn, user: CurrentUser, commands: CommandsDep, pool: PoolDep, request: Request
+) -> FullOut:
+    puller: Puller = request.app.state.sync_puller
+    async with session_sync_lock(pool, user.session_id) as conn:
+        pushed = await _push(body, user, commands)
+        pulled = await puller(conn, user.user_id, user.session_id, body)
+    results = _results(pushed.outcomes)
+    ok = sum(r.success for r in results)
+    return FullOut(
+        push_results=results,
+        push_success_count=ok,
+        push_error_count=len(results) - ok,
+        **pulled.model_dump(),
+    )

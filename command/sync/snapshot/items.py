@@ -1,0 +1,139 @@
+"""An item in a whole-state push: created if new, else merged against the device's base."""
+
+from typing import Any
+from uuid import UUID
+
+from command.categories.handlers import load_category
+from command.items import handlers as items
+from command.memberships import item_joins, item_moves
+from command.retry import aggregate_locks, retry_on_conflict
+from command.sync.context import Context, Operation
+from command.sync.outcomes import Outcome
+from command.sync.session import FIELDS, Base, Session, fields_of, load
+from command.sync.snapshot.merge import plan
+from command.sync.snapshot.records import settle
+from events.category import CategoryNotFound
+from events.conflict import CATEGORY_GONE
+from events.item import DETAIL_FIELDS, Item, ItemNotFound
+from events.store import SideWrite
+
+
+def create(ctx: Context, session: Session, sent: dict[str, Any], local: str | None) -> Outcome:
+    """A new item; the device holds what it sent (API.md 8.5: its base)."""
+    details = {f: sent[f] for f in DETAIL_FIELDS if f in sent}
+    cmd = items.CreateItem(
+        ctx.owner_id, sent["category_id"], local, sent.get("quantity", 0), details, "sync"
+    )
+    ctx.record.extra = lambda item: [
+        session.record("item", item.id, Base(fields_of("item", item), item.version, True))
+    ]
+    ctx.record.on_commit = session.commit
+    saved = items.create_item(ctx.store, cmd)
+    ctx.advance(saved.position)
+    return ctx.record.outcome(saved.aggregate)
+
+
+def merge(
+    ctx: Context,
+    session: Session,
+    op: Operation,
+    item_id: UUID,
+    sent: dict[str, Any],
+    *,
+    matched: bool,
+    credit: int,
+    unsettled: int,
+) -> Outcome:
+    """`credit`: stock in `sent` the server counts already (see snapshot.orders); of it,
+    `unsettled` the order's operation has yet to add to the device's base."""
+    with aggregate_locks.hold(item_id):
+        return _merge(ctx, session, op, item_id, sent, matched, (credit, unsettled))
+
+
+@retry_on_conflict
+def _merge(
+    ctx: Context,
+    session: Session,
+    op: Operation,
+    item_id: UUID,
+    sent: dict[str, Any],
+    matched: bool,
+    credits: tuple[int, int],
+) -> Outcome:
+    credit, unsettled = credits
+    item = load(ctx.store, "item", item_id)
+    if item is None or item.owner_id != ctx.owner_id:
+        raise ItemNotFound(item_id)
+    base = session.base("item", item)
+    # A match by name (seed data) is never the device's copy of the household's item.
+    mine = base is not None and not (matched and base.proven)
+    before = fields_of("item", item)
+    knew = mine and knew_deleted(base, item)
+    p = plan(
+        sent,
+        base.fields if mine else None,
+        before,
+        deleted=item.is_deleted and not knew,
+        credit=credit,
+    )
+    clashes, reason, writes, revive = list(p.clashes), p.reason, [], p.revive or knew
+    if revive or p.changes or p.delta:
+        gone = _apply(ctx, item, p.changes, p.delta, revive, writes)
+        if gone and revive:  # an item whose category is gone cannot come back
+            clashes, reason, writes = sorted(sent), CATEGORY_GONE, []
+        elif gone:
+            clashes, reason = [*clashes, "category_id"], reason or CATEGORY_GONE
+    held = None
+    if base is None or mine:
+        fields = {**(base.fields if mine else before), **sent}
+        if "quantity" in sent:
+            fields["quantity"] = sent["quantity"] - unsettled
+        held = Base(fields, item.version, bool(mine and base.proven))
+    return settle(
+        ctx, session, op, "item", item, (tuple(clashes), reason), sent, held, writes=tuple(writes)
+    )
+
+
+def knew_deleted(base: Base | None, current: Any) -> bool:
+    """The device's base is the deleted entity itself (it removed it, or was told): sending it
+    again means it was added back on the device (a restored backup): it comes back."""
+    return base is not None and current.is_deleted and base.version == current.version
+
+
+def _apply(
+    ctx: Context,
+    item: Item,
+    changes: dict[str, Any],
+    delta: int,
+    revive: bool,
+    writes: list[SideWrite],
+) -> bool:
+    """Apply the plan to `item`; True if its category is gone (the move or revival fails)."""
+    category_id = changes.get("category_id", item.category_id)
+    if (revive or category_id != item.category_id) and not _live(ctx, category_id):
+        if revive:
+            return True
+        category_id = item.category_id
+    if revive:
+        item.revive(via="sync")
+        writes.append(item_joins(item.id, category_id))
+    details = {k: v for k, v in changes.items() if k in DETAIL_FIELDS}
+    item.revise("sync", tuple(k for k, v in details.items() if v is None), **details)
+    if item.move_to(category_id, via="sync") and not revive:
+        writes.append(item_moves(item.id, category_id))
+    if delta:
+        item.adjust_stock(delta, reason="sync", via="sync")
+    return category_id != changes.get("category_id", category_id)
+
+
+def _live(ctx: Context, category_id: UUID) -> bool:
+    try:
+        load_category(ctx.store, ctx.owner_id, category_id)
+    except CategoryNotFound:
+        return False
+    return True
+
+
+def sent_fields(body: Any) -> dict[str, Any]:
+    """The item fields the device sent, as validated."""
+    return {f: getattr(body, f) for f in FIELDS["item"] if f in body.model_fields_set}

@@ -1,0 +1,271 @@
+"""An order in a whole-state push (API.md 8.5 e).
+
+The app numbers, receives and applies orders on the phone: applying adds the order's lines to
+its local item quantities (the first line per item, useAppStore.ts:589-611) and sets
+`stock_updated`. So the device's item quantities already carry that stock: the server moves
+the order along the status table as far as the pushed status and marks it applied *without*
+adding stock, unless someone applied it on the server first (over REST, or another device):
+then the device's item deltas are reduced by those lines (`Credits`), so stock counts once.
+Lines whose item is gone stay as snapshot lines, with no stock effect.
+"""
+
+from dataclasses import dataclass, field
+from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
+
+from pydantic import Field
+
+from command.orders import handlers as orders
+from command.orders.requests import OrderItemIn, Status
+from command.retry import retry_on_conflict
+from command.sync.context import Context, Operation
+from command.sync.local_ids import local_id_row
+from command.sync.outcomes import Outcome
+from command.sync.session import Base, Session, load
+from command.sync.snapshot.records import settle
+from events.conflict import DELETED, STATUS_BLOCKED
+from events.item import Item
+from events.order import (
+    DECLINED,
+    PENDING,
+    RECEIVED,
+    STATUSES,
+    STOCK_UPDATED,
+    TRANSITIONS,
+    Order,
+    OrderLine,
+    OrderNotFound,
+)
+from vitaltrack.ids import parse_uuid
+from vitaltrack.wire.base import WireModel
+
+RANK = {s: n for n, s in enumerate(STATUSES) if s != DECLINED}  # how far along an order is
+
+
+class DeviceOrder(WireModel):
+    """What the app sends of an order: its status and lines (totals and numbers are its own)."""
+
+    status: Status = PENDING
+    items: list[OrderItemIn] = Field(default_factory=list)
+
+
+def steps(current: str, target: str) -> list[str] | None:
+    """The statuses to pass through from `current` to `target`; None if it cannot get there.
+    `stock_updated` is reached from `received` (the device applied it)."""
+    paths, seen = [[current]], {current}
+    while paths:
+        path = paths.pop(0)
+        if path[-1] == target:
+            return path[1:]
+        nexts = TRANSITIONS[path[-1]] | ({STOCK_UPDATED} if path[-1] == RECEIVED else set())
+        for status in sorted(nexts - seen):
+            seen.add(status)
+            paths.append([*path, status])
+    return None
+
+
+def applied_locally(sent_status: str, base: Base | None) -> bool:
+    """The device applied a server order itself: it held it unapplied and now says applied.
+    (Without a base nothing is known, and the device's items are not merged either.)"""
+    return (
+        sent_status == STOCK_UPDATED and base is not None and base.fields["status"] != STOCK_UPDATED
+    )
+
+
+def first_lines(body: DeviceOrder) -> dict[str, int]:
+    """What the app added to each local item: the first line naming it."""
+    lines: dict[str, int] = {}
+    for line in body.items:
+        lines.setdefault(line.item_id, line.quantity)
+    return lines
+
+
+@dataclass
+class _Credit:
+    order_op: str
+    quantity: int
+    item_id: UUID | None = None  # set once the item's operation used it
+    settled: bool = False  # the order's operation ran
+
+
+@dataclass
+class Credits:
+    """Stock the device's items carry from orders it applied that the server applied too."""
+
+    by_ref: dict[str, list[_Credit]] = field(default_factory=dict)
+
+    def add(self, order_op: str, lines: dict[str, int]) -> None:
+        for ref, quantity in lines.items():
+            self.by_ref.setdefault(ref, []).append(_Credit(order_op, quantity))
+
+    def for_item(self, refs: list[str], item_id: UUID) -> tuple[int, int]:
+        """(stock not to count again, of which the order's operation has not run yet)."""
+        credits = [c for r in refs for c in self.by_ref.get(r, ())]
+        for c in credits:
+            c.item_id = item_id
+        return sum(c.quantity for c in credits), sum(c.quantity for c in credits if not c.settled)
+
+    def merged(self, order_op: str) -> list[tuple[UUID, int]]:
+        """Items already merged with this order's credit: their base gains it once it runs."""
+        return [
+            (c.item_id, c.quantity)
+            for credits in self.by_ref.values()
+            for c in credits
+            if c.order_op == order_op and not c.settled and c.item_id is not None
+        ]
+
+    def settle(self, order_op: str) -> None:
+        for credits in self.by_ref.values():
+            for c in credits:
+                if c.order_op == order_op:
+                    c.settled = True
+
+
+def scan(ctx: Context, session: Session, ops: list[Operation], credits: Credits) -> set[str]:
+    """Before anything runs: which order operations report a local apply of an order the
+    server applied already (their stock must not count twice). Returns those op ids."""
+    credited = set()
+    for op in ops:
+        if op.entity != "order" or op.type not in ("create", "update"):
+            continue
+        try:
+            body = DeviceOrder.model_validate(op.data or {})
+        except ValueError:
+            continue
+        order_id = ctx.resolve("order", op.refs())
+        order = load(ctx.store, "order", order_id) if order_id else None
+        if order is None or order.status != STOCK_UPDATED:
+            continue
+        if applied_locally(body.status, session.base("order", order)):
+            credits.add(op.id, first_lines(body))
+            credited.add(op.id)
+    return credited
+
+
+def upsert(
+    ctx: Context,
+    session: Session,
+    op: Operation,
+    body: DeviceOrder,
+    credits: Credits,
+    credited: bool,
+) -> Outcome:
+    order_id = ctx.resolve("order", op.refs())
+    if order_id is None:
+        outcome = _create(ctx, session, op, body)
+    else:
+        outcome = _advance(ctx, session, op, order_id, body, credits, credited)
+    credits.settle(op.id)
+    return outcome
+
+
+@retry_on_conflict
+def _create(ctx: Context, session: Session, op: Operation, body: DeviceOrder) -> Outcome:
+    local = op.local_id or (op.data or {}).get("localId") or op.entity_id
+    lines = tuple(_line(ctx, line) for line in body.items)
+    order, day, number = orders.new_order(ctx.store, ctx.owner_id, lines, None, local, "sync")
+    _walk(order, steps(PENDING, body.status) or [])
+    held = Base({"status": order.status}, order.version, True)
+    writes = tuple(local_id_row(ctx.owner_id, "order", local, order.id))
+    return settle(
+        ctx, session, op, "order", order, ((), None), {}, held, day, number, writes=writes
+    )
+
+
+@retry_on_conflict
+def _advance(
+    ctx: Context,
+    session: Session,
+    op: Operation,
+    order_id: UUID,
+    body: DeviceOrder,
+    credits: Credits,
+    credited: bool,
+) -> Outcome:
+    order = load(ctx.store, "order", order_id)
+    if order is None or order.owner_id != ctx.owner_id:
+        raise OrderNotFound(order_id)
+    base = session.base("order", order)
+    sent, clash = {"status": body.status}, ((), None)
+    elsewhere = order.status == STOCK_UPDATED and applied_locally(body.status, base)
+    if order.is_deleted:
+        clash = (("status",), DELETED)
+    elif base is None or body.status != base.fields["status"]:
+        clash = _move(order, body.status)
+    others = []
+    if elsewhere and not credited:  # applied on the server since the push began
+        others = _take_back(ctx, first_lines(body))
+    merged = credits.merged(op.id)
+    held = Base(sent, order.version, bool(base and base.proven))
+    return settle(
+        ctx,
+        session,
+        op,
+        "order",
+        order,
+        clash,
+        sent,
+        held,
+        *others,
+        more=lambda: [w for i, q in merged if (w := session.add_stock(i, q)) is not None],
+    )
+
+
+def _move(order: Order, status: str) -> tuple[tuple[str, ...], str | None]:
+    """Along the status table as far as `status`; a clash if the order cannot get there."""
+    path = steps(order.status, status)
+    if path is not None:
+        _walk(order, path)
+        return (), None
+    if order.status != DECLINED and RANK[order.status] >= RANK.get(status, len(RANK)):
+        return (), None  # already further along than the device knew
+    return ("status",), STATUS_BLOCKED
+
+
+def _walk(order: Order, path: list[str]) -> None:
+    for status in path:
+        if status == STOCK_UPDATED:
+            order.record_applied((), (), via="device")
+        else:
+            order.change_status(status, None, via="sync")
+
+
+def _take_back(ctx: Context, lines: dict[str, int]) -> list[Item]:
+    """Someone applied the order on the server while the device's items, carrying it too,
+    were merged: take those lines back off, so the order's stock counts once."""
+    taken = []
+    for ref, quantity in lines.items():
+        item_id = ctx.resolve("item", [ref])
+        item = load(ctx.store, "item", item_id) if item_id else None
+        if item is None or item.is_deleted or item.owner_id != ctx.owner_id:
+            continue
+        if amount := min(quantity, item.quantity):
+            item.adjust_stock(-amount, reason="order applied on another device", via="sync")
+            taken.append(item)
+    return taken
+
+
+def _line(ctx: Context, line: OrderItemIn) -> OrderLine:
+    """A snapshot of the line's item; if the item is gone, of what the device sent."""
+    ref = ctx.server_ref("item", line.item_id)
+    given = line.model_dump(exclude={"item_id", "quantity"}, exclude_unset=True)
+    request = orders.LineRequest(ref, line.quantity, given)
+    snapshot = orders.snapshot_line(ctx.store, ctx.owner_id, request)
+    if snapshot is not None:
+        return snapshot
+    item_id = parse_uuid(ref) or uuid5(NAMESPACE_URL, f"/vitaltrack/{ctx.owner_id}/items/{ref}")
+    return OrderLine(
+        id=uuid4(),
+        item_id=item_id,
+        name=line.name or "Unknown item",
+        brand=line.brand,
+        unit=line.unit or "pieces",
+        quantity=line.quantity,
+        current_stock=line.current_stock or 0,
+        minimum_stock=line.minimum_stock or 0,
+        category_name=line.category_name,
+        supplier_name=line.supplier_name,
+        purchase_link=line.purchase_link,
+        image_uri=line.image_uri,
+        is_essential=line.is_essential,
+        notes=line.notes,
+    )

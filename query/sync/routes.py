@@ -1,0 +1,43 @@
+"""POST /sync/pull (API.md 8.3), and the pull half of /sync/full."""
+
+from datetime import UTC, datetime
+from uuid import UUID
+
+import asyncpg
+from fastapi import APIRouter
+
+from query.sync.pull import Pulled, PullRequest, pull
+from vitaltrack.advisory import session_sync_lock
+from vitaltrack.deps import CurrentUser, PoolDep
+from vitaltrack.wire.sync import FullIn, PullIn, PullOut
+
+router = APIRouter(prefix="/api/v1/sync", tags=["sync"])
+
+
+async def pull_for(
+    conn: asyncpg.Connection, owner_id: UUID, session_id: UUID, body: PullIn | FullIn
+) -> PullOut:
+    """The pull for a session whose sync lock `conn` holds."""
+    request = PullRequest(
+        owner_id, session_id, body.cursor, body.last_sync_at, body.limit, body.include_deleted
+    )
+    return _out(await pull(conn, request))
+
+
+def _out(pulled: Pulled) -> PullOut:
+    return PullOut(
+        categories=pulled.categories,
+        items=pulled.items,
+        orders=pulled.orders,
+        deleted_ids=[str(i) for i in pulled.deleted_ids],
+        server_time=datetime.now(UTC),
+        has_more=pulled.has_more,
+        next_cursor=pulled.next_cursor,
+        events=pulled.events,
+    )
+
+
+@router.post("/pull", response_model=PullOut)
+async def pull_changes(body: PullIn, user: CurrentUser, pool: PoolDep) -> PullOut:
+    async with session_sync_lock(pool, user.session_id) as conn:
+        return await pull_for(conn, user.user_id, user.session_id, body)
