@@ -74,6 +74,8 @@ def push(store: Store, cmd: Push) -> Pushed:
                 unsaved.append(outcome)
             seen.setdefault(op.id, outcome)
             outcomes.append(outcome)
+            if isinstance(rules, SnapshotRules):
+                rules.saw(op, outcome)
         if isinstance(rules, SnapshotRules):
             rules.finish()
     finally:  # what the operations that saved nothing decided, in one transaction

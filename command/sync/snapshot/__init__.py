@@ -33,13 +33,22 @@ class SnapshotRules:
         # A one-operation push is a queue replay, never the device's whole state.
         self.whole_state = len(operations) > 1
 
+    def saw(self, op: Operation, outcome: Outcome) -> None:
+        """Every operation names its entity, whatever its outcome (a duplicate too): what a
+        push names is never removed by omission."""
+        if op.entity not in FIELDS:
+            return
+        for entity_id in (outcome.entity_id, self.ctx.resolve(op.entity, op.refs())):
+            if entity_id is not None:
+                self.named[op.entity].add(entity_id)
+
     def apply(self, op: Operation) -> Outcome:
         if op.entity not in FIELDS:
             raise Rejected("validation_error", f"Unknown entity '{op.entity}'")
         if op.type not in explicit.TYPES:
             raise Rejected("validation_error", f"Unknown operation type '{op.type}'")
         target = self.ctx.resolve(op.entity, op.refs())
-        if target is not None:  # named, whatever the outcome: never removed by omission
+        if target is not None:
             self.named[op.entity].add(target)
         if op.type in ("delete", "adjust_stock"):
             return self.explicit.apply(op)

@@ -1,0 +1,233 @@
+"""The release app's real sync life cycle (tests/api/legacy_app.py) against the server:
+each defect the live checks found (issue 10), as the family would meet it."""
+
+import asyncio
+import contextlib
+from typing import Any
+
+import httpx
+
+from tests.api.accounts import PASSWORD, Account
+from tests.api.inventory import category, get, item
+from tests.api.legacy_app import LegacyApp, Lost, category_op, item_op, order_op
+from tests.api.sync import SYNC
+
+
+async def household(client: httpx.AsyncClient, who: Account) -> dict[str, int]:
+    page = await get(client, who, "/items?pageSize=100")
+    assert page["total"] < 100
+    return {i["name"]: i["quantity"] for i in page["items"]}
+
+
+async def conflicts(client: httpx.AsyncClient, who: Account) -> list[dict[str, Any]]:
+    return (await get(client, who, "/activity?action=sync_conflict&pageSize=100"))["entries"]
+
+
+async def app(client: httpx.AsyncClient, who: Account, *lose: str) -> LegacyApp:
+    phone = LegacyApp(client, who.email, PASSWORD)
+    phone.faults.lose = list(lose)
+    await phone.login()
+    return phone
+
+
+async def push_state(phone: LegacyApp, *, lose: bool = False) -> None:
+    """A client that pushes its whole state without logging out (the contract allows it)."""
+    if lose:
+        phone.faults.lose.append("push")
+    ops = [*map(category_op, phone.categories), *map(item_op, phone.items)]
+    ops += map(order_op, phone.orders)
+    with contextlib.suppress(Lost):  # the app would queue it; this client drops it
+        await phone._push(ops)
+    phone.queue = []
+
+
+async def test_a_lost_pull_seeds_without_deleting_overwriting_or_duplicating(
+    client: httpx.AsyncClient, alice: Account
+) -> None:
+    phone = await app(client, alice)  # a new account: the app pushes its seed data
+    phone.set_stock("HME Filter", 7)
+    phone.create_item("Ventilator & Respiratory", "Spare mask", 2)
+    await phone.logout()
+    before = await household(client, alice)
+    categories = (await get(client, alice, "/categories"))["total"]
+
+    tablet = await app(client, alice, "pull")  # the pull answer is lost: seed data, pushed
+    assert tablet.seeded
+    assert await household(client, alice) == before
+    assert (await get(client, alice, "/categories"))["total"] == categories
+    noted = await conflicts(client, alice)
+    assert any(e["itemName"] == "HME Filter" for e in noted)  # its 0 was not taken
+
+    tablet.set_stock("HME Filter", 2)  # the family's edits on the seed rows still count
+    tablet.delete_item("Spare mask")  # ... but a seed copy deletes nothing it never held
+    await tablet.logout()
+    after = await household(client, alice)
+    assert after == {**before, "HME Filter": 9}
+
+
+async def test_the_base_after_a_merged_push_is_what_the_device_sent(
+    client: httpx.AsyncClient, alice: Account
+) -> None:
+    meds = await category(client, alice)
+    await item(client, alice, meds["id"], name="Saline", quantity=100)
+    phone, tablet = await app(client, alice), await app(client, alice)
+    tablet.set_stock("Saline", 95)
+    await push_state(tablet)
+    phone.set_stock("Saline", 103)  # from 100: +3, merged with the tablet's -5
+    await push_state(phone)
+    assert (await household(client, alice))["Saline"] == 98
+    phone.set_stock("Saline", 95)  # -8 from what the phone holds (103), answer lost
+    await push_state(phone, lose=True)
+    phone.set_stock("Saline", 99)  # +4
+    await push_state(phone)
+    assert (await household(client, alice))["Saline"] == 100 - 5 + 3 - 8 + 4
+
+
+async def test_with_no_base_nothing_is_overwritten_and_the_conflict_is_recorded(
+    client: httpx.AsyncClient, alice: Account
+) -> None:
+    meds = await category(client, alice)
+    saline = await item(client, alice, meds["id"], name="Saline", quantity=10, localId="s1")
+    gone = await item(client, alice, meds["id"], name="Gauze", quantity=3, localId="g1")
+    await client.patch(
+        f"/api/v1/items/{saline['id']}/stock", json={"delta": -6}, headers=alice.headers
+    )
+    await client.delete(f"/api/v1/items/{gone['id']}", headers=alice.headers)
+    # A session whose first request is a push (/sync/full pushes before it pulls).
+    stale = [item_op({**saline, "quantity": 10}), item_op(gone)]
+    response = await client.post(f"{SYNC}/full", json={"operations": stale}, headers=alice.headers)
+    assert response.status_code == 200
+    assert [r["status"] for r in response.json()["pushResults"]] == ["conflict", "conflict"]
+    assert await household(client, alice) == {"Saline": 4}
+    history = await get(client, alice, f"/items/{saline['id']}/history")
+    clash = history["entries"][-1]
+    assert clash["type"] == "item.conflict"
+    assert clash["change"]["fields"]["quantity"] == {"device": "10", "server": "4"}
+
+
+async def test_a_rejected_or_conflicting_operation_is_not_an_omission(
+    client: httpx.AsyncClient, alice: Account
+) -> None:
+    meds = await category(client, alice, "Meds")
+    await category(client, alice, "Wound care")
+    await item(client, alice, meds["id"], name="Saline", quantity=1)
+    phone = await app(client, alice)
+    phone.item("Saline")["name"] = "S" * 300  # too long: rejected
+    next(c for c in phone.categories if c["name"] == "Meds")["name"] = "Wound care"  # taken
+    await phone.logout()
+    assert await household(client, alice) == {"Saline": 1}
+    names = {c["name"] for c in (await get(client, alice, "/categories"))["categories"]}
+    assert names == {"Meds", "Wound care"}
+
+
+async def test_an_order_applied_on_the_phone_adds_its_stock_once(
+    client: httpx.AsyncClient, alice: Account
+) -> None:
+    meds = await category(client, alice)
+    await item(client, alice, meds["id"], name="Saline", quantity=2)
+    phone = await app(client, alice)
+    order = phone.create_order([("Saline", 10)])
+    phone.receive(order)
+    phone.apply(order)  # Saline 12 on the phone
+    phone.set_stock("Saline", 11)  # one used
+    await phone.logout()
+    assert (await household(client, alice))["Saline"] == 11
+    (stored,) = (await get(client, alice, "/orders"))["orders"]
+    assert (stored["status"], stored["totalUnits"]) == ("stock_updated", 10)
+    assert stored["receivedAt"] and stored["appliedAt"]
+    again = await client.post(f"/api/v1/orders/{stored['id']}/apply", headers=alice.headers)
+    assert (again.status_code, again.json()["code"]) == (409, "already_applied")
+
+
+async def test_an_order_applied_on_two_phones_and_over_rest_counts_once(
+    client: httpx.AsyncClient, alice: Account
+) -> None:
+    meds = await category(client, alice)
+    saline = await item(client, alice, meds["id"], name="Saline", quantity=2)
+    for applied_over_rest_first in (False, True):
+        body = {"items": [{"itemId": saline["id"], "quantity": 5}]}
+        order = (await client.post("/api/v1/orders", json=body, headers=alice.headers)).json()
+        start = (await household(client, alice))["Saline"]
+        phone, tablet = await app(client, alice), await app(client, alice)
+        if applied_over_rest_first:
+            path = f"/api/v1/orders/{order['id']}"
+            await client.patch(f"{path}/status", json={"status": "received"}, headers=alice.headers)
+            assert (await client.post(f"{path}/apply", headers=alice.headers)).status_code == 200
+        for device in (phone, tablet):
+            mine = next(o for o in device.orders if o["id"] == order["id"])
+            device.receive(mine)
+            device.apply(mine)
+        tablet.set_stock("Saline", tablet.item("Saline")["quantity"] - 1)  # and one used
+        await phone.logout()
+        await tablet.logout()
+        assert (await household(client, alice))["Saline"] == start + 5 - 1
+
+
+async def test_an_order_whose_item_is_gone_keeps_its_line(
+    client: httpx.AsyncClient, alice: Account
+) -> None:
+    meds = await category(client, alice)
+    gauze = await item(client, alice, meds["id"], name="Gauze", quantity=1)
+    phone = await app(client, alice)
+    phone.create_order([("Gauze", 3)])
+    await client.delete(f"/api/v1/items/{gauze['id']}", headers=alice.headers)
+    await phone.logout()
+    (stored,) = (await get(client, alice, "/orders"))["orders"]
+    assert [(line["name"], line["quantity"]) for line in stored["items"]] == [("Gauze", 3)]
+
+
+async def test_resent_operations_are_duplicates_whatever_they_did(
+    client: httpx.AsyncClient, alice: Account
+) -> None:
+    meds = await category(client, alice)
+    await item(client, alice, meds["id"], name="Saline", quantity=1)
+    phone = await app(client, alice)
+    ops = [*map(category_op, phone.categories), *map(item_op, phone.items)]
+    ops[-1]["data"]["name"] = ""  # rejected
+    body = {"operations": ops}
+    first = (await client.post(f"{SYNC}/push", json=body, headers=phone.headers)).json()
+    assert [r["status"] for r in first["results"]] == ["applied", "rejected"]
+    relogged = await app(client, alice)  # another session replays the same operations
+    again = (await client.post(f"{SYNC}/push", json=body, headers=relogged.headers)).json()
+    assert [r["status"] for r in again["results"]] == ["duplicate", "duplicate"]
+    assert again["results"][1]["error"]["code"] == "validation_error"
+
+
+async def test_parallel_pulls_and_pushes_of_one_session_never_fail(
+    client: httpx.AsyncClient, alice: Account
+) -> None:
+    meds = await category(client, alice)
+    await item(client, alice, meds["id"], name="Saline", quantity=50)
+    phone = await app(client, alice)
+    pulls = [client.post(f"{SYNC}/pull", json={}, headers=phone.headers) for _ in range(6)]
+    phone.set_stock("Saline", 49)
+    body = {"operations": [*map(category_op, phone.categories), *map(item_op, phone.items)]}
+    pushes = [client.post(f"{SYNC}/push", json=body, headers=phone.headers) for _ in range(6)]
+    answers = await asyncio.gather(*pulls, *pushes)
+    assert [a.status_code for a in answers] == [200] * 12
+    assert (await household(client, alice))["Saline"] == 49  # six identical pushes: one -1
+
+
+async def test_one_operation_replays_remove_nothing(
+    client: httpx.AsyncClient, alice: Account
+) -> None:
+    phone = await app(client, alice, "push")  # the seed push's answer is lost: replayed
+    assert phone.queue == []
+    seeded = sorted(i["name"] for i in phone.items)
+    assert sorted(await household(client, alice)) == seeded
+    await phone.logout()
+    assert sorted(await household(client, alice)) == seeded
+
+
+async def test_reviving_and_renaming_a_category_frees_its_old_name(
+    client: httpx.AsyncClient, alice: Account
+) -> None:
+    meds = await category(client, alice, "Meds")
+    await category(client, alice, "Other")
+    phone = await app(client, alice)
+    await client.delete(f"/api/v1/categories/{meds['id']}", headers=alice.headers)
+    next(c for c in phone.categories if c["name"] == "Meds")["name"] = "Drugs"
+    await phone.logout()
+    names = {c["name"] for c in (await get(client, alice, "/categories"))["categories"]}
+    assert names == {"Drugs", "Other"}
+    assert (await category(client, alice, "Meds"))["name"] == "Meds"
