@@ -54,8 +54,18 @@ def op_id() -> str:
 
 
 class LegacyApp:
-    def __init__(self, client: httpx.AsyncClient, email: str, password: str):
+    def __init__(
+        self,
+        client: httpx.AsyncClient,
+        email: str,
+        password: str,
+        processed: set[str] | None = None,
+    ):
         self.client, self.email, self.password = client, email, password
+        # Operation ids the server has seen (shared by a household's devices): a resend of
+        # any of them must answer `duplicate` (API.md 8.5 f), checked on every answer.
+        self.processed = processed if processed is not None else set()
+        self.pushes: list[list[dict[str, Any]]] = []  # every push body's operations, as sent
         self.headers: dict[str, str] = {}
         self.refresh_token = ""
         self.categories: list[dict[str, Any]] = []
@@ -142,9 +152,18 @@ class LegacyApp:
         path = f"{SYNC}/pull" if kind == "pull" else f"{SYNC}/push"
         response = await self.client.post(path, json=body, headers=self.headers)
         assert response.status_code < 500, response.text
+        if kind != "pull" and response.status_code == 200:
+            self._check_resends(body["operations"], response.json()["results"])
         if self.faults.take(kind) or response.status_code != 200:
             raise Lost(kind)
         return response.json()
+
+    def _check_resends(self, ops: list[dict[str, Any]], results: list[dict[str, Any]]) -> None:
+        self.pushes.append(ops)
+        for op, result in zip(ops, results, strict=True):
+            if op["id"] in self.processed:
+                assert result["status"] == "duplicate", (op, result)
+            self.processed.add(op["id"])
 
     # --- local edits ------------------------------------------------------------------
     def _seed(self) -> None:

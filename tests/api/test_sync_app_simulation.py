@@ -1,0 +1,297 @@
+"""The release app's life cycle on several phones, with lost answers (hypothesis stateful).
+
+Devices (tests/api/legacy_app.py) log in (the pull answer may be lost: seed data, pushed at
+once; that push's answer may be lost too: replayed one operation per request), relaunch,
+edit offline (stock, new and deleted items, orders received and applied on the phone), log
+out (the whole-state push's answer may be lost), and resend pushes. Invariants:
+- stock: every item nobody deleted = its first quantity + every stock change a device
+  pushed + each applied order's lines once (minus changes the server refused as out of
+  range, which it records as conflicts);
+- nothing is removed that no device holding it deleted;
+- orders end in the furthest status a device pushed;
+- every resent operation answers `duplicate` (checked on every answer); no 5xx;
+- after a clean login every device holds exactly what the server lists.
+SIM_EXAMPLES / SIM_STEPS raise the bounds for a long run (docs/sync.md).
+"""
+
+import asyncio
+import contextlib
+import itertools
+import os
+import uuid
+from typing import Any
+
+import httpx
+import pytest
+from hypothesis import Phase
+from hypothesis import settings as examples
+from hypothesis import strategies as st
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    rule,
+    run_state_machine_as_test,
+)
+
+from tests.api.accounts import PASSWORD
+from tests.api.legacy_app import LegacyApp, Lost
+from vitaltrack.app import create_app
+from vitaltrack.database import Database
+from vitaltrack.settings import Settings
+
+DEVICES = 3
+RANK = {"pending": 0, "received": 1, "stock_updated": 2}
+CONTEXT: dict[str, Any] = {}
+names = itertools.count()
+
+
+class Phone:
+    """A device and what the simulation knows of its unpushed work."""
+
+    def __init__(self, app: LegacyApp):
+        self.app = app
+        self.signed_in = False
+        self.deltas: dict[str, int] = {}  # item name -> stock change not pushed yet
+        self.created: dict[str, int] = {}  # new item name -> its quantity when created
+        self.deleted: set[str] = set()
+
+    def forget(self) -> None:
+        """The app replaces its local data (login, relaunch): unpushed work is gone."""
+        self.deltas, self.created, self.deleted = {}, {}, set()
+
+
+class Household(RuleBasedStateMachine):
+    def __init__(self) -> None:
+        super().__init__()
+        self.loop = asyncio.new_event_loop()
+        self.app = create_app(CONTEXT["settings"], CONTEXT["database"])
+        self.lifespan = self.app.router.lifespan_context(self.app)
+        self.run(self.lifespan.__aenter__())
+        transport = httpx.ASGITransport(app=self.app)
+        self.client = httpx.AsyncClient(transport=transport, base_url="http://test")
+        self.phones: list[Phone] = []
+        self.expected: dict[str, int] = {}  # item name -> first quantity + pushed changes
+        self.op_deltas: dict[str, tuple[str, int]] = {}  # operation id -> (item, change)
+        self.removed: set[str] = set()  # items some device deleted and pushed
+        self.statuses: dict[str, str] = {}  # order localId -> furthest pushed status
+
+    def run(self, coroutine: Any) -> Any:
+        return self.loop.run_until_complete(coroutine)
+
+    def teardown(self) -> None:
+        try:
+            if self.phones:
+                self.converge()
+        finally:
+            self.run(self.client.aclose())
+            self.run(self.lifespan.__aexit__(None, None, None))
+            self.loop.close()
+
+    @initialize()
+    def household(self) -> None:
+        email = f"home-{uuid.uuid4().hex[:8]}@example.com"
+        body = {"email": email, "password": PASSWORD, "name": "Home"}
+        answer = self.run(self.client.post("/api/v1/auth/register", json=body)).json()
+        self.headers = {"Authorization": f"Bearer {answer['access_token']}"}
+        processed: set[str] = set()
+        self.phones = [
+            Phone(LegacyApp(self.client, email, PASSWORD, processed)) for _ in range(DEVICES)
+        ]
+
+    # --- the life cycle -------------------------------------------------------------
+    @rule(d=st.integers(0, DEVICES - 1), lose_pull=st.booleans(), lose_seed=st.booleans())
+    def login(self, d: int, lose_pull: bool, lose_seed: bool) -> None:
+        phone = self.phones[d]
+        if phone.signed_in:
+            return
+        phone.app.faults.lose = ["pull"] * lose_pull + ["push"] * lose_seed
+        self.run(phone.app.login())
+        phone.app.faults.lose = []
+        phone.signed_in = True
+        phone.forget()
+        self._seeded(phone)
+
+    @rule(d=st.integers(0, DEVICES - 1), lose_pull=st.booleans())
+    def relaunch(self, d: int, lose_pull: bool) -> None:
+        """The app restarted with a stored session: same session, local data replaced."""
+        phone = self.phones[d]
+        if not phone.signed_in:
+            return
+        phone.app.faults.lose = ["pull"] * lose_pull
+        self.run(phone.app.load_user_data())
+        self.run(phone.app.process_queue())
+        phone.app.faults.lose = []
+        phone.forget()
+        self._seeded(phone)
+
+    def _seeded(self, phone: Phone) -> None:
+        """A seed push creates what the household does not have yet (quantity 0)."""
+        if phone.app.seeded:
+            for item in phone.app.items:
+                self.expected.setdefault(item["name"], 0)
+
+    @rule(d=st.integers(0, DEVICES - 1), lose=st.booleans())
+    def logout(self, d: int, lose: bool) -> None:
+        phone = self.phones[d]
+        if not phone.signed_in:
+            return
+        pushes = len(phone.app.pushes)
+        orders = [(o.get("localId") or o["id"], o["status"]) for o in phone.app.orders]
+        phone.app.faults.lose = ["push"] * lose
+        self.run(phone.app.logout())
+        phone.app.faults.lose = []
+        phone.signed_in = False
+        if len(phone.app.pushes) > pushes:  # the whole state went (it reaches the server)
+            self._pushed(phone, phone.app.pushes[-1], orders)
+        phone.forget()
+        self.check_stock()
+
+    def _pushed(self, phone: Phone, ops: list[dict[str, Any]], orders: list[tuple]) -> None:
+        item_ops = {op["data"]["name"]: op["id"] for op in ops if op["entity"] == "item"}
+        for name, delta in phone.deltas.items():
+            if delta:
+                self.op_deltas[item_ops[name]] = (name, delta)
+                self.expected[name] = self.expected.get(name, 0) + delta
+        for name, quantity in phone.created.items():
+            self.expected.setdefault(name, quantity)
+        self.removed |= phone.deleted
+        for key, status in orders:
+            if RANK[status] >= RANK[self.statuses.get(key, "pending")]:
+                self.statuses[key] = status
+
+    @rule(d=st.integers(0, DEVICES - 1))
+    def resend_last_push(self, d: int) -> None:
+        """A network layer sends a push again: every operation answers duplicate."""
+        phone = self.phones[d]
+        if not (phone.signed_in and phone.app.pushes):
+            return
+        ops = phone.app.pushes[-1]
+        with contextlib.suppress(Lost):
+            self.run(phone.app._post("push", {"operations": ops}))
+
+    # --- offline edits ----------------------------------------------------------------
+    def _items(self, phone: Phone) -> list[dict[str, Any]]:
+        return sorted(phone.app.items, key=lambda i: i["name"]) if phone.signed_in else []
+
+    @rule(d=st.integers(0, DEVICES - 1), pick=st.integers(0, 40), delta=st.integers(-4, 6))
+    def change_stock(self, d: int, pick: int, delta: int) -> None:
+        phone = self.phones[d]
+        if not (items := self._items(phone)):
+            return
+        item = items[pick % len(items)]
+        new = max(0, item["quantity"] + delta)
+        if item["name"] not in phone.created:
+            phone.deltas[item["name"]] = phone.deltas.get(item["name"], 0) + new - item["quantity"]
+        else:
+            phone.created[item["name"]] = new
+        item["quantity"] = new
+
+    @rule(d=st.integers(0, DEVICES - 1), quantity=st.integers(0, 5))
+    def create_item(self, d: int, quantity: int) -> None:
+        phone = self.phones[d]
+        if not (phone.signed_in and phone.app.categories):
+            return
+        name = f"Item {next(names)}"
+        phone.app.create_item(phone.app.categories[0]["name"], name, quantity)
+        phone.created[name] = quantity
+
+    @rule(d=st.integers(0, DEVICES - 1), pick=st.integers(0, 40))
+    def delete_item(self, d: int, pick: int) -> None:
+        phone = self.phones[d]
+        if not (items := self._items(phone)):
+            return
+        name = items[pick % len(items)]["name"]
+        phone.app.delete_item(name)
+        phone.deltas.pop(name, None)
+        if phone.created.pop(name, None) is None:
+            phone.deleted.add(name)
+
+    @rule(d=st.integers(0, DEVICES - 1), pick=st.integers(0, 40), quantity=st.integers(1, 5))
+    def create_order(self, d: int, pick: int, quantity: int) -> None:
+        phone = self.phones[d]
+        if not (items := [i for i in self._items(phone) if i["name"] not in phone.created]):
+            return
+        phone.app.create_order([(items[pick % len(items)]["name"], quantity)])
+
+    @rule(d=st.integers(0, DEVICES - 1), pick=st.integers(0, 10))
+    def receive_and_apply(self, d: int, pick: int) -> None:
+        phone = self.phones[d]
+        open_orders = [o for o in phone.app.orders if o["status"] in ("pending", "received")]
+        if not (phone.signed_in and open_orders):
+            return
+        order = open_orders[pick % len(open_orders)]
+        live = {i["id"] for i in phone.app.items}
+        if order["status"] == "received" and all(line["itemId"] in live for line in order["items"]):
+            phone.app.apply(order)
+        else:
+            phone.app.receive(order)
+
+    # --- what must hold ---------------------------------------------------------------
+    def server(self) -> tuple[dict[str, int], list[dict[str, Any]]]:
+        page = self.run(self.client.get("/api/v1/items?pageSize=100", headers=self.headers))
+        orders = self.run(self.client.get("/api/v1/orders?pageSize=100", headers=self.headers))
+        assert page.status_code == orders.status_code == 200
+        return {i["name"]: i["quantity"] for i in page.json()["items"]}, orders.json()["orders"]
+
+    def check_stock(self) -> None:
+        items, orders = self.server()
+        refused = self.refused()
+        applied: dict[str, int] = {}
+        for order in orders:
+            if order["status"] == "stock_updated":
+                for line in order["items"]:
+                    applied[line["name"]] = applied.get(line["name"], 0) + line["quantity"]
+            key = order["localId"] or order["id"]
+            if key in self.statuses:
+                assert order["status"] == self.statuses[key], order
+        for name, expected in self.expected.items():
+            if name in self.removed:
+                continue
+            assert name in items, f"{name} was removed though no device holding it deleted it"
+            want = expected + applied.get(name, 0) - refused.get(name, 0)
+            assert items[name] == want, (name, items[name], want)
+
+    def refused(self) -> dict[str, int]:
+        """Stock changes the server refused as out of range: recorded in the item's history."""
+        page = self.run(self.client.get("/api/v1/items?pageSize=100", headers=self.headers))
+        refused: dict[str, int] = {}
+        for item in page.json()["items"]:
+            path = f"/api/v1/items/{item['id']}/history?pageSize=100"
+            history = self.run(self.client.get(path, headers=self.headers)).json()
+            for entry in history["entries"]:
+                change = entry["change"] or {}
+                op_id = change.get("operationId")
+                if change.get("reason") == "insufficient_stock" and op_id in self.op_deltas:
+                    name, delta = self.op_deltas[op_id]
+                    refused[name] = refused.get(name, 0) + delta
+        return refused
+
+    def converge(self) -> None:
+        for d in range(DEVICES):
+            self.logout(d, lose=False)
+        self.check_stock()
+        for phone in self.phones:
+            self.run(phone.app.login())
+            assert {i["name"]: i["quantity"] for i in phone.app.items} == self.server()[0]
+            self.run(phone.app.logout())
+
+
+def test_the_apps_life_cycle_loses_and_invents_nothing(
+    settings: Settings, database: Database
+) -> None:
+    CONTEXT.update(settings=settings, database=database)
+    run_state_machine_as_test(
+        Household,
+        settings=examples(
+            max_examples=int(os.environ.get("SIM_EXAMPLES", "6")),
+            stateful_step_count=int(os.environ.get("SIM_STEPS", "40")),
+            deadline=None,
+            # SIM_NO_SHRINK=1 reports the first failing run as found (long runs, mutants)
+            phases=[Phase.explicit, Phase.reuse, Phase.generate]
+            if os.environ.get("SIM_NO_SHRINK")
+            else list(Phase),
+        ),
+    )
+
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
