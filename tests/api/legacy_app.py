@@ -6,7 +6,7 @@ Faithful to what the phone sends (API.md 8.5; file:line in that app):
   entity's localId or else its server id (useAppStore.ts:900-927);
 - a failed pull looks empty (sync.ts:576-586): seed data with fresh ids is pushed at once
   (useAppStore.ts:928-948); if that push fails its operations are queued and replayed one per
-  request right after login (useAuthStore.ts:177-181), up to 5 tries each (sync.ts:367-420);
+  request right after login (useAuthStore.ts:177-181), up to 5 tries each (sync.ts:407-461);
 - edits are local; applying an order adds its first line per item to the items
   (useAppStore.ts:589-611);
 - logout: queue replay, then the whole state as `create` operations with fresh ids,
