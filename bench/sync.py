@@ -10,6 +10,7 @@ import asyncpg
 import httpx
 
 from bench.report import heading, latencies, line
+from tests.api.legacy_app import category_op, item_op
 from vitaltrack.app import create_app
 from vitaltrack.database import Database
 from vitaltrack.settings import Settings
@@ -51,6 +52,22 @@ async def pull_latency(
         samples.append(time.perf_counter() - started)
         assert response.status_code == 200 and len(response.json()["events"]) == PAGE
     return samples
+
+
+async def whole_state_pushes(client: httpx.AsyncClient, headers: dict[str, str]) -> None:
+    """The current app's logout push of a 500-entity household (API.md 8.5), after the pull
+    at login: unchanged, 20 items changed, every item changed."""
+    pulled = (await client.post("/api/v1/sync/pull", json={}, headers=headers)).json()
+    categories, items = pulled["categories"], pulled["items"]
+    for label, changed in (("unchanged", 0), ("20 items changed", 20), ("all changed", 499)):
+        for item in items[:changed]:
+            item["quantity"] += 1
+        ops = [*map(category_op, categories), *map(item_op, items)]
+        started = time.perf_counter()
+        pushed = await client.post("/api/v1/sync/push", json={"operations": ops}, headers=headers)
+        elapsed = time.perf_counter() - started
+        assert pushed.json()["successCount"] == len(ops), pushed.text
+        line(f"whole-state push of {len(ops)}, {label}", f"{elapsed * 1000:7.0f} ms")
 
 
 async def run(database: Database, data_dir: Path) -> None:
@@ -124,6 +141,8 @@ async def run(database: Database, data_dir: Path) -> None:
                 "push of 500 adjust_stock operations",
                 f"{500 / (time.perf_counter() - started):7.0f} ops/s",
             )
+
+            await whole_state_pushes(client, headers)
 
             conn = await asyncpg.connect(database.asyncpg_dsn)
             try:

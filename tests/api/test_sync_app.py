@@ -203,9 +203,10 @@ async def test_parallel_pulls_and_pushes_of_one_session_never_fail(
     phone.set_stock("Saline", 49)
     body = {"operations": [*map(category_op, phone.categories), *map(item_op, phone.items)]}
     pushes = [client.post(f"{SYNC}/push", json=body, headers=phone.headers) for _ in range(6)]
-    answers = await asyncio.gather(*pulls, *pushes)
-    assert [a.status_code for a in answers] == [200] * 12
-    assert (await household(client, alice))["Saline"] == 49  # six identical pushes: one -1
+    fulls = [client.post(f"{SYNC}/full", json=body, headers=phone.headers) for _ in range(3)]
+    answers = await asyncio.gather(*pulls, *pushes, *fulls)
+    assert [a.status_code for a in answers] == [200] * 15
+    assert (await household(client, alice))["Saline"] == 49  # nine identical pushes: one -1
 
 
 async def test_one_operation_replays_remove_nothing(
