@@ -1,4 +1,8 @@
-"""Errors as application/problem+json (API.md 1.5), and the handlers that produce them."""
+"""Error bodies (API.md 1.5), and the handlers that produce them.
+
+RFC 9457 members, sent as application/json unless the request's Accept names
+application/problem+json: the app reads an error body only when its Content-Type contains
+"application/json", and shows "An error occurred" otherwise (API.md 1.1, rev. 2)."""
 
 import logging
 import uuid
@@ -15,6 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 logger = logging.getLogger(__name__)
 
 PROBLEM_TYPE = "https://vitaltrack.app/problems/"
+PLAIN_JSON, PROBLEM_JSON = b"application/json", b"application/problem+json"
 
 CODE_FOR_STATUS = {
     400: "bad_request",
@@ -66,7 +71,6 @@ def problem_response(
         jsonable_encoder(body, by_alias=True),
         status_code=status,
         headers=headers,
-        media_type="application/problem+json",
     )
 
 
@@ -113,12 +117,19 @@ class RequestIdMiddleware:
             incoming if 0 < len(incoming) <= 64 and incoming.isprintable() else uuid.uuid4().hex
         )
         started = False
+        problem_json = b"application/problem+json" in dict(scope["headers"]).get(b"accept", b"")
 
         async def send_with_id(message: Message) -> None:
             nonlocal started
             if message["type"] == "http.response.start":
                 started = True
-                message.setdefault("headers", []).append((b"x-request-id", request_id.encode()))
+                headers = message.setdefault("headers", [])
+                headers.append((b"x-request-id", request_id.encode()))
+                if problem_json and message["status"] >= 400:
+                    message["headers"] = [
+                        (k, PROBLEM_JSON if k == b"content-type" and v == PLAIN_JSON else v)
+                        for k, v in headers
+                    ]
             await send(message)
 
         try:

@@ -120,7 +120,7 @@ async def test_register_rejects_bad_input_and_creates_nothing(client: httpx.Asyn
         assert response.status_code == 422, body
         problem = response.json()
         assert problem["code"] == "validation_error"
-        assert response.headers["content-type"].startswith("application/problem+json")
+        assert response.headers["content-type"].startswith("application/json")
         assert all({"loc", "msg", "type"} <= set(e) for e in problem["detail"])
     login = await client.post(
         "/api/v1/auth/login", json={"identifier": "weak@example.com", "password": "alllowercase1"}

@@ -7,12 +7,26 @@ from fastapi import FastAPI
 async def test_unknown_route_is_a_not_found_problem(client: httpx.AsyncClient) -> None:
     response = await client.get("/api/v1/nothing-here")
     assert response.status_code == 404
-    assert response.headers["content-type"].startswith("application/problem+json")
+    # The app reads error bodies only when the type contains application/json (API.md 1.1).
+    assert response.headers["content-type"].startswith("application/json")
     body = response.json()
     assert body["code"] == "not_found"
     assert body["status"] == 404
     assert body["title"] == "Not Found"
     assert body["type"] == "https://vitaltrack.app/problems/not_found"
+
+
+async def test_problem_json_only_when_the_client_asks_for_it(client: httpx.AsyncClient) -> None:
+    for accept, media_type in (
+        ("application/problem+json", "application/problem+json"),
+        ("application/json, application/problem+json;q=0.9", "application/problem+json"),
+        ("*/*", "application/json"),
+        ("application/json", "application/json"),
+    ):
+        response = await client.get("/api/v1/items", headers={"Accept": accept})
+        assert response.status_code == 401
+        assert response.headers["content-type"].split(";")[0] == media_type, accept
+        assert response.json()["code"] == "not_authenticated"
 
 
 async def test_wrong_method_is_a_problem_too(client: httpx.AsyncClient) -> None:
