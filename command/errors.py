@@ -11,6 +11,7 @@ from command.accounts.handlers import InvalidCredentials
 from command.accounts.passwords import WrongPassword
 from command.accounts.tables import InvalidOneTimeToken
 from command.accounts.views import user_out
+from command.categories.handlers import DefaultCategoryKept
 from command.categories.views import category_out
 from command.items.handlers import CategoryMissing
 from command.items.views import item_out
@@ -33,6 +34,7 @@ PROBLEMS: dict[type[Exception], tuple[int, str, str | None]] = {
     CategoryMissing: (400, "bad_request", "Category not found"),
     OrderedItemMissing: (400, "bad_request", "Item not found"),
     CategoryNameTaken: (409, "conflict", "A category with this name already exists"),
+    DefaultCategoryKept: (409, "conflict", "Default categories cannot be deleted"),
     EmailTaken: (409, "conflict", "Email already registered"),
     UsernameTaken: (409, "conflict", "Username already taken"),
     VersionConflict: (409, "version_conflict", "The resource was changed by someone else"),

@@ -42,6 +42,11 @@ class DeleteCategory:
     owner_id: UUID
     category_id: UUID
     expected_version: int | None
+    keep_default: bool = False  # REST: default categories stay (API.md 4, rev. 2)
+
+
+class DefaultCategoryKept(Exception):
+    """Default categories cannot be deleted over REST."""
 
 
 @retry_on_conflict
@@ -85,6 +90,8 @@ def delete_category(store: Store, cmd: DeleteCategory) -> Saved[Category]:
     """Delete the category and every item in it, in one transaction (API.md 4)."""
     category = load_category(store, cmd.owner_id, cmd.category_id)
     check_version(category, cmd.expected_version)
+    if cmd.keep_default and category.is_default:
+        raise DefaultCategoryKept(category.id)
     category.delete()
     name_index = _release(store, category_name_key(cmd.owner_id, category.name), category)
     items = [store.repository.get(item_id) for item_id in members_of(store, category.id)]

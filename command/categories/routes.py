@@ -69,7 +69,10 @@ async def delete_category(
     expected: ExpectedVersionQuery = None,
 ) -> JSONResponse:
     cmd = handlers.DeleteCategory(
-        user.user_id, parse_id(category_id, CategoryNotFound), expected_version(expected, if_match)
+        user.user_id,
+        parse_id(category_id, CategoryNotFound),
+        expected_version(expected, if_match),
+        keep_default=True,
     )
     return await commands.respond(
         handlers.delete_category, cmd, view=deleted_message, owner=user.user_id

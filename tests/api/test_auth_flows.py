@@ -66,6 +66,9 @@ async def test_register_verify_login_rotate_detect_reuse_and_logout(
     assert out.status_code == 200
     assert out.json() == {"message": "Successfully logged out", "success": True}
     assert (await refresh(client, other["refresh_token"])).status_code == 401
+    for not_a_refresh_token in (other["access_token"], "x" * 5000, "", "nope"):
+        refused = await refresh(client, not_a_refresh_token)
+        assert (refused.status_code, refused.json()["code"]) == (401, "invalid_token")
 
 
 async def test_verification_links_work_as_json_and_as_a_page(

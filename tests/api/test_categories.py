@@ -175,6 +175,16 @@ async def test_delete_removes_it_and_frees_the_name(
     await create(client, alice)
 
 
+async def test_a_default_category_cannot_be_deleted(
+    client: httpx.AsyncClient, alice: Account
+) -> None:
+    default = await create(client, alice, isDefault=True)
+    refused = await client.delete(f"{BASE}/{default['id']}", headers=alice.headers)
+    assert (refused.status_code, refused.json()["code"]) == (409, "conflict")
+    assert refused.json()["detail"] == "Default categories cannot be deleted"
+    assert (await client.get(f"{BASE}/{default['id']}", headers=alice.headers)).status_code == 200
+
+
 async def test_delete_honours_expected_version(client: httpx.AsyncClient, alice: Account) -> None:
     created = await create(client, alice)
     await client.put(f"{BASE}/{created['id']}", json={"name": "Renamed"}, headers=alice.headers)
