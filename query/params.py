@@ -8,6 +8,7 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationError
 
 M = TypeVar("M", bound=BaseModel)
+MAX_OFFSET = 10**9  # page x pageSize beyond this is an empty page, not an error (API.md 1.7)
 
 
 def either(*names: str) -> Any:
@@ -21,24 +22,28 @@ class Paging(BaseModel):
 
     page: int = Field(1, ge=1)
     page_size: int = Field(50, ge=1, le=100, validation_alias=either("pageSize", "page_size"))
-    skip: int | None = Field(None, ge=0)
+    skip: int | None = Field(None, ge=0, le=MAX_OFFSET)
     limit: int | None = Field(None, ge=1, le=100)
 
 
 @dataclass(frozen=True)
 class Window:
-    offset: int
+    offset: int  # at most MAX_OFFSET + 1: past the last row of any table here
     limit: int
+    page: int
 
     @classmethod
     def of(cls, paging: Paging) -> "Window":
         if paging.skip is not None or paging.limit is not None:
-            return cls(paging.skip or 0, paging.limit or paging.page_size)
-        return cls((paging.page - 1) * paging.page_size, paging.page_size)
+            limit = paging.limit or paging.page_size
+            offset = paging.skip or 0
+            return cls(offset, limit, offset // limit + 1)
+        offset = min((paging.page - 1) * paging.page_size, MAX_OFFSET + 1)
+        return cls(offset, paging.page_size, paging.page)
 
-    @property
-    def page(self) -> int:
-        return self.offset // self.limit + 1
+    @classmethod
+    def at(cls, offset: int, limit: int) -> "Window":
+        return cls(offset, limit, offset // limit + 1)
 
     def has_more(self, total: int) -> bool:
         return self.offset + self.limit < total

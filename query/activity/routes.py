@@ -1,18 +1,18 @@
-"""GET /activity: the owner's activity log, newest first."""
+"""GET /activity and /activities: the owner's activity log, newest first."""
 
 from datetime import UTC, datetime
 from typing import Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Request
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from query.activity import queries
-from query.params import Paging, Window, either, parse_query
+from query.params import MAX_OFFSET, Paging, Window, either, parse_query
 from vitaltrack.deps import CurrentUser, PoolDep
-from vitaltrack.wire.activity import ActivityPage
+from vitaltrack.wire.activity import Activities, ActivityPage
 
-router = APIRouter(prefix="/api/v1/activity", tags=["activity"])
+router = APIRouter(prefix="/api/v1", tags=["activity"])
 
 
 class ActivityQuery(Paging):
@@ -25,13 +25,30 @@ class ActivityQuery(Paging):
     until: datetime | None = None
 
 
-@router.get("", response_model=ActivityPage)
+@router.get("/activity", response_model=ActivityPage)
 async def activity(request: Request, user: CurrentUser, pool: PoolDep) -> ActivityPage:
     q = parse_query(request, ActivityQuery)
     window = Window.of(q)
     f = queries.ActivityFilter(q.entity_type, q.entity_id, q.action, _utc(q.since), _utc(q.until))
     entries, total = await queries.activity(pool, user.user_id, f, window)
     return ActivityPage(entries=entries, **window.envelope(total))
+
+
+class ActivitiesQuery(BaseModel):
+    """The newer app's shape (API.md 7.3): `limit` and `offset`."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    limit: int = Field(50, ge=1, le=100)
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
+
+
+@router.get("/activities", response_model=Activities)
+async def activities(request: Request, user: CurrentUser, pool: PoolDep) -> Activities:
+    q = parse_query(request, ActivitiesQuery)
+    window = Window.at(q.offset, q.limit)
+    entries, total = await queries.activity(pool, user.user_id, queries.ActivityFilter(), window)
+    return Activities(activities=entries, total=total)
 
 
 def _utc(moment: datetime | None) -> datetime | None:

@@ -27,6 +27,13 @@ class ActivityPage(WireModel):
     has_more: bool
 
 
+class Activities(WireModel):
+    """GET /activities (API.md 7.3, the newer app)."""
+
+    activities: list[ActivityEntry]
+    total: int
+
+
 class Actor(WireModel):
     user_id: UUID
     via: str
