@@ -66,6 +66,10 @@ def _handler(status: int, code: str, detail: str | None) -> Callable[[Request, E
         current = getattr(exc, "current", None)
         if current is not None:
             extra["current"] = WIRE[type(current)](current)
+        if isinstance(exc, VersionConflict):  # read by the newer app (API.md 1.4 rev. 2)
+            extra["server_version"] = current.version
+            if isinstance(current, Item):
+                extra["server_quantity"] = current.quantity
         return problem_response(status, code, detail or str(exc), headers, **extra)
 
     return handle

@@ -3,11 +3,23 @@
 from typing import Annotated, Any
 
 from fastapi import Header, Query
+from pydantic import AliasChoices, Field
 
 from vitaltrack.problems import Problem
 
+MAX_VERSION = 2**63 - 1  # the bigint column versions live in
 IfMatch = Annotated[str | None, Header()]
-ExpectedVersionQuery = Annotated[int | None, Query(alias="expectedVersion", ge=1)]
+ExpectedVersionQuery = Annotated[int | None, Query(alias="expectedVersion", ge=1, le=MAX_VERSION)]
+# In a body: `expectedVersion` (either spelling), or `version` as the newer app sends it
+# (API.md 1.4 rev. 2).
+ExpectedVersion = Annotated[
+    int | None,
+    Field(
+        validation_alias=AliasChoices("expectedVersion", "expected_version", "version"),
+        ge=1,
+        le=MAX_VERSION,
+    ),
+]
 
 
 class VersionConflict(Exception):

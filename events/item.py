@@ -89,7 +89,11 @@ class Item(Aggregate):
         self.is_deleted = False
 
     class Revised(Event):
-        """Details that changed (None: unchanged); `cleared` names details set to null."""
+        """One edit (one request, one version step, API.md 1.4): the details that changed
+        (None: unchanged; `cleared` names details set to null), and the new category and
+        the stock change if it made them (a PUT with `quantity` is a stock change too)."""
+
+        class_version = 2
 
         name: str | None
         description: str | None
@@ -105,7 +109,15 @@ class Item(Aggregate):
         is_active: bool | None
         is_critical: bool | None
         cleared: tuple[str, ...]
+        category_id: UUID | None
+        delta: int | None
+        quantity: int | None  # the resulting quantity, when delta is set
         via: str
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, object]) -> None:
+            """Version 1 changed details only (moves and stock were events of their own)."""
+            state.update(category_id=None, delta=None, quantity=None)
 
         def apply(self, aggregate: "Item") -> None:
             for field in DETAIL_FIELDS:
@@ -114,8 +126,14 @@ class Item(Aggregate):
                     setattr(aggregate, field, value)
             for field in self.cleared:
                 setattr(aggregate, field, None)
+            if self.category_id is not None:
+                aggregate.category_id = self.category_id
+            if self.quantity is not None:
+                aggregate.quantity = self.quantity
 
     class Moved(Event):
+        """Recorded by earlier versions; moves are part of Revised now (logs keep these)."""
+
         category_id: UUID
         via: str
 
@@ -179,22 +197,33 @@ class Item(Aggregate):
             **{f: getattr(self, f) for f in DETAIL_FIELDS},
         )
 
-    def revise(self, via: str, cleared: tuple[str, ...] = (), **values: object) -> bool:
-        """Record the details that differ (and `cleared` ones that were set); False if none."""
+    def revise(
+        self,
+        via: str,
+        cleared: tuple[str, ...] = (),
+        category_id: UUID | None = None,
+        delta: int = 0,
+        **values: object,
+    ) -> bool:
+        """Record what differs, as one edit; False (nothing recorded) if nothing does."""
         self.check_exists()
         changed = {f: v for f, v in values.items() if v is not None and getattr(self, f) != v}
         cleared = tuple(f for f in cleared if getattr(self, f) is not None)
-        if not changed and not cleared:
+        moved = category_id if category_id not in (None, self.category_id) else None
+        if delta:
+            self.check_stock_stays_in_range(delta)
+        if not (changed or cleared or moved or delta):
             return False
-        fields = {f: changed.get(f) for f in DETAIL_FIELDS}
-        self.trigger_event(self.Revised, owner_id=self.owner_id, cleared=cleared, via=via, **fields)
-        return True
-
-    def move_to(self, category_id: UUID, via: str) -> bool:
-        self.check_exists()
-        if category_id == self.category_id:
-            return False
-        self.trigger_event(self.Moved, owner_id=self.owner_id, category_id=category_id, via=via)
+        self.trigger_event(
+            self.Revised,
+            owner_id=self.owner_id,
+            cleared=cleared,
+            category_id=moved,
+            delta=delta or None,
+            quantity=self.quantity + delta if delta else None,
+            via=via,
+            **{f: changed.get(f) for f in DETAIL_FIELDS},
+        )
         return True
 
     def adjust_stock(self, delta: int, reason: str | None, via: str) -> None:

@@ -71,7 +71,11 @@ def item_created(e: Any, s: Subject) -> Entry:
 
 
 def item_revised(e: Any, s: Subject) -> Entry:
-    change = diff(s, e, DETAIL_FIELDS)
+    """One edit; a stock change in it shows as `quantity` with its delta (API.md 1.4, 7.2)."""
+    change = diff(s, e, (*DETAIL_FIELDS, "category_id"))
+    if e.delta is not None:
+        change["quantity"] = {"from": e.quantity - e.delta, "to": e.quantity, "delta": e.delta}
+        s.fields["quantity"] = e.quantity
     return Entry(
         "item_update",
         "item",

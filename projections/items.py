@@ -29,6 +29,10 @@ def revised(row: Row | None, e: Envelope) -> Row | None:
     event = e.event
     values = {f: getattr(event, f) for f in DETAIL_FIELDS if getattr(event, f) is not None}
     values.update(dict.fromkeys(event.cleared))
+    if event.category_id is not None:
+        values["category_id"] = event.category_id
+    if event.quantity is not None:
+        values["quantity"] = event.quantity
     return changed(row, e, **values)
 
 

@@ -4,6 +4,7 @@ from typing import Annotated
 
 from pydantic import BeforeValidator, ConfigDict, Field, StringConstraints
 
+from command.preconditions import ExpectedVersion
 from vitaltrack.wire.base import WireModel
 from vitaltrack.wire.sanitize import clean_text
 
@@ -30,4 +31,4 @@ class CategoryUpdate(WireModel):
     description: Description | None = None
     display_order: int | None = Field(None, ge=0)
     is_default: bool | None = None
-    expected_version: int | None = Field(None, ge=1)
+    expected_version: ExpectedVersion = None

@@ -82,16 +82,16 @@ def create_item(store: Store, cmd: CreateItem) -> Saved[Item]:
 
 @retry_on_conflict
 def revise_item(store: Store, cmd: ReviseItem) -> Saved[Item]:
+    """Details, category and stock in ONE event: a request is one version step (API.md 1.4)."""
     item = load_item(store, cmd.owner_id, cmd.item_id)
     check_version(item, cmd.expected_version)
     writes = []
-    item.revise(cmd.via, cmd.cleared, **cmd.details)
-    if cmd.category_id is not None and cmd.category_id != item.category_id:
-        check_category(store, cmd.owner_id, cmd.category_id)
-        item.move_to(cmd.category_id, via=cmd.via)
-        writes.append(item_moves(item.id, cmd.category_id))
-    if cmd.quantity is not None:
-        item.set_stock(cmd.quantity, reason=None, via=cmd.via)
+    moved = cmd.category_id if cmd.category_id not in (None, item.category_id) else None
+    if moved is not None:
+        check_category(store, cmd.owner_id, moved)
+        writes.append(item_moves(item.id, moved))
+    delta = cmd.quantity - item.quantity if cmd.quantity is not None else 0
+    item.revise(cmd.via, cmd.cleared, category_id=moved, delta=delta, **cmd.details)
     return Saved.of(item, store.save(item, side_writes=writes))
 
 

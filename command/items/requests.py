@@ -13,6 +13,7 @@ from pydantic import (
     model_validator,
 )
 
+from command.preconditions import ExpectedVersion
 from events.item import MAX_QUANTITY
 from vitaltrack.wire.base import WireModel
 from vitaltrack.wire.sanitize import blank_to_none, clean_contact, clean_markup
@@ -76,7 +77,7 @@ class ItemUpdate(ItemFields):
     minimum_stock: Quantity | None = None
     is_active: bool | None = None
     is_critical: bool | None = None
-    expected_version: int | None = Field(None, ge=1)
+    expected_version: ExpectedVersion = None
 
 
 class StockChange(WireModel):
@@ -87,7 +88,7 @@ class StockChange(WireModel):
     quantity: Quantity | None = None
     delta: Annotated[int, Field(ge=-MAX_QUANTITY, le=MAX_QUANTITY)] | None = None
     reason: Annotated[str, StringConstraints(max_length=255)] | None = None
-    expected_version: int | None = Field(None, ge=1)
+    expected_version: ExpectedVersion = None
 
     @model_validator(mode="after")
     def _one_of_quantity_or_delta(self) -> "StockChange":

@@ -4,6 +4,7 @@ from typing import Annotated, Literal
 
 from pydantic import ConfigDict, Field, StringConstraints
 
+from command.preconditions import ExpectedVersion
 from events.item import MAX_QUANTITY
 from vitaltrack.wire.base import WireModel
 
@@ -51,4 +52,4 @@ class StatusChange(WireModel):
 
     status: Status
     notes: Text | None = None
-    expected_version: int | None = Field(None, ge=1)
+    expected_version: ExpectedVersion = None

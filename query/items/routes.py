@@ -3,7 +3,7 @@
 
 from uuid import UUID
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
 from pydantic import Field
 
 from query.activity.queries import item_history
@@ -57,10 +57,11 @@ async def low_stock(user: CurrentUser, pool: PoolDep) -> NeedsAttention:
 
 
 @router.get("/{item_id}", response_model=ItemOut)
-async def get_item(item_id: str, user: CurrentUser, pool: PoolDep) -> ItemOut:
+async def get_item(item_id: str, user: CurrentUser, pool: PoolDep, response: Response) -> ItemOut:
     found = await queries.item_by_id(pool, user.user_id, parse_id_or_404(item_id, "Item"))
     if found is None:
         raise Problem(404, "not_found", "Item not found")
+    response.headers["ETag"] = f'"{found.version}"'
     return found
 
 

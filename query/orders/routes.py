@@ -2,7 +2,7 @@
 
 from typing import Literal
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
 from pydantic import Field
 
 from query.orders import queries
@@ -32,8 +32,11 @@ async def list_orders(request: Request, user: CurrentUser, pool: PoolDep) -> Ord
 
 
 @router.get("/{order_ref}", response_model=OrderOut)
-async def get_order(order_ref: str, user: CurrentUser, pool: PoolDep) -> OrderOut:
+async def get_order(
+    order_ref: str, user: CurrentUser, pool: PoolDep, response: Response
+) -> OrderOut:
     found = await queries.order_by_ref(pool, user.user_id, order_ref)
     if found is None:
         raise Problem(404, "not_found", "Order not found")
+    response.headers["ETag"] = f'"{found.version}"'
     return found

@@ -128,17 +128,27 @@ async def test_update_is_partial_versioned_and_can_move_and_set_stock(
     assert response.status_code == 200
     updated = response.json()
     assert (updated["name"], updated["brand"], updated["quantity"]) == ("Saline 0.9%", "Acme", 7)
-    assert updated["version"] == 3  # a detail change and a stock set: two facts
+    assert updated["version"] == 2  # one request, one version step (API.md 1.4 rev. 2)
+    history = (await client.get(f"{path}/history", headers=alice.headers)).json()["entries"]
+    assert history[-1]["type"] == "item.updated"
+    assert history[-1]["change"]["quantity"] == {"from": 3, "to": 7, "delta": 4}
+    assert history[-1]["change"]["name"] == {"from": "Saline", "to": "Saline 0.9%"}
     moved = await client.put(path, json={"categoryId": airway["id"]}, headers=alice.headers)
-    assert moved.json()["categoryId"] == airway["id"]
+    assert (moved.json()["categoryId"], moved.json()["version"]) == (airway["id"], 3)
     missing = await client.put(path, json={"categoryId": str(uuid.uuid4())}, headers=alice.headers)
     assert missing.status_code == 400
-    stale = await client.put(path, json={"name": "X", "expectedVersion": 1}, headers=alice.headers)
-    assert stale.status_code == 409
-    assert stale.json()["code"] == "version_conflict"
-    assert stale.json()["current"]["version"] == 4
+    for precondition in ({"expectedVersion": 1}, {"version": 1}):  # the newer app: `version`
+        stale = await client.put(path, json={"name": "X", **precondition}, headers=alice.headers)
+        assert stale.status_code == 409
+        assert stale.json()["code"] == "version_conflict"
+        assert stale.json()["current"]["version"] == 3
+        assert (stale.json()["server_version"], stale.json()["server_quantity"]) == (3, 7)
     unchanged = await client.put(path, json={"name": "Saline 0.9%"}, headers=alice.headers)
-    assert unchanged.json()["version"] == 4  # nothing changed, nothing recorded
+    assert unchanged.json()["version"] == 3  # nothing changed, nothing recorded
+    fetched = await client.get(path, headers=alice.headers)
+    assert fetched.headers["etag"] == '"3"'
+    current = await client.put(path, json={"notes": "cold", "version": 3}, headers=alice.headers)
+    assert current.json()["version"] == 4
 
 
 async def test_stock_by_delta_or_absolute_and_never_below_zero(

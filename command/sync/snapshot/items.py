@@ -118,11 +118,11 @@ def _apply(
         item.revive(via="sync")
         writes.append(item_joins(item.id, category_id))
     details = {k: v for k, v in changes.items() if k in DETAIL_FIELDS}
-    item.revise("sync", tuple(k for k, v in details.items() if v is None), **details)
-    if item.move_to(category_id, via="sync") and not revive:
-        writes.append(item_moves(item.id, category_id))
-    if delta:
-        item.adjust_stock(delta, reason="sync", via="sync")
+    cleared = tuple(k for k, v in details.items() if v is None)
+    moved = category_id if category_id != item.category_id else None
+    if moved is not None and not revive:
+        writes.append(item_moves(item.id, moved))
+    item.revise("sync", cleared, category_id=moved, delta=delta, **details)
     return category_id != changes.get("category_id", category_id)
 
 

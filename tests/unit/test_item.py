@@ -1,0 +1,84 @@
+"""Item rules: given an item, when one edit, then exactly one event."""
+
+import uuid
+
+import orjson
+import pytest
+
+from events.item import InsufficientStock, Item
+from events.store import build_mapper
+
+
+def saline(quantity: int = 3) -> Item:
+    details = dict.fromkeys(
+        (
+            "description",
+            "expiry_date",
+            "brand",
+            "notes",
+            "supplier_name",
+            "supplier_contact",
+            "purchase_link",
+            "image_uri",
+        )
+    )
+    return Item(
+        owner_id=uuid.uuid4(),
+        category_id=uuid.uuid4(),
+        local_id=None,
+        name="Saline",
+        quantity=quantity,
+        unit="bottles",
+        minimum_stock=2,
+        is_active=True,
+        is_critical=False,
+        via="api",
+        **details,
+    )
+
+
+def test_details_category_and_stock_change_as_one_event() -> None:
+    item = saline()
+    item.collect_events()
+    airway = uuid.uuid4()
+    assert item.revise("api", category_id=airway, delta=4, name="Saline 0.9%", unit="bottles")
+    (event,) = item.collect_events()
+    assert isinstance(event, Item.Revised)
+    assert (event.name, event.unit, event.category_id) == ("Saline 0.9%", None, airway)
+    assert (event.delta, event.quantity, item.quantity, item.version) == (4, 7, 7, 2)
+
+
+def test_an_edit_that_changes_nothing_records_nothing() -> None:
+    item = saline()
+    item.collect_events()
+    assert not item.revise("api", category_id=item.category_id, delta=0, name="Saline")
+    assert item.collect_events() == []
+
+
+def test_an_edit_below_zero_stock_is_refused_whole() -> None:
+    item = saline(quantity=1)
+    item.collect_events()
+    with pytest.raises(InsufficientStock):
+        item.revise("api", delta=-2, name="Other")
+    assert (item.collect_events(), item.name) == ([], "Saline")
+
+
+def test_an_edit_stored_before_version_2_loads_as_details_only() -> None:
+    item = saline()
+    item.revise("api", notes="fridge")
+    _, revised = item.collect_events()
+    mapper = build_mapper()
+    stored = mapper.to_stored_event(revised)
+    state = orjson.loads(stored.state)
+    for new in ("category_id", "delta", "quantity", "class_version"):
+        del state[new]
+    old = type(stored)(
+        stored.originator_id, stored.originator_version, stored.topic, orjson.dumps(state)
+    )
+    upcast = mapper.to_domain_event(old)
+    assert (upcast.notes, upcast.category_id, upcast.delta, upcast.quantity) == (
+        "fridge",
+        None,
+        None,
+        None,
+    )
