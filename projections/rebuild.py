@@ -89,7 +89,12 @@ async def rebuild(
         await _finish_tables(shadow, tables, deferred)
         async with shadow.transaction():
             await _freeze_live(shadow, projections, tables)
-            while count := await runner.run_batch(shadow):
+            # Up to the log's head now: writers go on, and the live runner takes over from
+            # there after the swap (catching up with them here could take forever).
+            frozen_at = await shadow.fetchval(
+                f"SELECT coalesce(max(notification_id), 0) FROM {EVENTS_TABLE}"
+            )
+            while count := await runner.run_batch(shadow, until=frozen_at):
                 done += count
             if dry_run:
                 differences = {t: await _difference(shadow, t) for t in tables}

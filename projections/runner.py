@@ -5,6 +5,12 @@ Each batch is read, decoded once, applied to every projection and recorded in
 batch with its new position or leaves both untouched, so a restart neither loses
 nor doubles a row. Only the holder of an advisory lock runs, so any number of
 processes may start a runner; the others stand by and take over if it dies.
+
+Each projection applies a batch in a savepoint of its own: one that fails on an event does
+not hold up the others. It retries that batch event by event and parks the event it cannot
+apply in `projection_quarantine` (shown by `projections status`, failing /health/ready until
+an operator rebuilds or skips it), so one bad event never stops the read side. Failures that
+say nothing about the event (the connection, a deadlock) roll the whole batch back instead.
 """
 
 import asyncio
@@ -76,8 +82,9 @@ class ProjectionRunner:
             [p.name for p in self.projections],
         )
 
-    async def run_batch(self, conn: asyncpg.Connection) -> int:
-        """Apply the next batch of events in one transaction; returns how many were read."""
+    async def run_batch(self, conn: asyncpg.Connection, until: int | None = None) -> int:
+        """Apply the next batch of events (up to position `until`) in one transaction;
+        returns how many were read."""
         async with conn.transaction():
             positions = {
                 r["name"]: r["position"]
@@ -88,12 +95,12 @@ class ProjectionRunner:
                 )
             }
             start = min(positions.values())
-            batch = self._decode(await self._read(conn, start))
+            batch = self._decode(await self._read(conn, start, until))
             if not batch:
                 return 0
             for projection in self.projections:
                 done = positions[projection.name]
-                await projection.apply(conn, [e for e in batch if e.position > done])
+                await self._apply(conn, projection, [e for e in batch if e.position > done])
             end = batch[-1].position
             await conn.execute(
                 "UPDATE projection_tracking SET position = $2, updated_at = now() "
@@ -105,12 +112,37 @@ class ProjectionRunner:
                 await conn.execute("SELECT pg_notify($1, $2)", PROJECTED_CHANNEL, str(end))
         return len(batch)
 
-    async def _read(self, conn: asyncpg.Connection, after: int) -> list[Any]:
+    async def _apply(
+        self, conn: asyncpg.Connection, projection: Projection, batch: list[Envelope]
+    ) -> None:
+        try:
+            async with conn.transaction():
+                await projection.apply(conn, batch)
+            return
+        except TRANSIENT:
+            raise
+        except Exception:
+            logger.exception(
+                "projection %s failed on a batch; isolating the event", projection.name
+            )
+        for envelope in batch:
+            try:
+                async with conn.transaction():
+                    await projection.apply(conn, [envelope])
+            except TRANSIENT:
+                raise
+            except Exception as exc:
+                await quarantine(conn, projection.name, envelope, exc)
+
+    async def _read(self, conn: asyncpg.Connection, after: int, until: int | None) -> list[Any]:
         return await conn.fetch(
             "SELECT notification_id, originator_id, originator_version, topic, state "
-            f"FROM {EVENTS_TABLE} WHERE notification_id > $1 ORDER BY notification_id LIMIT $2",
+            f"FROM {EVENTS_TABLE} WHERE notification_id > $1 "
+            "AND ($3::bigint IS NULL OR notification_id <= $3) "
+            "ORDER BY notification_id LIMIT $2",
             after,
             self.batch_size,
+            until,
         )
 
     def _decode(self, rows: Sequence[Any]) -> list[Envelope]:
@@ -133,6 +165,42 @@ class ProjectionRunner:
 
     def _on_new_events(self, *_args: object) -> None:
         self._wake.set()
+
+
+# Failures of the connection or the database, not of an event: the batch is retried whole.
+TRANSIENT = (
+    asyncpg.PostgresConnectionError,
+    asyncpg.InterfaceError,
+    asyncpg.exceptions.DeadlockDetectedError,
+    asyncpg.exceptions.SerializationError,
+    asyncpg.exceptions.QueryCanceledError,
+    asyncpg.exceptions.InsufficientResourcesError,
+    asyncpg.exceptions.OperatorInterventionError,
+    OSError,
+    TimeoutError,
+)
+
+
+async def quarantine(
+    conn: asyncpg.Connection, projection: str, envelope: Envelope, error: Exception
+) -> None:
+    """Park an event a projection cannot apply; count the failure."""
+    text = f"{type(error).__name__}: {error}"[:2000]
+    logger.error("projection %s quarantined event %s: %s", projection, envelope.position, text)
+    await conn.execute(
+        "INSERT INTO public.projection_quarantine (projection, position, topic, error) "
+        "VALUES ($1, $2, $3, $4) ON CONFLICT (projection, position) DO UPDATE SET "
+        "error = EXCLUDED.error, quarantined_at = now(), resolution = NULL, resolved_at = NULL",
+        projection,
+        envelope.position,
+        type(envelope.event).__qualname__,
+        text,
+    )
+    await conn.execute(
+        "UPDATE projection_tracking SET failures = failures + 1, last_error = $2 WHERE name = $1",
+        projection,
+        text,
+    )
 
 
 async def run_supervised(runner: ProjectionRunner) -> None:

@@ -28,6 +28,7 @@ from query.orders.routes import router as order_queries
 from query.sync.routes import pull_for
 from query.sync.routes import router as sync_queries
 from vitaltrack import __version__, health
+from vitaltrack.bounds import BoundsMiddleware
 from vitaltrack.catchup import Watermark
 from vitaltrack.database import Database
 from vitaltrack.mail.delivery import OutboxSender, mailer_for
@@ -90,6 +91,7 @@ def create_app(settings: Settings, database: Database, *, run_projections: bool 
     )
     install_problem_handlers(app)
     install_command_errors(app)
+    app.add_middleware(BoundsMiddleware, max_body_bytes=settings.max_body_bytes)
     app.add_middleware(RequestIdMiddleware)
     if settings.cors_origins:
         app.add_middleware(

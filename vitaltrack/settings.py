@@ -49,6 +49,8 @@ class Settings(BaseSettings):
     read_your_writes_timeout: float = 5.0
     projection_batch_size: int = Field(1000, ge=1, le=100_000)
     db_pool_size: int = Field(10, ge=1)
+    # Larger request bodies answer 413 (API.md 1.7); a 500-operation push is ~300 KiB.
+    max_body_bytes: int = Field(1_048_576, ge=1024)
     log_level: str = "INFO"
 
     @field_validator("cors_origins", "jwt_previous_public_key_paths", mode="before")

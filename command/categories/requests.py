@@ -8,6 +8,7 @@ from command.preconditions import ExpectedVersion
 from vitaltrack.wire.base import WireModel
 from vitaltrack.wire.sanitize import clean_text
 
+MAX_INT = 2**31 - 1  # display_order is an integer column (API.md 1.7)
 Name = Annotated[str, BeforeValidator(clean_text), StringConstraints(min_length=1, max_length=255)]
 Description = Annotated[str, BeforeValidator(clean_text), StringConstraints(max_length=1000)]
 
@@ -17,7 +18,7 @@ class CategoryCreate(WireModel):
 
     name: Name
     description: Description | None = None
-    display_order: int = Field(0, ge=0)
+    display_order: int = Field(0, ge=0, le=MAX_INT)
     is_default: bool = False
     local_id: str | None = Field(None, max_length=36)
 
@@ -29,6 +30,6 @@ class CategoryUpdate(WireModel):
 
     name: Name | None = None
     description: Description | None = None
-    display_order: int | None = Field(None, ge=0)
+    display_order: int | None = Field(None, ge=0, le=MAX_INT)
     is_default: bool | None = None
     expected_version: ExpectedVersion = None

@@ -92,7 +92,8 @@ async def reset(conn: asyncpg.Connection) -> None:
 
 
 class CrashAfterApplying(Projection):
-    """Wraps a projection and fails once, after writing, before the batch commits."""
+    """Wraps a projection and dies once, after writing, before the batch commits (as a lost
+    connection does: a failure that says nothing about the events, so nothing is parked)."""
 
     def __init__(self, inner: Projection, crash_on_call: int):
         self.inner = inner
@@ -105,7 +106,7 @@ class CrashAfterApplying(Projection):
         await self.inner.apply(conn, batch)
         self.calls += 1
         if self.calls == self.crash_on_call:
-            raise RuntimeError("killed mid-batch")
+            raise ConnectionResetError("killed mid-batch")
 
 
 async def test_query_sees_only_the_owners_live_categories(
@@ -152,7 +153,7 @@ async def test_a_runner_killed_mid_batch_resumes_without_loss_or_doubles(
         for p in all_projections()
     ]
     crashing = ProjectionRunner(database.asyncpg_dsn, projections, batch_size=3)
-    with pytest.raises(RuntimeError, match="killed mid-batch"):
+    with pytest.raises(ConnectionResetError, match="killed mid-batch"):
         await crashing.catch_up(pg_conn)
     positions = await pg_conn.fetch("SELECT DISTINCT position FROM projection_tracking")
     assert len(positions) == 1  # the failed batch moved neither projection
