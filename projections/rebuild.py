@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from typing import Any
 
 import asyncpg
 
@@ -68,9 +69,11 @@ async def rebuild(
     # A crash loses only the shadow copy, which the next rebuild recreates anyway.
     settings = {"search_path": f"{SHADOW}, public", "synchronous_commit": "off"}
     shadow = await asyncpg.connect(dsn, server_settings=settings)
+    if not await shadow.fetchval("SELECT pg_try_advisory_lock($1)", REBUILD_LOCK_KEY):
+        await shadow.close()  # before touching anything: the shadow tables are the other's
+        raise RebuildRunning("another rebuild is running")
     try:
-        if not await shadow.fetchval("SELECT pg_try_advisory_lock($1)", REBUILD_LOCK_KEY):
-            raise RebuildRunning("another rebuild is running")
+        since = await shadow.fetchval("SELECT now()")
         deferred = await _prepare(shadow, tables)
         runner = ProjectionRunner(dsn, projections, batch_size, announce=False)
         await runner.ensure_tracking(shadow)
@@ -101,6 +104,7 @@ async def rebuild(
                 rebuilt = Rebuilt([p.name for p in projections], done, 0, differences)
             else:
                 await _swap(shadow, others, tables)
+                await _retried(shadow, projections, since)
                 rebuilt = Rebuilt([p.name for p in projections], done, 0)
         rebuilt.seconds = time.perf_counter() - started
         return rebuilt
@@ -238,6 +242,17 @@ async def _swap(conn: asyncpg.Connection, others: list[Projection], tables: list
         "INSERT INTO public.projection_tracking (name, position, updated_at) "
         f"SELECT name, position, now() FROM {SHADOW}.projection_tracking "
         "ON CONFLICT (name) DO UPDATE SET position = EXCLUDED.position, updated_at = now()"
+    )
+
+
+async def _retried(conn: asyncpg.Connection, projections: list[Projection], since: Any) -> None:
+    """Events parked before the rebuild were replayed: those that failed again are parked
+    anew (after `since`); the others are resolved."""
+    await conn.execute(
+        "UPDATE public.projection_quarantine SET resolution = 'rebuilt', resolved_at = now() "
+        "WHERE projection = ANY($1::text[]) AND resolution IS NULL AND quarantined_at < $2",
+        [p.name for p in projections],
+        since,
     )
 
 

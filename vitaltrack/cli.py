@@ -20,7 +20,7 @@ from events.store import Store
 from projections.catalog import all_projections
 from projections.rebuild import rebuild
 from projections.runner import ProjectionRunner, run_supervised
-from projections.status import projection_status
+from projections.status import projection_status, quarantined, skip
 from vitaltrack.database import Database, open_database
 from vitaltrack.progress import progress_reporter
 from vitaltrack.settings import Settings
@@ -246,30 +246,79 @@ def projections_rebuild(
 def projections_status(
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
-    """Print each projection's position, the log head and the lag."""
+    """Print each projection's position, the log head, the lag and parked events.
+
+    Exits 1 when a projection is stopped behind the log, stalled, or has quarantined events.
+    """
     with open_database(_settings()) as database:
         statuses = asyncio.run(_status(database))
     if as_json:
         typer.echo(json.dumps([s.as_dict() for s in statuses]))
-        return
-    typer.echo(
-        f"{'projection':<12}{'state':>12}{'position':>11}{'head':>11}{'lag':>9}{'lag s':>9}"
-        f"{'leader':>9}  updated"
-    )
-    for s in statuses:
-        updated = f"{s.updated_at:%Y-%m-%d %H:%M:%S}" if s.updated_at else "never"
+    else:
         typer.echo(
-            f"{s.name:<12}{s.state:>12}{s.position:>11}{s.head:>11}{s.lag:>9}"
-            f"{s.lag_seconds:>9.1f}{s.leader_pid or '-':>9}  {updated}"
+            f"{'projection':<12}{'state':>12}{'position':>11}{'head':>11}{'lag':>9}{'lag s':>9}"
+            f"{'parked':>8}{'leader':>9}  updated"
+        )
+        for s in statuses:
+            updated = f"{s.updated_at:%Y-%m-%d %H:%M:%S}" if s.updated_at else "never"
+            typer.echo(
+                f"{s.name:<12}{s.state:>12}{s.position:>11}{s.head:>11}{s.lag:>9}"
+                f"{s.lag_seconds:>9.1f}{s.quarantined:>8}{s.leader_pid or '-':>9}  {updated}"
+            )
+        for s in statuses:
+            for problem in s.problems:
+                typer.echo(f"{s.name}: {problem}", err=True)
+    if any(s.problems for s in statuses):
+        raise typer.Exit(1)
+
+
+@projections_cli.command("quarantine")
+def projections_quarantine(
+    resolved: Annotated[bool, typer.Option(help="Also list resolved ones.")] = False,
+) -> None:
+    """List events a projection could not apply and parked (the others kept going).
+
+    Retry them with `projections rebuild NAME` once the cause is fixed (they are replayed
+    in order; those that still fail stay parked), or accept the gap with `projections skip`.
+    """
+    with open_database(_settings()) as database:
+        parked = asyncio.run(_with_conn(database, lambda c: quarantined(c, resolved=resolved)))
+    for q in parked:
+        state = q.resolution or "parked"
+        typer.echo(
+            f"{q.position:>10}  {q.projection:<10} {q.topic:<28} {state:<10} "
+            f"{q.quarantined_at:%Y-%m-%d %H:%M:%S}  {q.error}"
         )
 
 
-async def _status(database: Database):
+@projections_cli.command("skip")
+def projections_skip(
+    position: Annotated[int, typer.Argument(help="The parked event's log position.")],
+    reason: Annotated[str, typer.Option(help="Why the gap is acceptable (recorded).")],
+    projection: Annotated[
+        str | None, typer.Option(help="Only for this projection (default: every one).")
+    ] = None,
+) -> None:
+    """Accept that a projection goes without a parked event; the reason is recorded."""
+    with open_database(_settings()) as database:
+        count = asyncio.run(_with_conn(database, lambda c: skip(c, projection, position, reason)))
+    if not count:
+        typer.echo(f"error: no parked event at position {position}", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"skipped event {position} for {count} projection(s)")
+
+
+async def _with_conn(database: Database, work: Any) -> Any:
     conn = await asyncpg.connect(database.asyncpg_dsn)
     try:
-        return await projection_status(conn, [p.name for p in all_projections()])
+        return await work(conn)
     finally:
         await conn.close()
+
+
+async def _status(database: Database) -> Any:
+    names = [p.name for p in all_projections()]
+    return await _with_conn(database, lambda conn: projection_status(conn, names))
 
 
 def main() -> None:

@@ -13,8 +13,6 @@ from vitaltrack.deps import KeyRingDep, PoolDep, SettingsDep
 
 router = APIRouter(tags=["health"])
 
-READY_MAX_LAG = 1000  # events; beyond this the read side is too stale to take traffic
-
 
 @router.get("/")
 async def info() -> dict[str, str]:
@@ -42,6 +40,8 @@ async def health(pool: PoolDep, settings: SettingsDep) -> JSONResponse:
 
 @router.get("/health/ready")
 async def ready(pool: PoolDep) -> JSONResponse:
+    """503 unless the database answers and every projection is current and applying every
+    event (none stalled, none with parked events an operator must look at)."""
     projections: list[dict[str, Any]] = []
     connected = await _database_answers(pool)
     if connected:
@@ -54,10 +54,12 @@ async def ready(pool: PoolDep) -> JSONResponse:
                 "head": s.head,
                 "lag": s.lag,
                 "lagSeconds": s.lag_seconds,
+                "quarantined": s.quarantined,
+                "problems": s.problems,
             }
             for s in statuses
         ]
-    is_ready = connected and all(p["lag"] <= READY_MAX_LAG for p in projections)
+    is_ready = connected and not any(p["problems"] for p in projections)
     body = {
         "status": "ready" if is_ready else "not_ready",
         "database": "connected" if connected else "disconnected",
@@ -76,6 +78,8 @@ async def metrics(pool: PoolDep) -> str:
         ("vitaltrack_projection_position", "gauge", lambda s: s.position),
         ("vitaltrack_projection_lag_events", "gauge", lambda s: s.lag),
         ("vitaltrack_projection_lag_seconds", "gauge", lambda s: round(s.lag_seconds, 3)),
+        ("vitaltrack_projection_failures_total", "counter", lambda s: s.failures),
+        ("vitaltrack_projection_quarantined_events", "gauge", lambda s: s.quarantined),
     ):
         lines.append(f"# TYPE {metric} {kind}")
         lines += [f'{metric}{{projection="{s.name}"}} {value_of(s)}' for s in statuses]
