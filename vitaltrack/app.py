@@ -4,6 +4,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 import asyncpg
 from fastapi import FastAPI
@@ -31,12 +32,14 @@ from vitaltrack import __version__, health
 from vitaltrack.bounds import BoundsMiddleware
 from vitaltrack.catchup import Watermark
 from vitaltrack.database import Database
+from vitaltrack.listener import Listener
 from vitaltrack.mail.delivery import OutboxSender, mailer_for
 from vitaltrack.mail.delivery import run_supervised as run_mail_sender
 from vitaltrack.problems import RequestIdMiddleware, install_problem_handlers
 from vitaltrack.security.one_time_tokens import OneTimeTokens
 from vitaltrack.security.passwords import Passwords
 from vitaltrack.security.rate_limits import RateLimiter
+from vitaltrack.security.revocations import Revocations
 from vitaltrack.security.sessions import Sessions
 from vitaltrack.security.tokens import KeyRing
 from vitaltrack.settings import Settings
@@ -55,8 +58,13 @@ def create_app(settings: Settings, database: Database, *, run_projections: bool 
             database.asyncpg_dsn, min_size=1, max_size=settings.db_pool_size
         )
         store = Store(env=database.eventsourcing_env(settings.db_pool_size))
-        watermark = Watermark(pool, settings.read_your_writes_timeout)
-        await watermark.start()
+        listener = Listener(database.asyncpg_dsn, pool)
+        watermark = Watermark(pool, listener, settings.read_your_writes_timeout)
+        lifetime = timedelta(minutes=settings.access_token_expire_minutes)
+        app.state.revocations = Revocations(pool, listener, lifetime)
+        await listener.start()
+        await watermark.catch_up()
+        await app.state.revocations.catch_up()
         runner = None
         if run_projections:
             projector = ProjectionRunner(
@@ -68,6 +76,7 @@ def create_app(settings: Settings, database: Database, *, run_projections: bool 
         if runner is not None:
             background.append(runner)
         app.state.pool, app.state.store, app.state.watermark = pool, store, watermark
+        app.state.listener = listener
         app.state.rate_limiter = RateLimiter(pool, settings)
         app.state.idempotency = IdempotencyKeys(pool)
         try:
@@ -78,7 +87,7 @@ def create_app(settings: Settings, database: Database, *, run_projections: bool 
             _, stuck = await asyncio.wait(background, timeout=SHUTDOWN_GRACE_SECONDS)
             for task in stuck:
                 logger.error("background task %s did not stop in time", task.get_name())
-            await watermark.stop()
+            await listener.stop()
             await pool.close()
             store.close()
 

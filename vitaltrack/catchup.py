@@ -5,6 +5,8 @@ import logging
 
 import asyncpg
 
+from vitaltrack.listener import Listener
+
 logger = logging.getLogger(__name__)
 
 # The projection runner NOTIFYs this channel, in the batch's transaction, with the
@@ -19,23 +21,17 @@ class Watermark:
     hears its NOTIFY. If a notification is missed, the timeout path reads the table.
     """
 
-    def __init__(self, pool: asyncpg.Pool, timeout: float):
+    def __init__(self, pool: asyncpg.Pool, listener: Listener, timeout: float):
         self._pool = pool
         self._timeout = timeout
         self._position = 0
         self._waiters: list[tuple[int, asyncio.Future[None]]] = []
-        self._listener: asyncpg.Connection | None = None
+        self.timeouts = 0  # waits that ran out (the runner is down, or behind)
+        listener.subscribe(PROJECTED_CHANNEL, self._on_notify, self.catch_up)
 
-    async def start(self) -> None:
-        self._listener = await self._pool.acquire()
-        await self._listener.add_listener(PROJECTED_CHANNEL, self._on_notify)
+    async def catch_up(self) -> None:
+        """Read the position from the table (at start, and after a reconnection)."""
         self._advance(await self._read_position())
-
-    async def stop(self) -> None:
-        if self._listener is not None:
-            await self._listener.remove_listener(PROJECTED_CHANNEL, self._on_notify)
-            await self._pool.release(self._listener)
-            self._listener = None
 
     async def wait_for(self, position: int) -> bool:
         """Return once the read tables include `position` (False if that took too long)."""
@@ -48,6 +44,7 @@ class Watermark:
                 await waiter
             return True
         except TimeoutError:
+            self.timeouts += 1
             self._waiters = [(p, w) for p, w in self._waiters if w is not waiter]
             self._advance(await self._read_position())
             if position <= self._position:
@@ -55,7 +52,7 @@ class Watermark:
             logger.warning("read tables at %s, still behind position %s", self._position, position)
             return False
 
-    def _on_notify(self, _conn: object, _pid: int, _channel: str, payload: str) -> None:
+    def _on_notify(self, payload: str) -> None:
         self._advance(int(payload))
 
     def _advance(self, position: int) -> None:

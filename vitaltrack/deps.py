@@ -58,7 +58,10 @@ class Principal:
     session_id: uuid.UUID
 
 
-async def _current_user(request: Request, pool: PoolDep, keyring: KeyRingDep) -> Principal:
+async def _current_user(request: Request, keyring: KeyRingDep) -> Principal:
+    """A valid access token of a session that is not revoked. No database round trip and no
+    read table: a new account's token works before the projections have caught up, and a
+    revoked session's tokens stop within moments on every process (security/revocations)."""
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Problem(401, "not_authenticated", "Not authenticated", BEARER)
@@ -66,11 +69,8 @@ async def _current_user(request: Request, pool: PoolDep, keyring: KeyRingDep) ->
         claims = keyring.verify(token.strip())
     except InvalidToken:
         raise Problem(401, "invalid_token", "Could not validate credentials", BEARER) from None
-    is_active = await pool.fetchval("SELECT is_active FROM users WHERE id = $1", claims.user_id)
-    if is_active is None:
-        raise Problem(401, "invalid_token", "Could not validate credentials", BEARER)
-    if not is_active:
-        raise Problem(403, "account_disabled", "Account is disabled")
+    if request.app.state.revocations.is_revoked(claims.session_id):
+        raise Problem(401, "invalid_token", "This session has ended; sign in again", BEARER)
     return Principal(claims.user_id, claims.session_id)
 
 

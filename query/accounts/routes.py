@@ -3,7 +3,7 @@
 from fastapi import APIRouter
 
 from query.accounts.queries import user_by_id
-from vitaltrack.deps import CurrentUser, PoolDep
+from vitaltrack.deps import BEARER, CurrentUser, PoolDep
 from vitaltrack.problems import Problem
 from vitaltrack.wire.users import UserOut
 
@@ -13,6 +13,8 @@ router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 @router.get("/me", response_model=UserOut)
 async def me(user: CurrentUser, pool: PoolDep) -> UserOut:
     found = await user_by_id(pool, user.user_id)
-    if found is None:
-        raise Problem(404, "not_found", "User not found")
+    if found is None:  # the account is gone (its sessions are revoked too)
+        raise Problem(401, "invalid_token", "Could not validate credentials", BEARER)
+    if not found.is_active:
+        raise Problem(403, "account_disabled", "Account is disabled")
     return found

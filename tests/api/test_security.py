@@ -1,5 +1,6 @@
 """Hostile access tokens, key rotation, and rate limits (API.md 1.2 and 1.6)."""
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -192,3 +193,52 @@ async def test_login_rehashes_a_password_stored_with_old_argon2_parameters(
         await conn.close()
     assert stored.startswith("$argon2id$")
     assert ",t=2," in stored
+
+
+async def test_revoked_sessions_lose_their_access_tokens_on_every_process(
+    client: httpx.AsyncClient, settings: Settings, database: Database
+) -> None:
+    """Logout, a password change and refresh-token reuse all end sessions: their access
+    tokens are refused by another API process within a second, not when they expire."""
+    async with serving(settings, database) as other_process:
+
+        async def refused_elsewhere(token: str) -> bool:
+            async with asyncio.timeout(1):
+                while await status_of(other_process, token) != (401, "invalid_token"):
+                    await asyncio.sleep(0.02)
+            return True
+
+        ann = await register(client, "ann@example.com")
+        assert await status_of(other_process, ann.access_token) == (200, "")
+        out = await client.post(
+            "/api/v1/auth/logout", json={"refresh_token": ann.refresh_token}, headers=ann.headers
+        )
+        assert out.status_code == 200
+        assert await refused_elsewhere(ann.access_token)
+
+        phone, tablet = [await login(client, "ann@example.com") for _ in range(2)]
+        changed = await client.post(
+            "/api/v1/auth/change-password",
+            json={"current_password": PASSWORD, "new_password": "N3wPassword"},
+            headers={"Authorization": f"Bearer {phone['access_token']}"},
+        )
+        assert changed.status_code == 200
+        assert await refused_elsewhere(tablet["access_token"])  # other sessions end
+        assert await status_of(other_process, phone["access_token"]) == (200, "")  # not its own
+
+        rotated = await client.post(
+            "/api/v1/auth/refresh", json={"refresh_token": phone["refresh_token"]}
+        )
+        reuse = await client.post(
+            "/api/v1/auth/refresh", json={"refresh_token": phone["refresh_token"]}
+        )
+        assert (rotated.status_code, reuse.status_code) == (200, 401)
+        assert await refused_elsewhere(rotated.json()["access_token"])  # the family is revoked
+
+
+async def login(client: httpx.AsyncClient, email: str) -> dict:
+    response = await client.post(
+        "/api/v1/auth/login", json={"identifier": email, "password": PASSWORD}
+    )
+    assert response.status_code == 200, response.text
+    return response.json()
