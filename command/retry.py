@@ -2,6 +2,7 @@
 
 import contextlib
 import functools
+import itertools
 import random
 import threading
 import time
@@ -14,28 +15,39 @@ from eventsourcing.persistence import IntegrityError
 P = ParamSpec("P")
 R = TypeVar("R")
 
-MAX_ATTEMPTS = 10
+DEADLINE_SECONDS = 10.0  # contention this long is an outage, not a race
+MAX_BACKOFF_SECONDS = 0.05
+# Clashes that a retry cannot resolve: the same sync operation recorded by another request.
+FINAL = frozenset({"sync_operations_pkey"})
 
 
 def retry_on_conflict(handler: Callable[P, R]) -> Callable[P, R]:
-    """Retry a load-decide-save handler on a version clash (bounded, with jittered backoff).
+    """Retry a load-decide-save handler on a version clash, with jittered backoff, until a
+    deadline: commutative commands (stock deltas from many phones and processes) must not
+    fail because others got there first.
 
     The handler reloads and re-decides on every attempt, so rules are re-checked against
-    the state that won; after the last attempt the clash propagates.
+    the state that won; past the deadline the clash propagates.
     """
 
     @functools.wraps(handler)
     def attempt(*args: P.args, **kwargs: P.kwargs) -> R:
-        for n in range(MAX_ATTEMPTS):
+        deadline = time.monotonic() + DEADLINE_SECONDS
+        for n in itertools.count():
             try:
                 return handler(*args, **kwargs)
-            except IntegrityError:
-                if n == MAX_ATTEMPTS - 1:
+            except IntegrityError as exc:
+                if _constraint(exc) in FINAL or time.monotonic() > deadline:
                     raise
-                time.sleep(random.uniform(0, 0.002 * 2**n))
+                time.sleep(random.uniform(0, min(0.002 * 2**n, MAX_BACKOFF_SECONDS)))
         raise AssertionError("unreachable")
 
     return attempt
+
+
+def _constraint(exc: IntegrityError) -> str | None:
+    diag = getattr(exc.__cause__, "diag", None)
+    return getattr(diag, "constraint_name", None)
 
 
 class AggregateLocks:

@@ -1,0 +1,42 @@
+"""Commutative commands under contention across processes: every stock delta counts and none
+fails because others got there first (each Store stands for one API process; the
+in-process per-item lock is bypassed, as it is between processes)."""
+
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+
+from command.categories import handlers as categories
+from command.items import handlers as items
+from events.item import DETAIL_FIELDS
+from events.store import Store
+from vitaltrack.database import Database
+
+WRITERS, DELTAS = 8, 40
+
+
+def test_parallel_deltas_from_several_processes_all_count(database: Database) -> None:
+    stores = [Store(env=database.eventsourcing_env(pool_size=WRITERS)) for _ in range(2)]
+    try:
+        owner = uuid.uuid4()
+        meds = categories.create_category(
+            stores[0], categories.CreateCategory(owner, "Meds", None, 0, False, None)
+        ).aggregate
+        details = {**dict.fromkeys(DETAIL_FIELDS), "name": "Saline", "unit": "ml"}
+        details.update(minimum_stock=0, is_active=True, is_critical=False)
+        saline = items.create_item(
+            stores[0], items.CreateItem(owner, meds.id, None, 0, details)
+        ).aggregate
+
+        def writer(n: int) -> None:
+            store = stores[n % 2]
+            for _ in range(DELTAS):
+                cmd = items.ChangeStock(owner, saline.id, None, 1, "count", None)
+                items._change_stock(store, cmd)
+
+        with ThreadPoolExecutor(WRITERS) as pool:
+            list(pool.map(writer, range(WRITERS)))
+        final = stores[1].repository.get(saline.id)
+        assert (final.quantity, final.version) == (WRITERS * DELTAS, 1 + WRITERS * DELTAS)
+    finally:
+        for store in stores:
+            store.close()
