@@ -1,6 +1,6 @@
 """Write-side dependencies: the event store and the command runner."""
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, Protocol, TypeVar
 from uuid import UUID
 
@@ -10,6 +10,7 @@ from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
 from command.accounts.services import AccountServices
+from command.errors import problem_of
 from command.idempotency import IdempotencyKeys, Pending, check_key, fingerprint
 from events.store import Store, save_hook
 from vitaltrack.catchup import Watermark
@@ -48,11 +49,47 @@ class Commands:
         owner: UUID | None,
         status: int = 200,
     ) -> JSONResponse:
-        """Run the command and answer `view(aggregate)`, honouring an Idempotency-Key."""
+        """Run the command and answer `view(aggregate)`, honouring an Idempotency-Key: the
+        answer is stored in the events' transaction, so applied and remembered go together."""
+        pending: Pending | None = None
+
+        async def run(key_print: tuple[str, str, bytes] | None) -> tuple[int, Any]:
+            nonlocal pending
+            if key_print is None:
+                result = await self.run(handler, *args)
+                return status, _plain(view(getattr(result, "aggregate", None)))
+            pending = Pending(*key_print, status, lambda agg: _plain(view(agg)))
+            token = save_hook.set(pending)
+            try:
+                result = await self.run(handler, *args)
+            finally:
+                save_hook.reset(token)
+            if pending.body is None:  # nothing was saved, so nothing was remembered yet
+                pending.body = _plain(view(getattr(result, "aggregate", None)))
+            return status, pending.body
+
+        return await self._idempotent(owner, run, lambda: pending is not None and pending.saved)
+
+    async def idempotent(
+        self, owner: UUID | None, produce: Callable[[], Awaitable[tuple[int, Any]]]
+    ) -> JSONResponse:
+        """An Idempotency-Key for work that is idempotent on its own (sync operations are
+        deduplicated one by one): its answer is remembered once it is complete."""
+
+        async def run(_key_print: tuple[str, str, bytes] | None) -> tuple[int, Any]:
+            return await produce()
+
+        return await self._idempotent(owner, run, lambda: False)
+
+    async def _idempotent(
+        self,
+        owner: UUID | None,
+        run: Callable[[tuple[str, str, bytes] | None], Awaitable[tuple[int, Any]]],
+        stored_with_events: Callable[[], bool],
+    ) -> JSONResponse:
         key = self._request.headers.get("idempotency-key")
         if key is None:
-            result = await self.run(handler, *args)
-            return _json(status, _plain(view(getattr(result, "aggregate", None))))
+            return _json(*await run(None))
         check_key(key)
         request = self._request
         scope = f"user:{owner}" if owner else f"client:{_client(request)}:{request.url.path}"
@@ -66,15 +103,16 @@ class Commands:
                         "This Idempotency-Key was used for a different request",
                     )
                 return _json(stored.status, stored.body, replayed=True)
-            pending = Pending(scope, key, request_print, status, lambda agg: _plain(view(agg)))
-            token = save_hook.set(pending)
             try:
-                result = await self.run(handler, *args)
-            finally:
-                save_hook.reset(token)
-        if pending.body is None:  # nothing was saved, so nothing was remembered
-            pending.body = _plain(view(getattr(result, "aggregate", None)))
-        return _json(status, pending.body)
+                status, body = await run((scope, key, request_print))
+            except Exception as exc:
+                refused = problem_of(exc)
+                if refused is not None and refused[0] < 500 and refused[0] != 429:
+                    await self._keys.remember(scope, key, request_print, *refused)
+                raise
+            if not stored_with_events():
+                await self._keys.remember(scope, key, request_print, status, body)
+        return _json(status, body)
 
 
 def _plain(model: BaseModel) -> Any:

@@ -1,5 +1,6 @@
 """Domain exceptions of the write side, mapped to problem responses in one place."""
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -22,7 +23,7 @@ from events.category import Category, CategoryNameTaken, CategoryNotFound
 from events.item import InsufficientStock, Item, ItemNotFound, StockLimitExceeded
 from events.order import AlreadyApplied, InvalidTransition, Order, OrderNotFound
 from events.user import AccountDisabled, EmailTaken, User, UsernameTaken
-from vitaltrack.problems import problem_response
+from vitaltrack.problems import Problem, problem_response
 from vitaltrack.security.sessions import InvalidRefreshToken
 
 # exception -> (status, code, detail); None as detail means "the exception's own message"
@@ -58,21 +59,35 @@ WIRE: dict[type, Callable[[Any], Any]] = {
 }
 
 
-def _handler(status: int, code: str, detail: str | None) -> Callable[[Request, Exception], Any]:
+def _response(exc: Exception, status: int, code: str, detail: str | None) -> JSONResponse:
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    extra = {}
+    current = getattr(exc, "current", None)
+    if current is not None:
+        extra["current"] = WIRE[type(current)](current)
+    if isinstance(exc, VersionConflict):  # read by the newer app (API.md 1.4 rev. 2)
+        extra["server_version"] = current.version
+        if isinstance(current, Item):
+            extra["server_quantity"] = current.quantity
+    return problem_response(status, code, detail or str(exc), headers, **extra)
 
+
+def _handler(status: int, code: str, detail: str | None) -> Callable[[Request, Exception], Any]:
     async def handle(_request: Request, exc: Exception) -> JSONResponse:
-        extra = {}
-        current = getattr(exc, "current", None)
-        if current is not None:
-            extra["current"] = WIRE[type(current)](current)
-        if isinstance(exc, VersionConflict):  # read by the newer app (API.md 1.4 rev. 2)
-            extra["server_version"] = current.version
-            if isinstance(current, Item):
-                extra["server_quantity"] = current.quantity
-        return problem_response(status, code, detail or str(exc), headers, **extra)
+        return _response(exc, status, code, detail)
 
     return handle
+
+
+def problem_of(exc: Exception) -> tuple[int, Any] | None:
+    """The status and body a refusal answers, to remember it for an Idempotency-Key."""
+    if isinstance(exc, Problem):
+        response = problem_response(exc.status, exc.code, exc.detail, **exc.extra)
+    elif (mapped := PROBLEMS.get(type(exc))) is not None:
+        response = _response(exc, *mapped)
+    else:
+        return None
+    return response.status_code, json.loads(response.body)
 
 
 def install_command_errors(app: FastAPI) -> None:

@@ -40,9 +40,10 @@ class Pending:
     status: int
     render: Callable[[Any], Any]
     body: Any = field(default=None)
+    saved: bool = False  # the record committed with the events
 
-    def committed(self, saved: tuple[Any, ...]) -> None:
-        """Nothing to do: the record is in the events' transaction."""
+    def committed(self, saved: tuple[Any, ...]) -> None:  # noqa: ARG002 - the hook's signature
+        self.saved = True
 
     def writes(self, saved: tuple[Any, ...]) -> list[SideWrite]:
         if not saved:
@@ -81,6 +82,20 @@ def fingerprint(method: str, path: str, body: bytes) -> bytes:
 class IdempotencyKeys:
     def __init__(self, pool: asyncpg.Pool):
         self._pool = pool
+
+    async def remember(
+        self, scope: str, key: str, request_print: bytes, status: int, body: Any
+    ) -> None:
+        """An answer that no event transaction carried (a refusal, or a sync push)."""
+        await self._pool.execute(
+            "INSERT INTO idempotency_keys (scope, key, fingerprint, status, body) "
+            "VALUES ($1, $2, $3, $4, $5::jsonb) ON CONFLICT DO NOTHING",
+            scope,
+            key,
+            request_print,
+            status,
+            json.dumps(body),
+        )
 
     @contextlib.asynccontextmanager
     async def exclusive(self, scope: str, key: str) -> AsyncIterator[Stored | None]:

@@ -43,6 +43,7 @@ from vitaltrack.security.revocations import Revocations
 from vitaltrack.security.sessions import Sessions
 from vitaltrack.security.tokens import KeyRing
 from vitaltrack.settings import Settings
+from vitaltrack.unavailable import install_unavailable_handlers
 
 logger = logging.getLogger(__name__)
 
@@ -99,6 +100,7 @@ def create_app(settings: Settings, database: Database, *, run_projections: bool 
         Passwords(settings), Sessions(settings), OneTimeTokens(settings), settings.public_base_url
     )
     install_problem_handlers(app)
+    install_unavailable_handlers(app)
     install_command_errors(app)
     app.add_middleware(BoundsMiddleware, max_body_bytes=settings.max_body_bytes)
     app.add_middleware(RequestIdMiddleware)

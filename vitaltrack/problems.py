@@ -9,9 +9,6 @@ import uuid
 from http import HTTPStatus
 from typing import Any
 
-import asyncpg
-import psycopg
-from eventsourcing import persistence
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
@@ -99,39 +96,10 @@ async def _on_http(_request: Request, exc: Exception) -> JSONResponse:
     return problem_response(exc.status_code, code, exc.detail, getattr(exc, "headers", None))
 
 
-# The database cannot be reached (down, restarting, out of connections): 503, not 500, and
-# the client is told when to try again.
-UNAVAILABLE: tuple[type[Exception], ...] = (
-    OSError,
-    TimeoutError,
-    asyncpg.PostgresConnectionError,
-    asyncpg.InterfaceError,
-    asyncpg.exceptions.OperatorInterventionError,  # shutting down, starting up
-    asyncpg.exceptions.InsufficientResourcesError,  # too many connections
-    persistence.OperationalError,
-    persistence.InterfaceError,
-    psycopg.OperationalError,
-)
-RETRY_AFTER_SECONDS = 5
-
-
-async def _on_unavailable(request: Request, exc: Exception) -> JSONResponse:
-    logger.warning("database unavailable for %s %s: %r", request.method, request.url.path, exc)
-    return problem_response(
-        503,
-        "unavailable",
-        "The service is briefly unavailable; try again shortly",
-        {"Retry-After": str(RETRY_AFTER_SECONDS)},
-        retryAfter=RETRY_AFTER_SECONDS,
-    )
-
-
 def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(Problem, _on_problem)
     app.add_exception_handler(RequestValidationError, _on_validation)
     app.add_exception_handler(StarletteHTTPException, _on_http)
-    for exc_type in UNAVAILABLE:
-        app.add_exception_handler(exc_type, _on_unavailable)
 
 
 class RequestIdMiddleware:

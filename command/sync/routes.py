@@ -1,12 +1,16 @@
 """POST /sync/push and /sync/full (API.md 8.2, 8.4). A session's sync requests run one at a
-time (an advisory lock), so each reads and writes what that device holds consistently."""
+time (an advisory lock), so each reads and writes what that device holds consistently.
+An Idempotency-Key replays the first answer (operations are deduplicated one by one anyway,
+so the answer is remembered once the push is complete)."""
 
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from typing import Any
 from uuid import UUID
 
 import asyncpg
 from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
 
 from command.deps import CommandsDep
 from command.sync import push as pushing
@@ -47,34 +51,51 @@ async def _push(body: PushIn, user: CurrentUser, commands: CommandsDep) -> pushi
     return await commands.run(pushing.push, cmd)
 
 
+def _plain(model: PushOut | FullOut) -> tuple[int, Any]:
+    return 200, model.model_dump(mode="json", by_alias=True)
+
+
 @router.post("/push", response_model=PushOut)
-async def push(body: PushIn, user: CurrentUser, commands: CommandsDep, pool: PoolDep) -> PushOut:
-    async with session_sync_lock(pool, user.session_id):
-        pushed = await _push(body, user, commands)
-    results = _results(pushed.outcomes)
-    ok = sum(r.success for r in results)
-    return PushOut(
-        results=results,
-        success_count=ok,
-        error_count=len(results) - ok,
-        server_time=datetime.now(UTC),
-        cursor=encode_cursor(pushed.position),
-    )
+async def push(
+    body: PushIn, user: CurrentUser, commands: CommandsDep, pool: PoolDep
+) -> JSONResponse:
+    async def produce() -> tuple[int, Any]:
+        async with session_sync_lock(pool, user.session_id):
+            pushed = await _push(body, user, commands)
+        results = _results(pushed.outcomes)
+        ok = sum(r.success for r in results)
+        return _plain(
+            PushOut(
+                results=results,
+                success_count=ok,
+                error_count=len(results) - ok,
+                server_time=datetime.now(UTC),
+                cursor=encode_cursor(pushed.position),
+            )
+        )
+
+    return await commands.idempotent(user.user_id, produce)
 
 
 @router.post("/full", response_model=FullOut)
 async def full(
     body: FullIn, user: CurrentUser, commands: CommandsDep, pool: PoolDep, request: Request
-) -> FullOut:
+) -> JSONResponse:
     puller: Puller = request.app.state.sync_puller
-    async with session_sync_lock(pool, user.session_id) as conn:
-        pushed = await _push(body, user, commands)
-        pulled = await puller(conn, user.user_id, user.session_id, body)
-    results = _results(pushed.outcomes)
-    ok = sum(r.success for r in results)
-    return FullOut(
-        push_results=results,
-        push_success_count=ok,
-        push_error_count=len(results) - ok,
-        **pulled.model_dump(),
-    )
+
+    async def produce() -> tuple[int, Any]:
+        async with session_sync_lock(pool, user.session_id) as conn:
+            pushed = await _push(body, user, commands)
+            pulled = await puller(conn, user.user_id, user.session_id, body)
+        results = _results(pushed.outcomes)
+        ok = sum(r.success for r in results)
+        return _plain(
+            FullOut(
+                push_results=results,
+                push_success_count=ok,
+                push_error_count=len(results) - ok,
+                **pulled.model_dump(),
+            )
+        )
+
+    return await commands.idempotent(user.user_id, produce)
