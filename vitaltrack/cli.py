@@ -69,7 +69,12 @@ def serve(
         migrations.upgrade(database)
         app = create_app(settings, database, run_projections=projections)
         uvicorn.run(
-            app, host=host, port=port, log_level=settings.log_level.lower(), proxy_headers=True
+            app,
+            host=host,
+            port=port,
+            log_level=settings.log_level.lower(),
+            proxy_headers=settings.forwarded_allow_ips is not None,
+            forwarded_allow_ips=settings.forwarded_allow_ips or "",
         )
 
 

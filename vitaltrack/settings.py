@@ -40,7 +40,8 @@ class Settings(BaseSettings):
     public_base_url: str = "http://127.0.0.1:8000"
     # Rate limits: "<count>/<second|minute|hour|day>", per client address and per account.
     rate_limit_enabled: bool = True
-    rate_limit_login: str = "5/minute"
+    rate_limit_login: str = "5/minute"  # per address, and per account from one address
+    rate_limit_login_account: str = "30/hour"  # per account, whatever the address
     rate_limit_register: str = "3/hour"
     rate_limit_forgot_password: str = "3/hour"
     rate_limit_reset_password: str = "5/hour"
@@ -51,6 +52,9 @@ class Settings(BaseSettings):
     db_pool_size: int = Field(10, ge=1)
     # Larger request bodies answer 413 (API.md 1.7); a 500-operation push is ~300 KiB.
     max_body_bytes: int = Field(1_048_576, ge=1024)
+    # Proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (comma-separated
+    # addresses, or "*"); unset: none, so a client cannot pick the address it is limited by.
+    forwarded_allow_ips: str | None = None
     log_level: str = "INFO"
 
     @field_validator("cors_origins", "jwt_previous_public_key_paths", mode="before")

@@ -36,6 +36,7 @@ class RateLimiter:
         self._enabled = settings.rate_limit_enabled
         self._limits = {
             "login": Limit.parse(settings.rate_limit_login),
+            "login_account": Limit.parse(settings.rate_limit_login_account),
             "register": Limit.parse(settings.rate_limit_register),
             "forgot_password": Limit.parse(settings.rate_limit_forgot_password),
             "reset_password": Limit.parse(settings.rate_limit_reset_password),
@@ -43,15 +44,26 @@ class RateLimiter:
         }
 
     async def hit(self, action: str, client: str, account: str | None = None) -> None:
-        """Record an attempt, or raise 429 with Retry-After if a window is full."""
+        """Record an attempt, or raise 429 with Retry-After if a window is full.
+
+        Logins count per address and per account *from that address*, so guessing someone's
+        password locks out the guesser, not the owner; a slower limit per account alone
+        still caps a guesser who rotates addresses. Other actions count per account (a mail
+        sent to its address each time) as well as per address.
+        """
         if not self._enabled:
             return
         limit = self._limits[action]
-        buckets = [f"{action}:client:{client}"]
+        buckets = [(f"{action}:client:{client}", limit)]
         if account:
-            buckets.append(f"{action}:account:{account.strip().lower()}")
-        for bucket in buckets:
-            retry_after = await self._hit(bucket, limit)
+            who = account.strip().lower()
+            if action == "login":
+                buckets.append((f"login:account:{who}:client:{client}", limit))
+                buckets.append((f"login:account:{who}", self._limits["login_account"]))
+            else:
+                buckets.append((f"{action}:account:{who}", limit))
+        for bucket, bucket_limit in buckets:
+            retry_after = await self._hit(bucket, bucket_limit)
             if retry_after is not None:
                 raise Problem(
                     429,
