@@ -19,5 +19,5 @@ WORKDIR /home/vitaltrack
 ENV ENVIRONMENT=production PYTHONUNBUFFERED=1
 EXPOSE 8000
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
-  CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/health', timeout=2)"]
+  CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/live', timeout=2)"]
 CMD ["vitaltrack", "serve", "--host", "0.0.0.0", "--port", "8000"]

@@ -91,7 +91,7 @@ async def rebuild(
                     progress(done, max(head, done))
         await _finish_tables(shadow, tables, deferred)
         async with shadow.transaction():
-            await _freeze_live(shadow, projections, tables)
+            await _freeze_live(shadow, projections, tables, readers_wait=not dry_run)
             # Up to the log's head now: writers go on, and the live runner takes over from
             # there after the swap (catching up with them here could take forever).
             frozen_at = await shadow.fetchval(
@@ -208,16 +208,16 @@ async def _finish_tables(conn: asyncpg.Connection, tables: list[str], indexes: l
 
 
 async def _freeze_live(
-    conn: asyncpg.Connection, projections: list[Projection], tables: list[str]
+    conn: asyncpg.Connection, projections: list[Projection], tables: list[str], readers_wait: bool
 ) -> None:
-    """Stop the live runner at a batch boundary (tracking rows first: no deadlock with it)."""
+    """Stop the live runner at a batch boundary (tracking rows first: no deadlock with it).
+    The swap must keep readers out too; a dry run only compares, so readers go on."""
     await conn.execute(
         "SELECT 1 FROM public.projection_tracking WHERE name = ANY($1::text[]) FOR UPDATE",
         [p.name for p in projections],
     )
-    await conn.execute(
-        f"LOCK TABLE {', '.join(f'public.{t}' for t in tables)} IN ACCESS EXCLUSIVE MODE"
-    )
+    mode = "ACCESS EXCLUSIVE" if readers_wait else "SHARE"
+    await conn.execute(f"LOCK TABLE {', '.join(f'public.{t}' for t in tables)} IN {mode} MODE")
 
 
 async def _difference(conn: asyncpg.Connection, table: str) -> int:

@@ -89,7 +89,10 @@ def create_app(settings: Settings, database: Database, *, run_projections: bool 
             for task in stuck:
                 logger.error("background task %s did not stop in time", task.get_name())
             await listener.stop()
-            await pool.close()
+            try:  # after a database restart some connections are dead: close what is left
+                await asyncio.wait_for(pool.close(), SHUTDOWN_GRACE_SECONDS)
+            except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError):
+                pool.terminate()
             store.close()
 
     app = FastAPI(title="VitalTrack API", version=__version__, lifespan=lifespan)

@@ -194,13 +194,14 @@ def _utc(moment: datetime | None) -> datetime | None:
 def projections_run() -> None:
     """Follow the event log and keep the read tables current (standalone runner)."""
     settings = _settings()
+    signal.signal(signal.SIGTERM, _exit_on_signal)  # docker stop: leave cleanly, in time
     with open_database(settings) as database:
         runner = ProjectionRunner(
             database.asyncpg_dsn, all_projections(), settings.projection_batch_size
         )
         try:
             asyncio.run(run_supervised(runner))
-        except KeyboardInterrupt:
+        except (KeyboardInterrupt, SystemExit):
             logger.info("projection runner stopped")
 
 

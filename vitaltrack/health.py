@@ -1,15 +1,17 @@
 """Liveness, readiness, service info and the public signing keys."""
 
+import hmac
 from datetime import UTC, datetime
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
 
 from projections.catalog import all_projections
 from projections.status import projection_status
 from vitaltrack import __version__
-from vitaltrack.deps import KeyRingDep, PoolDep, SettingsDep
+from vitaltrack.deps import BEARER, KeyRingDep, PoolDep, SettingsDep
+from vitaltrack.problems import Problem
 
 router = APIRouter(tags=["health"])
 
@@ -21,8 +23,15 @@ async def info() -> dict[str, str]:
         "version": __version__,
         "docs": "/docs",
         "health": "/health",
+        "live": "/live",
         "api": "/api/v1",
     }
+
+
+@router.get("/live")
+async def live() -> dict[str, str]:
+    """Liveness for orchestrators: the process answers; the database is not consulted."""
+    return {"status": "alive"}
 
 
 @router.get("/health")
@@ -68,7 +77,23 @@ async def ready(pool: PoolDep) -> JSONResponse:
     return JSONResponse(body, status_code=200 if is_ready else 503)
 
 
-@router.get("/metrics", response_class=PlainTextResponse)
+def _allowed_to_scrape(request: Request, settings: SettingsDep) -> None:
+    """/metrics tells how the service runs: with METRICS_TOKEN set, only to its bearer;
+    without, only to this machine."""
+    if settings.metrics_token:
+        _, _, given = request.headers.get("authorization", "").partition(" ")
+        if not hmac.compare_digest(given.strip().encode(), settings.metrics_token.encode()):
+            raise Problem(401, "not_authenticated", "Metrics need METRICS_TOKEN", BEARER)
+    elif (request.client.host if request.client else "") not in LOOPBACK:
+        raise Problem(404, "not_found", "Not Found")
+
+
+LOOPBACK = {"127.0.0.1", "::1", "localhost"}
+
+
+@router.get(
+    "/metrics", response_class=PlainTextResponse, dependencies=[Depends(_allowed_to_scrape)]
+)
 async def metrics(pool: PoolDep) -> str:
     """Prometheus text format: projection positions and lag (events and seconds)."""
     async with pool.acquire() as conn:

@@ -55,6 +55,8 @@ class Settings(BaseSettings):
     # Proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (comma-separated
     # addresses, or "*"); unset: none, so a client cannot pick the address it is limited by.
     forwarded_allow_ips: str | None = None
+    # Bearer token for /metrics; unset: /metrics answers only this machine (loopback).
+    metrics_token: str | None = None
     log_level: str = "INFO"
 
     @field_validator("cors_origins", "jwt_previous_public_key_paths", mode="before")

@@ -3,6 +3,10 @@
 import httpx
 from fastapi import FastAPI
 
+from vitaltrack.app import create_app
+from vitaltrack.database import Database
+from vitaltrack.settings import Settings
+
 
 async def test_unknown_route_is_a_not_found_problem(client: httpx.AsyncClient) -> None:
     response = await client.get("/api/v1/nothing-here")
@@ -78,6 +82,34 @@ async def test_readiness_reports_projection_lag(client: httpx.AsyncClient) -> No
         "feed",
     }
     assert all(p["lag"] == 0 for p in body["projections"])
+
+
+async def test_liveness_answers_without_the_database(client: httpx.AsyncClient) -> None:
+    response = await client.get("/live")
+    assert (response.status_code, response.json()) == (200, {"status": "alive"})
+
+
+async def test_metrics_answer_only_this_machine_or_the_token(
+    app: FastAPI, settings: Settings, database: Database
+) -> None:
+    local = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t")
+    remote = httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app, client=("203.0.113.9", 4000)), base_url="http://t"
+    )
+    async with local, remote:
+        metrics = await local.get("/metrics")
+        assert metrics.status_code == 200
+        assert "vitaltrack_projection_failures_total" in metrics.text
+        assert (await remote.get("/metrics")).status_code == 404
+    guarded = create_app(settings.model_copy(update={"metrics_token": "s3cret"}), database)
+    async with guarded.router.lifespan_context(guarded):
+        transport = httpx.ASGITransport(app=guarded, client=("203.0.113.9", 4000))
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as scraper:
+            assert (await scraper.get("/metrics")).status_code == 401
+            wrong = await scraper.get("/metrics", headers={"Authorization": "Bearer nope"})
+            assert wrong.status_code == 401
+            ok = await scraper.get("/metrics", headers={"Authorization": "Bearer s3cret"})
+            assert ok.status_code == 200
 
 
 async def test_root_and_openapi(client: httpx.AsyncClient) -> None:
