@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any, NamedTuple, Protocol
 
 import orjson
-from eventsourcing.application import Application
+from eventsourcing.application import Application, LRUCache
 from eventsourcing.persistence import (
     DatetimeAsISO,
     DecimalAsStr,
@@ -157,6 +157,12 @@ class Store(Application[Any]):
     # Items gain a stock event per change for years, devices one per sync push: load time
     # must not grow with that.
     snapshotting_intervals = dict.fromkeys((Item, Order, User, Device), SNAPSHOT_INTERVAL)
+
+    def forget_cached(self) -> None:
+        """Drop every cached aggregate (after an erasure, whose events are gone). A new cache,
+        not clear(): the library's LRUCache.clear() resets its queue but keeps its entries."""
+        if isinstance(self.repository.cache, LRUCache):
+            self.repository.cache = LRUCache(maxsize=self.repository.cache.maxsize)
 
     def save(self, *objs: Any, **kwargs: Any) -> list[Recording[Any]]:
         """Save, adding the context's side writes; a save with nothing to record is free

@@ -263,6 +263,14 @@ class ActivityProjection(Projection):
         await self._append(conn, rows)
         await self._remember(conn, subjects)
 
+    async def erase(self, conn: asyncpg.Connection, owners: list[UUID]) -> None:
+        await conn.execute(
+            "DELETE FROM activity_subjects WHERE entity_id IN "
+            "(SELECT entity_id FROM activity_log WHERE owner_id = ANY($1::uuid[]))",
+            owners,
+        )
+        await conn.execute("DELETE FROM activity_log WHERE owner_id = ANY($1::uuid[])", owners)
+
     def _row(self, envelope: Envelope, entry: Entry, subject: Subject) -> dict[str, Any]:
         event = envelope.event
         return {

@@ -119,6 +119,14 @@ class FeedProjection(Projection):
             event.timestamp,
         )
 
+    async def erase(self, conn: asyncpg.Connection, owners: list[UUID]) -> None:
+        await conn.execute(
+            "DELETE FROM feed_state WHERE entity_id IN "
+            "(SELECT entity_id FROM owner_feed WHERE owner_id = ANY($1::uuid[]))",
+            owners,
+        )
+        await conn.execute("DELETE FROM owner_feed WHERE owner_id = ANY($1::uuid[])", owners)
+
     async def _load(self, conn: asyncpg.Connection, ids: set[UUID]) -> dict[UUID, Row]:
         rows = await conn.fetch(
             "SELECT entity_id, row FROM feed_state WHERE entity_id = ANY($1::uuid[])", list(ids)

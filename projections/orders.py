@@ -1,6 +1,7 @@
 """The `orders` and `order_lines` read tables, and the pending-orders counter."""
 
 from collections.abc import Sequence
+from uuid import UUID
 
 import asyncpg
 
@@ -116,6 +117,14 @@ class OrdersProjection(StateTable):
         if gone:
             await conn.execute("DELETE FROM order_lines WHERE order_id = ANY($1::uuid[])", gone)
         await self._insert_lines(conn, [e for e in batch if type(e.event) is Order.Created])
+
+    async def erase(self, conn: asyncpg.Connection, owners: list[UUID]) -> None:
+        await conn.execute(
+            "DELETE FROM order_lines WHERE order_id IN "
+            "(SELECT id FROM orders WHERE owner_id = ANY($1::uuid[]))",
+            owners,
+        )
+        await super().erase(conn, owners)
 
     async def _insert_lines(self, conn: asyncpg.Connection, creations: list[Envelope]) -> None:
         """Lines are written once, with their order; deleting the order cascades to them."""

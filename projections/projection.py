@@ -28,6 +28,10 @@ class Projection:
     async def apply(self, conn: asyncpg.Connection, batch: Sequence[Envelope]) -> None:
         raise NotImplementedError
 
+    async def erase(self, conn: asyncpg.Connection, owners: list[UUID]) -> None:
+        """Drop every row of these deleted households (their events are gone from the log)."""
+        raise NotImplementedError
+
 
 Handler = Callable[[Row | None, Envelope], Row | None]
 
@@ -53,6 +57,12 @@ class StateTable(Projection):
     def counters(self, row: Row) -> dict[str, int]:  # noqa: ARG002 - overridden
         """This row's contribution to its owner's `stats_columns`."""
         return {}
+
+    async def erase(self, conn: asyncpg.Connection, owners: list[UUID]) -> None:
+        owner = "owner_id" if "owner_id" in self.columns else "id"  # users: the row is the owner
+        await conn.execute(f"DELETE FROM {self.table} WHERE {owner} = ANY($1::uuid[])", owners)
+        if self.stats_columns:
+            await conn.execute("DELETE FROM owner_stats WHERE owner_id = ANY($1::uuid[])", owners)
 
     async def apply(self, conn: asyncpg.Connection, batch: Sequence[Envelope]) -> None:
         relevant = [e for e in batch if type(e.event) in self.handlers]

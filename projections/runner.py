@@ -22,6 +22,7 @@ from typing import Any
 import asyncpg
 from eventsourcing.persistence import StoredEvent
 
+from events.erasure import AccountErased
 from events.store import EVENTS_TABLE, build_mapper
 from projections.projection import Envelope, Projection
 from vitaltrack.catchup import PROJECTED_CHANNEL
@@ -118,6 +119,11 @@ class ProjectionRunner:
         try:
             async with conn.transaction():
                 await projection.apply(conn, batch)
+                erased = [
+                    e.event.owner_id for e in batch if type(e.event) is AccountErased.Recorded
+                ]
+                if erased:
+                    await projection.erase(conn, erased)
             return
         except TRANSIENT:
             raise
@@ -128,7 +134,7 @@ class ProjectionRunner:
         for envelope in batch:
             try:
                 async with conn.transaction():
-                    await projection.apply(conn, [envelope])
+                    await _apply(conn, projection, [envelope])
             except TRANSIENT:
                 raise
             except Exception as exc:
@@ -165,6 +171,13 @@ class ProjectionRunner:
 
     def _on_new_events(self, *_args: object) -> None:
         self._wake.set()
+
+
+async def _apply(conn: asyncpg.Connection, projection: Projection, batch: list[Envelope]) -> None:
+    await projection.apply(conn, batch)
+    erased = [e.event.owner_id for e in batch if type(e.event) is AccountErased.Recorded]
+    if erased:  # a household deleted: its events are gone, its rows go now
+        await projection.erase(conn, erased)
 
 
 # Failures of the connection or the database, not of an event: the batch is retried whole.

@@ -3,13 +3,14 @@
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import timedelta
 
 import asyncpg
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
+from command.accounts.links import router as account_links
 from command.accounts.routes import router as account_commands
 from command.accounts.services import AccountServices
 from command.categories.routes import router as category_commands
@@ -18,6 +19,7 @@ from command.idempotency import IdempotencyKeys
 from command.items.routes import router as item_commands
 from command.orders.routes import router as order_commands
 from command.sync.routes import router as sync_commands
+from events.erasure import ERASED_CHANNEL
 from events.store import Store
 from projections.catalog import all_projections
 from projections.runner import ProjectionRunner, run_supervised
@@ -50,6 +52,13 @@ logger = logging.getLogger(__name__)
 SHUTDOWN_GRACE_SECONDS = 10
 
 
+def _forget(store: Store) -> Callable[[], Awaitable[None]]:
+    async def forget() -> None:  # an erasure may have happened while the listener was away
+        store.forget_cached()
+
+    return forget
+
+
 def create_app(settings: Settings, database: Database, *, run_projections: bool = True) -> FastAPI:
     """Build the API. With run_projections the read tables are kept current in-process."""
 
@@ -60,6 +69,7 @@ def create_app(settings: Settings, database: Database, *, run_projections: bool 
         )
         store = Store(env=database.eventsourcing_env(settings.db_pool_size))
         listener = Listener(database.asyncpg_dsn, pool)
+        listener.subscribe(ERASED_CHANNEL, lambda _owner: store.forget_cached(), _forget(store))
         watermark = Watermark(pool, listener, settings.read_your_writes_timeout)
         lifetime = timedelta(minutes=settings.access_token_expire_minutes)
         app.state.revocations = Revocations(pool, listener, lifetime)
@@ -118,6 +128,7 @@ def create_app(settings: Settings, database: Database, *, run_projections: bool 
     for router in (
         health.router,
         account_commands,
+        account_links,
         account_queries,
         category_queries,
         category_commands,

@@ -76,8 +76,15 @@ def forgot_password(store: Store, svc: AccountServices, cmd: ForgotPassword) -> 
     user: User = load_user(store, user_id, InvalidOneTimeToken)
     if user.is_active and user.email == cmd.email:
         issued = svc.tokens.issue(user.id, cmd.email, "reset_password")
-        run_writes(store, [*issued.writes, messages.password_reset(cmd.email, issued.token)])
+        mail = messages.password_reset(svc.public_base_url, cmd.email, issued.token)
+        run_writes(store, [*issued.writes, mail])
     return Done(0)
+
+
+def reset_token_works(store: Store, svc: AccountServices, token: str) -> bool:
+    """Whether the reset page may show its form (the token is unused and unexpired)."""
+    with transaction(store) as curs:
+        return svc.tokens.holder(curs, token, "reset_password") is not None
 
 
 @retry_on_conflict

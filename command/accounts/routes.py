@@ -1,7 +1,7 @@
 """The state-changing auth endpoints (API.md 3); GET /auth/me is on the query side."""
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
@@ -14,10 +14,8 @@ from command.accounts.requests import (
     ProfileIn,
     RefreshIn,
     RegisterIn,
-    ResetPasswordIn,
     TokenIn,
 )
-from command.accounts.tables import InvalidOneTimeToken
 from command.accounts.views import auth_out, user_out
 from command.deps import AccountsDep, CommandsDep, PasswordsDep
 from vitaltrack.deps import ClientAddress, CurrentUser, KeyRingDep, RateLimiterDep
@@ -127,21 +125,6 @@ async def forgot_password(
     )
 
 
-@router.post("/reset-password", response_model=MessageOut)
-async def reset_password(
-    body: ResetPasswordIn,
-    commands: CommandsDep,
-    accounts: AccountsDep,
-    limiter: RateLimiterDep,
-    client: ClientAddress,
-) -> MessageOut:
-    await limiter.hit("reset_password", client)
-    new_hash = await run_in_threadpool(accounts.passwords.hash, body.new_password)
-    cmd = passwords.ResetPassword(body.token, new_hash)
-    await commands.run(passwords.reset_password, accounts, cmd)
-    return MessageOut(message="Password has been reset. Please log in with your new password.")
-
-
 @router.post("/verify-email", response_model=VerifiedOut)
 async def verify_email(body: TokenIn, commands: CommandsDep, accounts: AccountsDep) -> VerifiedOut:
     return await _verify(body.token, commands, accounts)
@@ -153,18 +136,6 @@ async def verify_email_by_path(
 ) -> VerifiedOut:
     """What the mobile client calls (reference compatibility)."""
     return await _verify(token, commands, accounts)
-
-
-@router.get("/verify-email", response_class=HTMLResponse)
-async def verify_email_page(
-    token: str, commands: CommandsDep, accounts: AccountsDep
-) -> HTMLResponse:
-    """The link in the email: a small page for a browser."""
-    try:
-        await _verify(token, commands, accounts)
-    except InvalidOneTimeToken:
-        return HTMLResponse(_page("This link is invalid or has expired."), status_code=400)
-    return HTMLResponse(_page("Your email address is verified. You can return to the app."))
 
 
 @router.post("/resend-verification", response_model=MessageOut)
@@ -185,10 +156,3 @@ async def resend_verification(
 async def _verify(token: str, commands: CommandsDep, accounts: AccountsDep) -> VerifiedOut:
     await commands.run(verification.verify_email, accounts, verification.VerifyEmail(token))
     return VerifiedOut(message="Email verified successfully")
-
-
-def _page(text: str) -> str:
-    return (
-        "<!doctype html><html><head><meta charset='utf-8'><title>VitalTrack</title></head>"
-        f"<body><h1>VitalTrack</h1><p>{text}</p></body></html>"
-    )

@@ -26,7 +26,7 @@ class CollectingMailer:
 
 
 async def test_a_failed_send_is_kept_and_retried_later(store: Store, pg_pool: asyncpg.Pool) -> None:
-    run_writes(store, [messages.password_reset("carer@example.com", "code-123")])
+    run_writes(store, [messages.password_reset("http://x.test", "carer@example.com", "code-123")])
 
     assert await OutboxSender(pg_pool, BrokenMailer(), "from@test").send_due() == 1
     row = await pg_pool.fetchrow(

@@ -26,13 +26,27 @@ def verification(base_url: str, recipient: str, token: str) -> SideWrite:
     return enqueue(recipient, "Verify your VitalTrack email address", body)
 
 
-def password_reset(recipient: str, token: str) -> SideWrite:
+def password_reset(base_url: str, recipient: str, token: str) -> SideWrite:
+    """The app's reset screen takes its token only from a deep link: the mail links to a page
+    where the new password is chosen in a browser (API.md 3, rev. 2)."""
+    link = f"{base_url.rstrip('/')}/api/v1/auth/reset-password?token={quote(token)}"
     body = (
         "Someone asked to reset the password of your VitalTrack account.\n\n"
-        f"Enter this code in the app to choose a new password (valid for 1 hour):\n{token}\n\n"
+        f"Choose a new password on this page (valid for 1 hour):\n{link}\n\n"
         "If it was not you, ignore this message: your password stays as it is.\n"
     )
     return enqueue(recipient, "Reset your VitalTrack password", body)
+
+
+def deletion_requested(base_url: str, recipient: str, token: str) -> SideWrite:
+    link = f"{base_url.rstrip('/')}/api/v1/auth/confirm-delete/{quote(token)}"
+    body = (
+        "Someone asked to delete your VitalTrack account and everything in it.\n\n"
+        f"To confirm, open this page (valid for 24 hours) and press the button:\n{link}\n\n"
+        "If it was not you, ignore this message and change your password: nothing is deleted "
+        "unless the button on that page is pressed.\n"
+    )
+    return enqueue(recipient, "Confirm the deletion of your VitalTrack account", body)
 
 
 def password_changed(recipient: str) -> SideWrite:

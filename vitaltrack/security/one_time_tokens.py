@@ -1,4 +1,5 @@
-"""Single-use, expiring tokens for email verification (24 h) and password reset (1 h)."""
+"""Single-use, expiring tokens: email verification (24 h), password reset (1 h), account
+deletion (24 h)."""
 
 import uuid
 from dataclasses import dataclass
@@ -9,10 +10,11 @@ from events.store import SideWrite
 from vitaltrack.security.opaque import TokenHasher, new_token
 from vitaltrack.settings import Settings
 
-Purpose = Literal["verify_email", "reset_password"]
+Purpose = Literal["verify_email", "reset_password", "delete_account"]
 LIFETIME: dict[str, timedelta] = {
     "verify_email": timedelta(hours=24),
     "reset_password": timedelta(hours=1),
+    "delete_account": timedelta(hours=24),
 }
 # The SQLSTATE consume_one_time_token() raises when the token was used meanwhile.
 TOKEN_UNUSABLE_SQLSTATE = "VT001"

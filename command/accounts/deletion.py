@@ -1,0 +1,144 @@
+"""Account deletion (API.md 3.1): requested in the app, confirmed from the mailed link (a GET
+only previews: mail scanners follow links), or at once with the password for accounts that
+have no email. Deletion ERASES the household (see `erase`): why erasure and not
+crypto-shredding is in docs/account-deletion.md."""
+
+from dataclasses import dataclass
+from uuid import UUID
+
+from command.accounts.handlers import Done
+from command.accounts.passwords import WrongPassword
+from command.accounts.services import AccountServices
+from command.accounts.tables import (
+    InvalidOneTimeToken,
+    load_user,
+    password_hash_of,
+    run_writes,
+    token_consumption,
+    transaction,
+)
+from events.erasure import ERASED_CHANNEL, AccountErased
+from events.store import SideWrite, Store
+from vitaltrack.mail import messages
+
+# Every event of the household: its aggregates carry `owner_id` (the User's own events are
+# its aggregate's). Matched in the JSON the library stores (owner_id as {"_data_": hex}).
+OWNED_ROWS = (
+    "(originator_id = %s OR convert_from(state, 'UTF8')::json -> 'owner_id' ->> '_data_' = %s)"
+)
+
+
+@dataclass(frozen=True)
+class RequestDeletion:
+    user_id: UUID
+    password: str | None  # required for accounts without email: they are deleted at once
+
+
+@dataclass(frozen=True)
+class Requested:
+    mailed: bool  # False: deleted at once
+    position: int
+
+
+@dataclass(frozen=True)
+class ConfirmDeletion:
+    token: str
+
+
+def request_deletion(store: Store, svc: AccountServices, cmd: RequestDeletion) -> Requested:
+    user = load_user(store, cmd.user_id, InvalidOneTimeToken)
+    if user.email:
+        issued = svc.tokens.issue(user.id, user.email, "delete_account")
+        mail = messages.deletion_requested(svc.public_base_url, user.email, issued.token)
+        run_writes(store, [*issued.writes, mail])
+        return Requested(mailed=True, position=0)
+    stored = password_hash_of(store, user.id)
+    if cmd.password is None or stored is None or not svc.passwords.verify(stored, cmd.password):
+        raise WrongPassword
+    return Requested(mailed=False, position=erase(store, svc, user.id, via="password"))
+
+
+def cancel_deletion(store: Store, _svc: AccountServices, user_id: UUID) -> Done:
+    """The pending link stops working."""
+    run_writes(store, [_spend_deletion_tokens(user_id)])
+    return Done(0)
+
+
+def deletion_holder(store: Store, svc: AccountServices, token: str) -> str | None:
+    """The account a confirmation link would delete (its email), for the preview page."""
+    with transaction(store) as curs:
+        holder = svc.tokens.holder(curs, token, "delete_account")
+    return holder.email if holder else None
+
+
+def confirm_deletion(store: Store, svc: AccountServices, cmd: ConfirmDeletion) -> Done:
+    with transaction(store) as curs:
+        holder = svc.tokens.holder(curs, cmd.token, "delete_account")
+    if holder is None:
+        raise InvalidOneTimeToken
+    consumed = svc.tokens.consume(cmd.token, "delete_account")
+    with token_consumption():
+        return Done(erase(store, svc, holder.user_id, via="email", first=(consumed,)))
+
+
+def erase(
+    store: Store,
+    svc: AccountServices,
+    user_id: UUID,
+    via: str,
+    first: tuple[SideWrite, ...] = (),
+) -> int:
+    """Erase the household in ONE transaction with the AccountErased record: its events and
+    snapshots, and every operational row about it; its sessions are revoked (every process
+    refuses their tokens at once). The projections drop its read rows when they see the
+    record. Other households' events, positions and replays are untouched."""
+    user = load_user(store, user_id, InvalidOneTimeToken)
+    owned = (user_id, user_id.hex)
+    writes = [
+        *first,
+        svc.sessions.revoke_all(user_id),
+        SideWrite(f"DELETE FROM vitaltrack_snapshots WHERE {OWNED_ROWS}", owned),
+        SideWrite(f"DELETE FROM vitaltrack_events WHERE {OWNED_ROWS}", owned),
+        *_operational_rows(user_id, user.email, user.username),
+    ]
+    writes.append(SideWrite("SELECT pg_notify(%s, %s)", (ERASED_CHANNEL, str(user_id))))
+    recordings = store.save(AccountErased(owner_id=user_id, via=via), side_writes=writes)
+    store.forget_cached()  # every process does on the NOTIFY: no stale aggregate (an index!)
+    return recordings[-1].notification.id
+
+
+def _operational_rows(user_id: UUID, email: str | None, username: str | None) -> list[SideWrite]:
+    names = [n for n in (email, username) if n]
+    return [
+        _delete(
+            "auth_refresh_tokens",
+            "session_id IN (SELECT id FROM auth_sessions WHERE user_id = %s)",
+            user_id,
+        ),
+        _delete("auth_credentials", "user_id = %s", user_id),
+        _delete("auth_one_time_tokens", "user_id = %s", user_id),
+        _delete("email_outbox", "recipient = ANY(%s)", [email] if email else []),
+        _delete("idempotency_keys", "scope = %s", f"user:{user_id}"),
+        _delete("rate_limit_hits", "bucket LIKE ANY(%s)", [f"%:account:{n}%" for n in names]),
+        _delete(
+            "item_memberships",
+            "category_id IN (SELECT id FROM live_categories WHERE owner_id = %s)",
+            user_id,
+        ),
+        _delete("live_categories", "owner_id = %s", user_id),
+        _delete("sync_sessions", "owner_id = %s", user_id),
+        _delete("sync_operations", "owner_id = %s", user_id),
+        _delete("sync_local_ids", "owner_id = %s", user_id),
+    ]
+
+
+def _delete(table: str, where: str, value: object) -> SideWrite:
+    return SideWrite(f"DELETE FROM {table} WHERE {where}", (value,))
+
+
+def _spend_deletion_tokens(user_id: UUID) -> SideWrite:
+    return SideWrite(
+        "UPDATE auth_one_time_tokens SET used_at = now() "
+        "WHERE user_id = %s AND purpose = 'delete_account' AND used_at IS NULL",
+        (user_id,),
+    )
