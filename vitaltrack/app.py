@@ -37,6 +37,7 @@ from vitaltrack.database import Database
 from vitaltrack.listener import Listener
 from vitaltrack.mail.delivery import OutboxSender, mailer_for
 from vitaltrack.mail.delivery import run_supervised as run_mail_sender
+from vitaltrack.observability import AccessLogMiddleware, HttpMetrics
 from vitaltrack.problems import RequestIdMiddleware, install_problem_handlers
 from vitaltrack.security.one_time_tokens import OneTimeTokens
 from vitaltrack.security.passwords import Passwords
@@ -117,6 +118,8 @@ def create_app(settings: Settings, database: Database, *, run_projections: bool 
     install_command_errors(app)
     app.add_middleware(BoundsMiddleware, max_body_bytes=settings.max_body_bytes)
     app.add_middleware(RequestIdMiddleware)
+    app.state.http_metrics = HttpMetrics()
+    app.add_middleware(AccessLogMiddleware, metrics=app.state.http_metrics)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

