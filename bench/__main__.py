@@ -6,10 +6,16 @@ import tempfile
 from pathlib import Path
 
 import migrations
-from bench import commands, lag, rebuild, sync
+from bench import commands, http, lag, rebuild, sync
 from tests.postgres import postgres_server, scratch_database
 
-BENCHMARKS = {"commands": commands.run, "sync": sync.run, "rebuild": rebuild.run, "lag": lag.run}
+BENCHMARKS = {
+    "http": http.run,
+    "commands": commands.run,
+    "sync": sync.run,
+    "rebuild": rebuild.run,
+    "lag": lag.run,
+}
 
 
 def main() -> None:

@@ -1,0 +1,76 @@
+"""The bare baseline of the HTTP benchmark: what the same reads cost with nothing of ours in
+the way. A FastAPI app on the same read tables, with the same RS256 check, one asyncpg query
+that builds the JSON in Postgres, and bytes out. Run as `python -m bench.bare PORT` with
+DATABASE_URL and JWT_PRIVATE_KEY_PATH set as for the real server.
+"""
+
+import os
+import sys
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import asyncpg
+import jwt
+import uvicorn
+from cryptography.hazmat.primitives import serialization
+from fastapi import FastAPI, Request, Response
+
+ITEM = (
+    "json_build_object('id', id, 'categoryId', category_id, 'localId', local_id, 'name', name, "
+    "'description', description, 'quantity', quantity, 'unit', unit, 'minimumStock', "
+    "minimum_stock, 'expiryDate', expiry_date, 'brand', brand, 'notes', notes, 'supplierName', "
+    "supplier_name, 'supplierContact', supplier_contact, 'purchaseLink', purchase_link, "
+    "'imageUri', image_uri, 'isActive', is_active, 'isCritical', is_critical, 'version', "
+    "version, 'createdAt', created_at, 'updatedAt', updated_at)"
+)
+PAGE = (
+    f"SELECT json_build_object('items', coalesce(json_agg({ITEM} ORDER BY name, id), '[]'), "
+    "'total', (SELECT count(*) FROM items WHERE owner_id = $1), 'page', 1, 'pageSize', $2::int, "
+    "'hasMore', (SELECT count(*) FROM items WHERE owner_id = $1) > $2::int)::text "
+    "FROM (SELECT * FROM items WHERE owner_id = $1 ORDER BY name, id LIMIT $2) i"
+)
+STATS = (
+    "SELECT json_build_object('totalItems', total_items, 'totalCategories', total_categories, "
+    "'outOfStockCount', out_of_stock_count, 'lowStockCount', low_stock_count, "
+    "'criticalItems', critical_items, 'pendingOrdersCount', pending_orders_count)::text "
+    "FROM owner_stats WHERE owner_id = $1"
+)
+
+
+def create_bare_app(dsn: str, public_key: object) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.pool = await asyncpg.create_pool(dsn, min_size=4, max_size=10)
+        yield
+        await app.state.pool.close()
+
+    app = FastAPI(lifespan=lifespan)
+
+    def owner(request: Request) -> uuid.UUID:
+        token = request.headers["authorization"].removeprefix("Bearer ")
+        claims = jwt.decode(token, public_key, algorithms=["RS256"])  # type: ignore[arg-type]
+        return uuid.UUID(claims["sub"])
+
+    @app.get("/api/v1/items")
+    async def items(request: Request) -> Response:
+        body = await request.app.state.pool.fetchval(PAGE, owner(request), 100)
+        return Response(body, media_type="application/json")
+
+    @app.get("/api/v1/items/stats")
+    async def stats(request: Request) -> Response:
+        body = await request.app.state.pool.fetchval(STATS, owner(request))
+        return Response(body, media_type="application/json")
+
+    return app
+
+
+def main() -> None:
+    with open(os.environ["JWT_PRIVATE_KEY_PATH"], "rb") as pem:
+        key = serialization.load_pem_private_key(pem.read(), password=None)
+    app = create_bare_app(os.environ["DATABASE_URL"], key.public_key())
+    uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), log_level="warning", access_log=False)
+
+
+if __name__ == "__main__":
+    main()

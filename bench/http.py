@@ -1,0 +1,238 @@
+"""HTTP under load: 32 clients against `vitaltrack serve` (one process, the production
+settings), each its own signed-in session, one household of 20 categories and 500 items;
+and the bare baseline (bench/bare.py) on the same tables in the same run."""
+
+import asyncio
+import os
+import random
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import aiohttp
+
+from bench.report import heading, line, percentile
+from vitaltrack.database import Database
+from vitaltrack.security.tokens import generate_private_key
+
+CLIENTS = int(os.environ.get("BENCH_CLIENTS", "32"))
+SECONDS = float(os.environ.get("BENCH_SECONDS", "5"))
+PASSWORD = "Passw0rdOK"
+
+Request = Callable[[aiohttp.ClientSession, int], Awaitable[int]]
+
+
+@dataclass
+class Household:
+    base: str
+    tokens: list[str] = field(default_factory=list)  # one session per client
+    item_ids: list[str] = field(default_factory=list)
+    cursor: str = ""
+
+
+def auth(household: Household, n: int) -> dict[str, str]:
+    return {"Authorization": f"Bearer {household.tokens[n % len(household.tokens)]}"}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+async def serve(args: list[str], env: dict[str, str], url: str) -> subprocess.Popen[bytes]:
+    process = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    async with aiohttp.ClientSession() as http:
+        for _ in range(300):
+            try:
+                async with http.get(f"{url}/openapi.json") as response:
+                    if response.status == 200:
+                        return process
+            except aiohttp.ClientError:
+                await asyncio.sleep(0.2)
+    process.kill()
+    raise RuntimeError(f"{args} never answered")
+
+
+async def prepare(base: str) -> Household:
+    household = Household(base)
+    async with aiohttp.ClientSession() as http:
+        body = {"email": "bench@example.com", "password": PASSWORD, "name": "Bench"}
+        async with http.post(f"{base}/api/v1/auth/register", json=body) as response:
+            first = await response.json()
+        headers = {"Authorization": f"Bearer {first['access_token']}"}
+        ops = [
+            {
+                "id": f"c{n}",
+                "type": "create",
+                "entity": "category",
+                "localId": f"c{n}",
+                "data": {"name": f"Category {n}", "displayOrder": n},
+            }
+            for n in range(20)
+        ]
+        ops += [
+            {
+                "id": f"i{n}",
+                "type": "create",
+                "entity": "item",
+                "localId": f"i{n}",
+                "data": {
+                    "categoryId": f"c{n % 20}",
+                    "name": f"Item {n:03d}",
+                    "quantity": 50,
+                    "minimumStock": n % 7,
+                },
+            }
+            for n in range(500)
+        ]
+        for start in range(0, len(ops), 500):
+            push = {"operations": ops[start : start + 500], "mode": "ops"}
+            async with http.post(f"{base}/api/v1/sync/push", json=push, headers=headers) as r:
+                assert r.status == 200, await r.text()
+                household.item_ids += [
+                    x["entityId"] for x in (await r.json())["results"] if x["id"].startswith("i")
+                ]
+        for _ in range(CLIENTS):
+            login = {"identifier": "bench@example.com", "password": PASSWORD}
+            async with http.post(f"{base}/api/v1/auth/login", json=login) as response:
+                household.tokens.append((await response.json())["access_token"])
+        async with http.post(f"{base}/api/v1/sync/pull", json={}, headers=headers) as response:
+            household.cursor = (await response.json())["nextCursor"]
+        ops = [
+            {
+                "id": f"a{n}",
+                "type": "adjust_stock",
+                "entity": "item",
+                "entityId": i,
+                "data": {"delta": 1},
+            }
+            for n, i in enumerate(household.item_ids[:100])
+        ]
+        push = {"operations": ops, "mode": "ops"}
+        async with http.post(f"{base}/api/v1/sync/push", json=push, headers=headers) as r:
+            assert r.status == 200
+    return household
+
+
+def scenarios(h: Household) -> dict[str, Request]:
+    async def get(http: aiohttp.ClientSession, n: int, path: str) -> int:
+        async with http.get(f"{h.base}{path}", headers=auth(h, n)) as response:
+            await response.read()
+            return response.status
+
+    async def post(http: aiohttp.ClientSession, n: int, path: str, body: dict) -> int:
+        async with http.post(f"{h.base}{path}", json=body, headers=auth(h, n)) as response:
+            await response.read()
+            return response.status
+
+    async def stock(http: aiohttp.ClientSession, n: int) -> int:
+        item = random.choice(h.item_ids)
+        body = {"delta": random.choice((-1, 1))}
+        async with http.patch(
+            f"{h.base}/api/v1/items/{item}/stock", json=body, headers=auth(h, n)
+        ) as response:
+            await response.read()
+            return response.status
+
+    async def mixed(http: aiohttp.ClientSession, n: int) -> int:
+        if random.random() < 0.2:
+            return await stock(http, n)
+        path = random.choice(
+            (
+                "/api/v1/items?pageSize=100",
+                "/api/v1/items/stats",
+                f"/api/v1/items/{random.choice(h.item_ids)}",
+            )
+        )
+        return await get(http, n, path)
+
+    return {
+        "GET /items page of 100": lambda s, n: get(s, n, "/api/v1/items?pageSize=100"),
+        "GET /items/stats": lambda s, n: get(s, n, "/api/v1/items/stats"),
+        "GET /items/{id}": lambda s, n: get(s, n, f"/api/v1/items/{random.choice(h.item_ids)}"),
+        "GET /categories": lambda s, n: get(s, n, "/api/v1/categories"),
+        "PATCH /items/{id}/stock (delta)": stock,
+        "mixed 80% reads / 20% stock": mixed,
+        "POST /sync/pull bootstrap (500 items)": lambda s, n: post(s, n, "/api/v1/sync/pull", {}),
+        "POST /sync/pull cursor page (100 events)": lambda s, n: post(
+            s, n, "/api/v1/sync/pull", {"cursor": h.cursor, "limit": 100}
+        ),
+    }
+
+
+async def load(request: Request) -> tuple[float, list[float], int]:
+    """CLIENTS loops for SECONDS (after a short warm-up): (req/s, latencies, errors)."""
+    latencies: list[float] = []
+    errors = 0
+    connector = aiohttp.TCPConnector(limit=CLIENTS)
+    async with aiohttp.ClientSession(connector=connector) as http:
+
+        async def client(n: int, until: float, record: bool) -> None:
+            nonlocal errors
+            while (now := time.perf_counter()) < until:
+                status = await request(http, n)
+                if record:
+                    latencies.append(time.perf_counter() - now)
+                    errors += status >= 400
+
+        warm = time.perf_counter() + min(1.0, SECONDS / 5)
+        await asyncio.gather(*(client(n, warm, False) for n in range(CLIENTS)))
+        started = time.perf_counter()
+        until = started + SECONDS
+        await asyncio.gather(*(client(n, until, True) for n in range(CLIENTS)))
+        elapsed = time.perf_counter() - started
+    return len(latencies) / elapsed, latencies, errors
+
+
+def report(label: str, rate: float, samples: list[float], errors: int) -> None:
+    ms = [s * 1000 for s in samples]
+    line(
+        label,
+        f"{rate:7.0f} req/s  p50 {percentile(ms, 50):6.1f}  p95 {percentile(ms, 95):6.1f}  "
+        f"p99 {percentile(ms, 99):6.1f} ms  errors {errors}",
+    )
+
+
+async def run(database: Database, data_dir: Path) -> None:
+    heading(f"http ({CLIENTS} clients, {SECONDS:.0f} s per scenario, one server process)")
+    key = data_dir / "bench-signing.pem"
+    generate_private_key(key)
+    env = {
+        **os.environ,
+        "DATABASE_URL": database.asyncpg_dsn,
+        "ENVIRONMENT": "production",
+        "SECRET_KEY": "bench-secret-key-of-at-least-32-characters",
+        "JWT_PRIVATE_KEY_PATH": str(key),
+        "RATE_LIMIT_ENABLED": "false",
+        "LOG_LEVEL": "INFO",
+    }
+    ours_port, bare_port = free_port(), free_port()
+    ours_url, bare_url = f"http://127.0.0.1:{ours_port}", f"http://127.0.0.1:{bare_port}"
+    ours = await serve(
+        [sys.executable, "-m", "vitaltrack.cli", "serve", "--port", str(ours_port)], env, ours_url
+    )
+    try:
+        household = await prepare(ours_url)
+        bare = await serve([sys.executable, "-m", "bench.bare", str(bare_port)], env, bare_url)
+        try:
+            rates = {}
+            for label, request in scenarios(household).items():
+                rates[label], samples, errors = await load(request)
+                report(label, rates[label], samples, errors)
+            baseline = Household(bare_url, household.tokens, household.item_ids)
+            bare_scenarios = scenarios(baseline)
+            for label in ("GET /items page of 100", "GET /items/stats"):
+                rate, samples, errors = await load(bare_scenarios[label])
+                report(f"bare baseline: {label}", rate, samples, errors)
+                line(f"  ours / bare, {label}", f"{rates[label] / rate:7.0%}")
+        finally:
+            bare.terminate()
+            bare.wait(10)
+    finally:
+        ours.terminate()
+        ours.wait(30)
