@@ -132,14 +132,18 @@ def _json(status: int, body: Any, *, replayed: bool = False) -> JSONResponse:
     return JSONResponse(body, status_code=status, headers=headers)
 
 
-def _accounts(request: Request) -> AccountServices:
+async def _accounts(request: Request) -> AccountServices:
     return request.app.state.accounts
 
 
-def _passwords(request: Request) -> Passwords:
+async def _passwords(request: Request) -> Passwords:
     return request.app.state.accounts.passwords
 
 
-CommandsDep = Annotated[Commands, Depends(Commands)]
+async def _commands(request: Request) -> Commands:
+    return Commands(request)
+
+
+CommandsDep = Annotated[Commands, Depends(_commands)]
 AccountsDep = Annotated[AccountServices, Depends(_accounts)]
 PasswordsDep = Annotated[Passwords, Depends(_passwords)]

@@ -106,7 +106,14 @@ def create_app(settings: Settings, database: Database, *, run_projections: bool 
                 pool.terminate()
             store.close()
 
-    app = FastAPI(title="VitalTrack API", version=__version__, lifespan=lifespan)
+    app = FastAPI(
+        title="VitalTrack API",
+        version=__version__,
+        lifespan=lifespan,
+        # Our own access log and /metrics cover it; FastAPI's OpenTelemetry hooks would look
+        # up providers (environment variables) on every request.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
+    )
     app.state.settings = settings
     app.state.sync_puller = pull_for  # /sync/full pulls through the read side
     app.state.keyring = KeyRing.from_settings(settings)

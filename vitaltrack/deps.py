@@ -1,4 +1,7 @@
-"""Shared FastAPI dependencies as Annotated aliases (command/deps.py adds the write side's)."""
+"""Shared FastAPI dependencies as Annotated aliases (command/deps.py adds the write side's).
+
+All `async def`: FastAPI runs a plain `def` dependency in the threadpool, a thread hop per
+request for what is an attribute lookup."""
 
 import uuid
 from dataclasses import dataclass
@@ -16,19 +19,19 @@ from vitaltrack.settings import Settings
 BEARER = {"WWW-Authenticate": "Bearer"}
 
 
-def _settings(request: Request) -> Settings:
+async def _settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def _pool(request: Request) -> asyncpg.Pool:
+async def _pool(request: Request) -> asyncpg.Pool:
     return request.app.state.pool
 
 
-def _watermark(request: Request) -> Watermark:
+async def _watermark(request: Request) -> Watermark:
     return request.app.state.watermark
 
 
-def _keyring(request: Request) -> KeyRing:
+async def _keyring(request: Request) -> KeyRing:
     return request.app.state.keyring
 
 
@@ -38,11 +41,11 @@ WatermarkDep = Annotated[Watermark, Depends(_watermark)]
 KeyRingDep = Annotated[KeyRing, Depends(_keyring)]
 
 
-def _rate_limiter(request: Request) -> RateLimiter:
+async def _rate_limiter(request: Request) -> RateLimiter:
     return request.app.state.rate_limiter
 
 
-def _client_address(request: Request) -> str:
+async def _client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 

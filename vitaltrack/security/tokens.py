@@ -4,6 +4,7 @@ import hashlib
 import json
 import logging
 import os
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -21,6 +22,7 @@ from vitaltrack.settings import Settings
 logger = logging.getLogger(__name__)
 
 ALGORITHM = "RS256"
+VERIFIED_CACHE_SIZE = 10_000  # access tokens verified once, then remembered until they expire
 
 
 class InvalidToken(Exception):
@@ -49,6 +51,7 @@ class KeyRing:
         self._signing_kid = key_id(signing_key.public_key())
         self._public = {key_id(k): k for k in [signing_key.public_key(), *previous]}
         self._ttl = ttl
+        self._verified: dict[str, tuple[AccessClaims, float]] = {}
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "KeyRing":
@@ -77,6 +80,19 @@ class KeyRing:
         return IssuedToken(token, int(self._ttl.total_seconds()))
 
     def verify(self, token: str) -> AccessClaims:
+        """The claims of a valid access token. A token verified before is not verified again
+        while it lives: a phone sends the same one for 30 minutes, and the RSA check was a
+        tenth of a read's cost. (Revocation is checked on every request, elsewhere.)"""
+        known = self._verified.get(token)
+        if known is not None and known[1] > time.time():
+            return known[0]
+        claims, expires = self._verify(token)
+        if len(self._verified) >= VERIFIED_CACHE_SIZE:
+            self._verified.clear()  # tokens rotate every half hour: start afresh
+        self._verified[token] = (claims, expires)
+        return claims
+
+    def _verify(self, token: str) -> tuple[AccessClaims, float]:
         try:
             kid = jwt.get_unverified_header(token).get("kid")
             key = self._public.get(kid) if isinstance(kid, str) else None
@@ -90,7 +106,8 @@ class KeyRing:
             )
             if claims["type"] != "access":
                 raise InvalidToken("not an access token")
-            return AccessClaims(uuid.UUID(claims["sub"]), uuid.UUID(claims["sid"]))
+            parsed = AccessClaims(uuid.UUID(claims["sub"]), uuid.UUID(claims["sid"]))
+            return parsed, float(claims["exp"])
         except (jwt.PyJWTError, ValueError, TypeError) as exc:
             raise InvalidToken(str(exc)) from None
 
