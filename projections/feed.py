@@ -12,7 +12,6 @@ from uuid import UUID
 
 import asyncpg
 import orjson
-from pydantic import BaseModel
 
 from events.category import Category
 from events.item import Item
@@ -24,6 +23,7 @@ from projections.projection import Envelope, Projection, Row
 from vitaltrack.wire.categories import CategoryOut
 from vitaltrack.wire.items import ItemOut
 from vitaltrack.wire.orders import OrderItemOut, OrderOut
+from vitaltrack.wire.render import rendered, shape, to_json
 
 KINDS: dict[type, tuple[str, dict[type, Callable[..., Row | None]]]] = {
     Category: ("category", CategoriesProjection.handlers),
@@ -38,13 +38,8 @@ CREATED = frozenset((Category.Created, Item.Created, Order.Created, Category.Rev
 DELETED = frozenset((Category.Deleted, Item.Deleted, Order.Deleted))
 
 
-def _shape(model: type[BaseModel]) -> list[tuple[str, str]]:
-    """(row key, wire key) for every field of a response model."""
-    return [(name, field.alias or name) for name, field in model.model_fields.items()]
-
-
-SHAPES = {"category": _shape(CategoryOut), "item": _shape(ItemOut), "order": _shape(OrderOut)}
-LINE_SHAPE = _shape(OrderItemOut)
+SHAPES = {"category": shape(CategoryOut), "item": shape(ItemOut), "order": shape(OrderOut)}
+LINE_SHAPE = shape(OrderItemOut)
 
 
 def render(kind: str, row: Row) -> dict[str, Any]:
@@ -56,12 +51,7 @@ def render(kind: str, row: Row) -> dict[str, Any]:
             {wire: {**line, "order_id": row["id"]}[key] for key, wire in LINE_SHAPE}
             for line in row.get("lines", [])
         ]
-    return {wire: row[key] for key, wire in SHAPES[kind]}
-
-
-def to_json(value: Any) -> str:
-    """JSON as the API writes it (pydantic's JSON mode): ISO dates, UTC datetimes with Z."""
-    return orjson.dumps(value, default=str, option=orjson.OPT_UTC_Z).decode()
+    return rendered(SHAPES[kind], row)
 
 
 FEED_COLUMNS = (
@@ -107,7 +97,9 @@ class FeedProjection(Projection):
         change = "created" if type(event) in CREATED else "updated"
         if type(event) in DELETED:
             change = "deleted"
-        data = to_json(render(kind, row)) if row is not None and change != "deleted" else None
+        data = (
+            to_json(render(kind, row)).decode() if row is not None and change != "deleted" else None
+        )
         return (
             event.owner_id,
             envelope.position,
@@ -143,5 +135,5 @@ class FeedProjection(Projection):
             "INSERT INTO feed_state (entity_id, row) SELECT * FROM unnest($1::uuid[], $2::json[]) "
             "ON CONFLICT (entity_id) DO UPDATE SET row = EXCLUDED.row",
             ids,
-            [to_json(state[i]) for i in ids],
+            [to_json(state[i]).decode() for i in ids],
         )

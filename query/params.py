@@ -39,7 +39,8 @@ class Window:
             offset = paging.skip or 0
             return cls(offset, limit, offset // limit + 1)
         offset = min((paging.page - 1) * paging.page_size, MAX_OFFSET + 1)
-        return cls(offset, paging.page_size, paging.page)
+        # Past a billion rows every page is empty; the page echoed is capped there too.
+        return cls(offset, paging.page_size, min(paging.page, MAX_OFFSET + 1))
 
     @classmethod
     def at(cls, offset: int, limit: int) -> "Window":
@@ -47,6 +48,15 @@ class Window:
 
     def has_more(self, total: int) -> bool:
         return self.offset + self.limit < total
+
+    def wire_envelope(self, total: int) -> dict[str, Any]:
+        """The same, in wire spelling, for answers rendered straight from rows."""
+        return {
+            "total": total,
+            "page": self.page,
+            "pageSize": self.limit,
+            "hasMore": self.has_more(total),
+        }
 
     def envelope(self, total: int) -> dict[str, Any]:
         """The paging members every list answer carries (API.md 1.3)."""

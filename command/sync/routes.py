@@ -9,6 +9,7 @@ from typing import Any
 from uuid import UUID
 
 import asyncpg
+import orjson
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
@@ -18,12 +19,13 @@ from command.sync.context import Operation
 from vitaltrack.advisory import session_sync_lock
 from vitaltrack.cursors import encode_cursor
 from vitaltrack.deps import CurrentUser, PoolDep
-from vitaltrack.wire.sync import FullIn, FullOut, PullOut, PushIn, PushOut, ResultOut
+from vitaltrack.wire.render import to_json
+from vitaltrack.wire.sync import FullIn, FullOut, PushIn, PushOut, ResultOut
 
 router = APIRouter(prefix="/api/v1/sync", tags=["sync"])
 
 # The pull half of /sync/full, provided by the read side (the composition root wires it).
-Puller = Callable[[asyncpg.Connection, UUID, UUID, FullIn], Awaitable[PullOut]]
+Puller = Callable[[asyncpg.Connection, UUID, UUID, FullIn], Awaitable[dict[str, Any]]]
 
 
 def _results(outcomes: list[pushing.Outcome]) -> list[ResultOut]:
@@ -87,15 +89,14 @@ async def full(
         async with session_sync_lock(pool, user.session_id) as conn:
             pushed = await _push(body, user, commands)
             pulled = await puller(conn, user.user_id, user.session_id, body)
-        results = _results(pushed.outcomes)
-        ok = sum(r.success for r in results)
-        return _plain(
-            FullOut(
-                push_results=results,
-                push_success_count=ok,
-                push_error_count=len(results) - ok,
-                **pulled.model_dump(),
-            )
-        )
+        results = [r.model_dump(mode="json", by_alias=True) for r in _results(pushed.outcomes)]
+        ok = sum(r["success"] for r in results)
+        answer = {
+            "pushResults": results,
+            "pushSuccessCount": ok,
+            "pushErrorCount": len(results) - ok,
+            **pulled,
+        }
+        return 200, orjson.loads(to_json(answer))
 
     return await commands.idempotent(user.user_id, produce)

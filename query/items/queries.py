@@ -1,13 +1,16 @@
 """Item reads: the filtered list, one item, stats, needs-attention and history."""
 
 from dataclasses import dataclass
+from typing import Any
 from uuid import UUID
 
 import asyncpg
 
 from query.params import Window
-from vitaltrack.wire.items import ItemOut, ItemStats, NeedsAttention
+from vitaltrack.wire.items import ItemOut, ItemStats
+from vitaltrack.wire.render import rendered, shape
 
+ITEM = shape(ItemOut)
 COLUMNS = (
     "id, category_id, local_id, name, description, quantity, unit, minimum_stock, expiry_date, "
     "brand, notes, supplier_name, supplier_contact, purchase_link, image_uri, is_active, "
@@ -54,23 +57,25 @@ def _where(owner_id: UUID, f: ItemFilter) -> tuple[str, list[object]]:
 
 async def list_items(
     pool: asyncpg.Pool, owner_id: UUID, f: ItemFilter, window: Window
-) -> tuple[list[ItemOut], int]:
+) -> tuple[list[dict[str, Any]], int]:
+    """A page in the wire shape, and the count of every match: one query (a second only
+    for a page past the end, which has no row to carry the count)."""
     where, args = _where(owner_id, f)
-    async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
-        total = await conn.fetchval(f"SELECT count(*) FROM items WHERE {where}", *args)
-        rows = await conn.fetch(
-            f"SELECT {COLUMNS} FROM items WHERE {where} ORDER BY name, id "
-            f"LIMIT {window.limit} OFFSET {window.offset}",
-            *args,
-        )
-    return [ItemOut.model_validate(dict(r)) for r in rows], total
+    rows = await pool.fetch(
+        f"SELECT {COLUMNS}, count(*) OVER () AS total FROM items WHERE {where} "
+        f"ORDER BY name, id LIMIT {window.limit} OFFSET {window.offset}",
+        *args,
+    )
+    if rows:
+        return [rendered(ITEM, r) for r in rows], rows[0]["total"]
+    return [], await pool.fetchval(f"SELECT count(*) FROM items WHERE {where}", *args)
 
 
-async def item_by_id(pool: asyncpg.Pool, owner_id: UUID, item_id: UUID) -> ItemOut | None:
+async def item_by_id(pool: asyncpg.Pool, owner_id: UUID, item_id: UUID) -> dict[str, Any] | None:
     row = await pool.fetchrow(
         f"SELECT {COLUMNS} FROM items WHERE owner_id = $1 AND id = $2", owner_id, item_id
     )
-    return ItemOut.model_validate(dict(row)) if row else None
+    return rendered(ITEM, row) if row else None
 
 
 async def item_stats(pool: asyncpg.Pool, owner_id: UUID) -> ItemStats:
@@ -92,15 +97,17 @@ async def item_stats(pool: asyncpg.Pool, owner_id: UUID) -> ItemStats:
     return ItemStats.model_validate(dict(row))
 
 
-async def needs_attention(pool: asyncpg.Pool, owner_id: UUID) -> NeedsAttention:
+async def needs_attention(pool: asyncpg.Pool, owner_id: UUID) -> dict[str, Any]:
     rows = await pool.fetch(
         f"SELECT {COLUMNS}, stock_status FROM items "
         "WHERE owner_id = $1 AND is_active AND stock_status <> 'ok' "
         "ORDER BY quantity, is_critical DESC, name, id",
         owner_id,
     )
-    items = [ItemOut.model_validate(dict(r)) for r in rows]
     out = sum(1 for r in rows if r["stock_status"] == "out")
-    return NeedsAttention(
-        items=items, total=len(items), out_of_stock_count=out, low_stock_count=len(items) - out
-    )
+    return {
+        "items": [rendered(ITEM, r) for r in rows],
+        "total": len(rows),
+        "outOfStockCount": out,
+        "lowStockCount": len(rows) - out,
+    }

@@ -3,13 +3,14 @@
 
 from uuid import UUID
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Request
 from pydantic import Field
 
 from query.activity.queries import item_history
 from query.ids import parse_id_or_404
 from query.items import queries
 from query.params import Paging, Window, either, parse_query
+from query.responses import RawJSON, json_response
 from vitaltrack.deps import CurrentUser, PoolDep
 from vitaltrack.problems import Problem
 from vitaltrack.wire.activity import HistoryPage
@@ -35,14 +36,14 @@ class ItemQuery(Paging):
 
 
 @router.get("", response_model=ItemPage)
-async def list_items(request: Request, user: CurrentUser, pool: PoolDep) -> ItemPage:
+async def list_items(request: Request, user: CurrentUser, pool: PoolDep) -> RawJSON:
     q = parse_query(request, ItemQuery)
     window = Window.of(q)
     item_filter = queries.ItemFilter(
         q.category_id, q.is_active, q.is_critical, q.low_stock_only, q.out_of_stock_only, q.search
     )
     items, total = await queries.list_items(pool, user.user_id, item_filter, window)
-    return ItemPage(items=items, **window.envelope(total))
+    return json_response({"items": items, **window.wire_envelope(total)})
 
 
 @router.get("/stats", response_model=ItemStats)
@@ -52,17 +53,16 @@ async def stats(user: CurrentUser, pool: PoolDep) -> ItemStats:
 
 @router.get("/low-stock", response_model=NeedsAttention)
 @router.get("/needs-attention", response_model=NeedsAttention)
-async def low_stock(user: CurrentUser, pool: PoolDep) -> NeedsAttention:
-    return await queries.needs_attention(pool, user.user_id)
+async def low_stock(user: CurrentUser, pool: PoolDep) -> RawJSON:
+    return json_response(await queries.needs_attention(pool, user.user_id))
 
 
 @router.get("/{item_id}", response_model=ItemOut)
-async def get_item(item_id: str, user: CurrentUser, pool: PoolDep, response: Response) -> ItemOut:
+async def get_item(item_id: str, user: CurrentUser, pool: PoolDep) -> RawJSON:
     found = await queries.item_by_id(pool, user.user_id, parse_id_or_404(item_id, "Item"))
     if found is None:
         raise Problem(404, "not_found", "Item not found")
-    response.headers["ETag"] = f'"{found.version}"'
-    return found
+    return json_response(found, {"ETag": f'"{found["version"]}"'})
 
 
 @router.get("/{item_id}/history", response_model=HistoryPage)

@@ -22,8 +22,9 @@ from query.sync.delivery import record_delivery, sweep
 from vitaltrack.cursors import cursor_expired, decode_cursor, encode_cursor
 from vitaltrack.wire.categories import CategoryOut
 from vitaltrack.wire.items import ItemOut
-from vitaltrack.wire.orders import OrderOut
+from vitaltrack.wire.render import rendered, shape
 
+CATEGORY, ITEM = shape(CategoryOut), shape(ItemOut)
 SYNCED_PROJECTIONS = ["categories", "items", "orders", "feed"]
 LEGACY_MARGIN = timedelta(minutes=5)  # lastSyncAt is a client clock: look back a little
 
@@ -40,9 +41,11 @@ class PullRequest:
 
 @dataclass
 class Pulled:
-    categories: list[CategoryOut] = field(default_factory=list)
-    items: list[ItemOut] = field(default_factory=list)
-    orders: list[OrderOut] = field(default_factory=list)
+    """Resources in their wire shape (rendered from rows: a bootstrap is the whole household)."""
+
+    categories: list[dict[str, Any]] = field(default_factory=list)
+    items: list[dict[str, Any]] = field(default_factory=list)
+    orders: list[dict[str, Any]] = field(default_factory=list)
     deleted_ids: list[UUID] = field(default_factory=list)
     deleted_versions: dict[UUID, tuple[str, int]] = field(default_factory=dict)
     events: list[dict[str, Any]] = field(default_factory=list)
@@ -129,7 +132,7 @@ async def _page(conn: asyncpg.Connection, req: PullRequest, after: int, head: in
         has_more=has_more,
         next_cursor=encode_cursor(rows[-1]["position"] if has_more else max(after, head)),
     )
-    alive = {e.id for e in (*pulled.categories, *pulled.items, *pulled.orders)}
+    alive = {UUID(e["id"]) for e in (*pulled.categories, *pulled.items, *pulled.orders)}
     pulled.deleted_versions = {i: d for i, d in deleted.items() if i not in alive}
     pulled.deleted_ids = list(pulled.deleted_versions) if req.include_deleted else []
     return pulled
@@ -147,31 +150,36 @@ def _event(row: asyncpg.Record) -> dict[str, Any]:
     }
 
 
-async def _categories(conn: asyncpg.Connection, where: str, *args: Any) -> list[CategoryOut]:
+async def _categories(conn: asyncpg.Connection, where: str, *args: Any) -> list[dict[str, Any]]:
     rows = await conn.fetch(
         f"SELECT {CATEGORY_COLUMNS} FROM categories WHERE {where} ORDER BY display_order, name, id",
         *args,
     )
-    return [CategoryOut.model_validate(dict(r)) for r in rows]
+    return [_wire(rendered(CATEGORY, r)) for r in rows]
 
 
-async def _items(conn: asyncpg.Connection, where: str, *args: Any) -> list[ItemOut]:
+async def _items(conn: asyncpg.Connection, where: str, *args: Any) -> list[dict[str, Any]]:
     rows = await conn.fetch(
         f"SELECT {ITEM_COLUMNS} FROM items WHERE {where} ORDER BY name, id", *args
     )
-    return [ItemOut.model_validate(dict(r)) for r in rows]
+    return [_wire(rendered(ITEM, r)) for r in rows]
 
 
-async def _orders(conn: asyncpg.Connection, where: str, *args: Any) -> list[OrderOut]:
+async def _orders(conn: asyncpg.Connection, where: str, *args: Any) -> list[dict[str, Any]]:
     rows = await conn.fetch(
         f"SELECT {ORDER_COLUMNS} FROM orders WHERE {where} ORDER BY exported_at DESC, id", *args
     )
-    return await with_lines(conn, rows)
+    return [o.model_dump(mode="json", by_alias=True) for o in await with_lines(conn, rows)]
+
+
+def _wire(resource: dict[str, Any]) -> dict[str, Any]:
+    """Ids as the strings the wire carries (rows hold UUIDs)."""
+    return {k: str(v) if isinstance(v, UUID) else v for k, v in resource.items()}
 
 
 def _delivered(pulled: Pulled) -> list[tuple[str, UUID, int]]:
     delivered = [
-        (entity, e.id, e.version)
+        (entity, UUID(e["id"]), e["version"])
         for entity, entries in (
             ("category", pulled.categories),
             ("item", pulled.items),

@@ -1,11 +1,13 @@
 """POST /sync/pull (API.md 8.3), and the pull half of /sync/full."""
 
 from datetime import UTC, datetime
+from typing import Any
 from uuid import UUID
 
 import asyncpg
 from fastapi import APIRouter
 
+from query.responses import RawJSON, json_response
 from query.sync.pull import Pulled, PullRequest, pull
 from vitaltrack.advisory import session_sync_lock
 from vitaltrack.deps import CurrentUser, PoolDep
@@ -16,28 +18,28 @@ router = APIRouter(prefix="/api/v1/sync", tags=["sync"])
 
 async def pull_for(
     conn: asyncpg.Connection, owner_id: UUID, session_id: UUID, body: PullIn | FullIn
-) -> PullOut:
-    """The pull for a session whose sync lock `conn` holds."""
+) -> dict[str, Any]:
+    """The pull (in wire spelling) for a session whose sync lock `conn` holds."""
     request = PullRequest(
         owner_id, session_id, body.cursor, body.last_sync_at, body.limit, body.include_deleted
     )
     return _out(await pull(conn, request))
 
 
-def _out(pulled: Pulled) -> PullOut:
-    return PullOut(
-        categories=pulled.categories,
-        items=pulled.items,
-        orders=pulled.orders,
-        deleted_ids=[str(i) for i in pulled.deleted_ids],
-        server_time=datetime.now(UTC),
-        has_more=pulled.has_more,
-        next_cursor=pulled.next_cursor,
-        events=pulled.events,
-    )
+def _out(pulled: Pulled) -> dict[str, Any]:
+    return {
+        "categories": pulled.categories,
+        "items": pulled.items,
+        "orders": pulled.orders,
+        "deletedIds": [str(i) for i in pulled.deleted_ids],
+        "serverTime": datetime.now(UTC),
+        "hasMore": pulled.has_more,
+        "nextCursor": pulled.next_cursor,
+        "events": pulled.events,
+    }
 
 
 @router.post("/pull", response_model=PullOut)
-async def pull_changes(body: PullIn, user: CurrentUser, pool: PoolDep) -> PullOut:
+async def pull_changes(body: PullIn, user: CurrentUser, pool: PoolDep) -> RawJSON:
     async with session_sync_lock(pool, user.session_id) as conn:
-        return await pull_for(conn, user.user_id, user.session_id, body)
+        return json_response(await pull_for(conn, user.user_id, user.session_id, body))

@@ -1,0 +1,17 @@
+"""Answers of the read side rendered straight from rows (vitaltrack/wire/render.py)."""
+
+from typing import Any
+
+from fastapi.responses import Response
+
+from vitaltrack.wire.render import to_json
+
+
+class RawJSON(Response):
+    """A body already rendered as the response model would be."""
+
+    media_type = "application/json"
+
+
+def json_response(value: Any, headers: dict[str, str] | None = None) -> RawJSON:
+    return RawJSON(to_json(value), headers=headers)
