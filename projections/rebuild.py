@@ -85,10 +85,14 @@ async def rebuild(
             done = await _replay_in_parallel(dsn, shadow, groups, batch_size, head, progress)
         else:
             done = 0
-            while count := await runner.run_batch(shadow):
+            while count := await runner.run_batch(shadow, until=head):
                 done += count
                 if progress:
                     progress(done, max(head, done))
+        # What was written meanwhile, up to now: the frozen catch-up below stays short.
+        now = await shadow.fetchval(f"SELECT coalesce(max(notification_id), 0) FROM {EVENTS_TABLE}")
+        while count := await runner.run_batch(shadow, until=now):
+            done += count
         await _finish_tables(shadow, tables, deferred)
         async with shadow.transaction():
             await _freeze_live(shadow, projections, tables, readers_wait=not dry_run)
@@ -125,8 +129,8 @@ def split_for_workers(projections: list[Projection], workers: int) -> list[list[
     return groups
 
 
-def _replay_group(dsn: str, names: list[str], batch_size: int) -> int:
-    """Worker process: replay the whole log into the shadow tables of `names`."""
+def _replay_group(dsn: str, names: list[str], batch_size: int, head: int) -> int:
+    """Worker process: replay the log up to `head` into the shadow tables of `names`."""
     from projections.catalog import all_projections
 
     async def replay() -> int:
@@ -134,7 +138,8 @@ def _replay_group(dsn: str, names: list[str], batch_size: int) -> int:
         settings = {"search_path": f"{SHADOW}, public", "synchronous_commit": "off"}
         conn = await asyncpg.connect(dsn, server_settings=settings)
         try:
-            return await ProjectionRunner(dsn, chosen, batch_size, announce=False).catch_up(conn)
+            runner = ProjectionRunner(dsn, chosen, batch_size, announce=False)
+            return await runner.catch_up(conn, until=head)
         finally:
             await conn.close()
 
@@ -155,7 +160,7 @@ async def _replay_in_parallel(
     with ProcessPoolExecutor(max_workers=len(groups), mp_context=context) as pool:
         loop = asyncio.get_running_loop()
         jobs = [
-            loop.run_in_executor(pool, _replay_group, dsn, [p.name for p in g], batch_size)
+            loop.run_in_executor(pool, _replay_group, dsn, [p.name for p in g], batch_size, head)
             for g in groups
         ]
         pending = asyncio.gather(*jobs)

@@ -68,11 +68,11 @@ class ProjectionRunner:
             with contextlib.suppress(Exception):
                 await asyncio.shield(conn.close())
 
-    async def catch_up(self, conn: asyncpg.Connection) -> int:
-        """Apply every committed event; returns how many were applied (for CLIs and tests)."""
+    async def catch_up(self, conn: asyncpg.Connection, until: int | None = None) -> int:
+        """Apply every committed event (up to `until`); returns how many were applied."""
         await self.ensure_tracking(conn)
         total = 0
-        while count := await self.run_batch(conn):
+        while count := await self.run_batch(conn, until):
             total += count
         return total
 
