@@ -6,7 +6,7 @@ import tempfile
 from pathlib import Path
 
 import migrations
-from bench import commands, http, lag, rebuild, sync
+from bench import commands, http, lag, rebuild, soak, sync
 from tests.postgres import postgres_server, scratch_database
 
 BENCHMARKS = {
@@ -16,10 +16,12 @@ BENCHMARKS = {
     "rebuild": rebuild.run,
     "lag": lag.run,
 }
+ON_REQUEST = {"soak": soak.run}  # ten minutes: only when named
 
 
 def main() -> None:
     names = sys.argv[1:] or list(BENCHMARKS)
+    chosen = {**BENCHMARKS, **ON_REQUEST}
     with (
         tempfile.TemporaryDirectory(prefix="vt-bench-", dir="/tmp") as tmp,
         postgres_server(Path(tmp)) as server,
@@ -27,7 +29,7 @@ def main() -> None:
         for name in names:
             with scratch_database(server) as database:
                 migrations.upgrade(database)
-                asyncio.run(BENCHMARKS[name](database, Path(tmp)))
+                asyncio.run(chosen[name](database, Path(tmp)))
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ from events.item import DETAIL_FIELDS
 from events.store import Store
 from projections.catalog import all_projections
 from projections.projection import Envelope, Projection
-from projections.runner import ProjectionRunner
+from projections.runner import LEADER_LOCK_KEY, ProjectionRunner
 from query.categories.queries import list_categories
 from vitaltrack.database import Database
 
@@ -174,18 +174,28 @@ async def test_second_runner_stands_by_and_takes_over_when_the_leader_dies(
     try:
         handlers.create_category(store, handlers.CreateCategory(owner, "A", None, 0, False, None))
         await wait_until_projected(pg_conn, 2)
-        leaders = await pg_conn.fetchval(
-            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted"
-        )
-        assert leaders == 1
+        (before,) = await leader_pids(pg_conn)  # one leader; the second waits
         first.cancel()
         await asyncio.gather(first, return_exceptions=True)
+        assert first.done()
         handlers.create_category(store, handlers.CreateCategory(owner, "B", None, 0, False, None))
         await wait_until_projected(pg_conn, 4)
         assert await pg_conn.fetchval("SELECT count(*) FROM categories") == 2
+        (after,) = await leader_pids(pg_conn)
+        assert after != before  # the standby took the lead (the first one is gone)
     finally:
         second.cancel()
         await asyncio.gather(second, return_exceptions=True)
+
+
+async def leader_pids(conn: asyncpg.Connection) -> list[int]:
+    """Backends holding the runner's leadership lock."""
+    rows = await conn.fetch(
+        "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted "
+        "AND classid = 0 AND objid = $1",
+        LEADER_LOCK_KEY,
+    )
+    return [r["pid"] for r in rows]
 
 
 async def wait_until_projected(conn: asyncpg.Connection, position: int) -> None:
