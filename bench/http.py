@@ -198,19 +198,24 @@ def report(label: str, rate: float, samples: list[float], errors: int) -> None:
     )
 
 
-async def run(database: Database, data_dir: Path) -> None:
-    heading(f"http ({CLIENTS} clients, {SECONDS:.0f} s per scenario, one server process)")
+def server_env(database: Database, data_dir: Path, log_level: str) -> dict[str, str]:
+    """The production settings we recommend, with a signing key of the benchmark's own."""
     key = data_dir / "bench-signing.pem"
     generate_private_key(key)
-    env = {
+    return {
         **os.environ,
         "DATABASE_URL": database.asyncpg_dsn,
         "ENVIRONMENT": "production",
         "SECRET_KEY": "bench-secret-key-of-at-least-32-characters",
         "JWT_PRIVATE_KEY_PATH": str(key),
         "RATE_LIMIT_ENABLED": "false",
-        "LOG_LEVEL": "INFO",
+        "LOG_LEVEL": log_level,
     }
+
+
+async def run(database: Database, data_dir: Path) -> None:
+    heading(f"http ({CLIENTS} clients, {SECONDS:.0f} s per scenario, one server process)")
+    env = server_env(database, data_dir, "INFO")
     ours_port, bare_port = free_port(), free_port()
     ours_url, bare_url = f"http://127.0.0.1:{ours_port}", f"http://127.0.0.1:{bare_port}"
     ours = await serve(

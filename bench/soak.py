@@ -13,10 +13,9 @@ import aiohttp
 import asyncpg
 import psutil
 
-from bench.http import CLIENTS, auth, free_port, prepare, serve
+from bench.http import CLIENTS, auth, free_port, prepare, serve, server_env
 from bench.report import heading, line
 from vitaltrack.database import Database
-from vitaltrack.security.tokens import generate_private_key
 
 SECONDS = float(os.environ.get("SOAK_SECONDS", "600"))
 
@@ -52,17 +51,7 @@ async def traffic(base: str, household: object, until: float) -> tuple[int, int,
 
 async def run(database: Database, data_dir: Path) -> None:
     heading(f"soak ({CLIENTS} clients, {SECONDS:.0f} s, mixed 80/20)")
-    key = data_dir / "soak-signing.pem"
-    generate_private_key(key)
-    env = {
-        **os.environ,
-        "DATABASE_URL": database.asyncpg_dsn,
-        "ENVIRONMENT": "production",
-        "SECRET_KEY": "soak-secret-key-of-at-least-32-characters",
-        "JWT_PRIVATE_KEY_PATH": str(key),
-        "RATE_LIMIT_ENABLED": "false",
-        "LOG_LEVEL": "WARNING",
-    }
+    env = server_env(database, data_dir, "WARNING")
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     server = await serve(

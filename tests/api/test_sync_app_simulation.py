@@ -14,20 +14,17 @@ out (the whole-state push's answer may be lost), and resend pushes. Invariants:
 SIM_EXAMPLES / SIM_STEPS raise the bounds for a long run (docs/sync.md).
 """
 
-import asyncio
 import contextlib
 import itertools
 import os
 import uuid
 from typing import Any
 
-import httpx
 import pytest
 from hypothesis import Phase
 from hypothesis import settings as examples
 from hypothesis import strategies as st
 from hypothesis.stateful import (
-    RuleBasedStateMachine,
     initialize,
     rule,
     run_state_machine_as_test,
@@ -35,13 +32,12 @@ from hypothesis.stateful import (
 
 from tests.api.accounts import PASSWORD
 from tests.api.legacy_app import LegacyApp, Lost
-from vitaltrack.app import create_app
+from tests.api.machine import CONTEXT, AppMachine
 from vitaltrack.database import Database
 from vitaltrack.settings import Settings
 
 DEVICES = 3
 RANK = {"pending": 0, "received": 1, "stock_updated": 2}
-CONTEXT: dict[str, Any] = {}
 names = itertools.count()
 
 
@@ -60,32 +56,21 @@ class Phone:
         self.deltas, self.created, self.deleted = {}, {}, set()
 
 
-class Household(RuleBasedStateMachine):
+class Household(AppMachine):
     def __init__(self) -> None:
         super().__init__()
-        self.loop = asyncio.new_event_loop()
-        self.app = create_app(CONTEXT["settings"], CONTEXT["database"])
-        self.lifespan = self.app.router.lifespan_context(self.app)
-        self.run(self.lifespan.__aenter__())
-        transport = httpx.ASGITransport(app=self.app)
-        self.client = httpx.AsyncClient(transport=transport, base_url="http://test")
         self.phones: list[Phone] = []
         self.expected: dict[str, int] = {}  # item name -> first quantity + pushed changes
         self.op_deltas: dict[str, tuple[str, int]] = {}  # operation id -> (item, change)
         self.removed: set[str] = set()  # items some device deleted and pushed
         self.statuses: dict[str, str] = {}  # order localId -> furthest pushed status
 
-    def run(self, coroutine: Any) -> Any:
-        return self.loop.run_until_complete(coroutine)
-
     def teardown(self) -> None:
         try:
             if self.phones:
                 self.converge()
         finally:
-            self.run(self.client.aclose())
-            self.run(self.lifespan.__aexit__(None, None, None))
-            self.loop.close()
+            super().teardown()
 
     @initialize()
     def household(self) -> None:

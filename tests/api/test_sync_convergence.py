@@ -2,16 +2,13 @@
 any order; in the end every device holds exactly the server's state, stock reflects every
 applied change exactly once, and the read tables equal what the event log replays to."""
 
-import asyncio
 import uuid
 from typing import Any
 
-import httpx
 import pytest
 from hypothesis import settings as examples
 from hypothesis import strategies as st
 from hypothesis.stateful import (
-    RuleBasedStateMachine,
     initialize,
     invariant,
     precondition,
@@ -21,12 +18,11 @@ from hypothesis.stateful import (
 
 from events.item import Item
 from tests.api.accounts import PASSWORD
-from vitaltrack.app import create_app
+from tests.api.machine import CONTEXT, AppMachine
 from vitaltrack.database import Database
 from vitaltrack.settings import Settings
 
 DEVICES = 3
-CONTEXT: dict[str, Any] = {}
 
 
 class Device:
@@ -38,28 +34,14 @@ class Device:
         self.outbox: list[dict[str, Any]] = []
 
 
-class Household(RuleBasedStateMachine):
+class Household(AppMachine):
     def __init__(self) -> None:
         super().__init__()
-        self.loop = asyncio.new_event_loop()
-        self.app = create_app(CONTEXT["settings"], CONTEXT["database"])
-        self.lifespan = self.app.router.lifespan_context(self.app)
-        self.run(self.lifespan.__aenter__())
-        transport = httpx.ASGITransport(app=self.app)
-        self.client = httpx.AsyncClient(transport=transport, base_url="http://test")
         self.devices: list[Device] = []
         self.created: dict[str, int] = {}  # localId -> quantity at creation
         self.deltas: dict[str, dict[str, int]] = {}  # localId -> op id -> delta
         self.outcomes: dict[str, str] = {}  # op id -> last status seen
         self.serial = 0
-
-    def run(self, coroutine: Any) -> Any:
-        return self.loop.run_until_complete(coroutine)
-
-    def teardown(self) -> None:
-        self.run(self.client.aclose())
-        self.run(self.lifespan.__aexit__(None, None, None))
-        self.loop.close()
 
     @initialize()
     def household(self) -> None:

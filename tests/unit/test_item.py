@@ -5,33 +5,18 @@ import uuid
 import orjson
 import pytest
 
-from events.item import InsufficientStock, Item
+from events.item import DETAIL_FIELDS, InsufficientStock, Item
 from events.store import build_mapper
 
 
 def saline(quantity: int = 3) -> Item:
-    details = dict.fromkeys(
-        (
-            "description",
-            "expiry_date",
-            "brand",
-            "notes",
-            "supplier_name",
-            "supplier_contact",
-            "purchase_link",
-            "image_uri",
-        )
-    )
+    details = {**dict.fromkeys(DETAIL_FIELDS), "name": "Saline", "unit": "bottles"}
+    details.update(minimum_stock=2, is_active=True, is_critical=False)
     return Item(
         owner_id=uuid.uuid4(),
         category_id=uuid.uuid4(),
         local_id=None,
-        name="Saline",
         quantity=quantity,
-        unit="bottles",
-        minimum_stock=2,
-        is_active=True,
-        is_critical=False,
         via="api",
         **details,
     )

@@ -1,0 +1,90 @@
+"""Order rules: given an order, when a status change or an apply, then the events."""
+
+import uuid
+from datetime import date
+
+import pytest
+
+from events.order import (
+    AlreadyApplied,
+    AppliedLine,
+    InvalidTransition,
+    Order,
+    OrderDay,
+    OrderLine,
+)
+
+
+def pending() -> Order:
+    line = OrderLine(
+        id=uuid.uuid4(),
+        item_id=uuid.uuid4(),
+        name="Saline",
+        brand=None,
+        unit="bottles",
+        quantity=4,
+        current_stock=1,
+        minimum_stock=2,
+        category_name=None,
+        supplier_name=None,
+        purchase_link=None,
+        image_uri=None,
+        is_essential=False,
+        notes=None,
+    )
+    order = Order(
+        owner_id=uuid.uuid4(),
+        order_number="ORD-20261201-0001",
+        local_id=None,
+        notes=None,
+        lines=(line,),
+        via="api",
+    )
+    order.collect_events()
+    return order
+
+
+def test_a_pending_order_can_be_received_directly_as_the_app_does() -> None:
+    order = pending()
+    assert order.change_status("received", None, via="api")
+    (event,) = order.collect_events()
+    assert (type(event), event.status, order.received_at) == (
+        Order.StatusChanged,
+        "received",
+        event.timestamp,
+    )
+
+
+def test_the_same_status_again_records_nothing_and_the_table_is_enforced() -> None:
+    order = pending()
+    assert not order.change_status("pending", None, via="api")
+    assert order.collect_events() == []
+    for refused in ("stock_updated", "partially_received"):
+        with pytest.raises(InvalidTransition):
+            order.change_status(refused, None, via="api")
+    order.change_status("declined", None, via="api")
+    with pytest.raises(InvalidTransition):
+        order.change_status("received", None, via="api")
+
+
+def test_a_received_order_is_applied_once() -> None:
+    order = pending()
+    with pytest.raises(InvalidTransition):
+        order.record_applied((), (), via="api")  # not received yet
+    order.change_status("received", None, via="api")
+    line = order.lines[0]
+    order.record_applied((AppliedLine(line.item_id, line.quantity),), (), via="api")
+    applied = order.collect_events()[-1]
+    assert (type(applied), order.status, applied.via) == (Order.Applied, "stock_updated", "api")
+    with pytest.raises(AlreadyApplied):
+        order.record_applied((), (), via="device")
+
+
+def test_orders_are_numbered_per_owner_and_day() -> None:
+    day = OrderDay(owner_id=uuid.uuid4(), day=date(2026, 12, 1))
+    assert [day.issue_number() for _ in range(3)] == [
+        "ORD-20261201-0001",
+        "ORD-20261201-0002",
+        "ORD-20261201-0003",
+    ]
+    assert OrderDay.create_id(day.owner_id, day.day) == OrderDay.create_id(day.owner_id, day.day)
