@@ -72,6 +72,7 @@ class Context:
         self.position = 0
         self.record = OperationRecord(owner_id, Operation("", "", "", None, None, None, None))
         self.deferred: list[SideWrite] = []
+        self._fetched: dict[UUID, Any] = {}  # what resolve() loaded, for the operation's use
 
     def advance(self, position: int) -> None:
         self.position = max(self.position, position)
@@ -87,11 +88,17 @@ class Context:
             except AggregateNotFoundError:  # maybe it is a client id after all
                 continue
             if isinstance(found, KIND[entity]) and found.owner_id == self.owner_id:
+                self._fetched = {candidate: found}
                 return candidate
         for ref in refs:
             if (entity, ref) in self.local:
                 return self.local[(entity, ref)]
         return None
+
+    def fetched(self, entity_id: UUID) -> Any | None:
+        """The aggregate resolve() just loaded, once (a retry loads afresh): one load per
+        operation instead of two."""
+        return self._fetched.pop(entity_id, None)
 
     def server_ref(self, entity: str, ref: str) -> str:
         """A reference inside data (an item's category, an order line's item), as a server id."""

@@ -30,6 +30,7 @@ class SnapshotRules:
         self.credited = orders.scan(ctx, self.session, list(operations), self.credits)
         self.named: dict[str, set[UUID]] = {entity: set() for entity in FIELDS}
         self.claimed: set[UUID] = set()  # household entities matched by name in this push
+        self._targets: dict[str, UUID | None] = {}  # operation id -> what it resolved to
         # A one-operation push is a queue replay, never the device's whole state.
         self.whole_state = len(operations) > 1
 
@@ -38,7 +39,12 @@ class SnapshotRules:
         push names is never removed by omission."""
         if op.entity not in FIELDS:
             return
-        for entity_id in (outcome.entity_id, self.ctx.resolve(op.entity, op.refs())):
+        target = (
+            self._targets[op.id]
+            if op.id in self._targets
+            else self.ctx.resolve(op.entity, op.refs())
+        )
+        for entity_id in (outcome.entity_id, target):
             if entity_id is not None:
                 self.named[op.entity].add(entity_id)
 
@@ -47,7 +53,7 @@ class SnapshotRules:
             raise Rejected("validation_error", f"Unknown entity '{op.entity}'")
         if op.type not in explicit.TYPES:
             raise Rejected("validation_error", f"Unknown operation type '{op.type}'")
-        target = self.ctx.resolve(op.entity, op.refs())
+        target = self._targets[op.id] = self.ctx.resolve(op.entity, op.refs())
         if target is not None:
             self.named[op.entity].add(target)
         if op.type in ("delete", "adjust_stock"):
@@ -60,12 +66,14 @@ class SnapshotRules:
             )
         local = op.local_id or data.get("localId")
         if op.entity == "category":
-            return self._category(op, CategoryCreate.model_validate({**data, "localId": local}))
+            return self._category(
+                op, target, CategoryCreate.model_validate({**data, "localId": local})
+            )
         return self._item(op, target, ItemCreate.model_validate({**data, "localId": local}))
 
-    def _category(self, op: Operation, body: CategoryCreate) -> Outcome:
+    def _category(self, op: Operation, target: UUID | None, body: CategoryCreate) -> Outcome:
         sent = categories.sent_fields(body)
-        target, matched = self.ctx.resolve("category", op.refs()), False
+        matched = False
         if target is None and (found := categories.match(self.ctx, body.name)) is not None:
             target, matched = self._claim("category", found)
         if target is None:

@@ -58,7 +58,7 @@ def merge(
     *,
     matched: bool,
 ) -> Outcome:
-    category = load(ctx.store, "category", category_id)
+    category = ctx.fetched(category_id) or load(ctx.store, "category", category_id)
     if category is None or category.owner_id != ctx.owner_id:
         raise CategoryNotFound(category_id)
     base = session.base("category", category)

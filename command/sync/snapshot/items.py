@@ -61,7 +61,7 @@ def _merge(
     credits: tuple[int, int],
 ) -> Outcome:
     credit, unsettled = credits
-    item = load(ctx.store, "item", item_id)
+    item = ctx.fetched(item_id) or load(ctx.store, "item", item_id)
     if item is None or item.owner_id != ctx.owner_id:
         raise ItemNotFound(item_id)
     base = session.base("item", item)

@@ -132,7 +132,7 @@ def scan(ctx: Context, session: Session, ops: list[Operation], credits: Credits)
         except ValueError:
             continue
         order_id = ctx.resolve("order", op.refs())
-        order = load(ctx.store, "order", order_id) if order_id else None
+        order = ctx.fetched(order_id) or load(ctx.store, "order", order_id) if order_id else None
         if order is None or order.status != STOCK_UPDATED:
             continue
         if applied_locally(body.status, session.base("order", order)):
