@@ -10,15 +10,18 @@ import sys
 import time
 import uuid
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Annotated, Any
 
 import asyncpg
+import psycopg
 import typer
+from eventsourcing import persistence
 
 import migrations
 from events.store import Store
 from projections.catalog import all_projections
-from projections.rebuild import rebuild
+from projections.rebuild import RebuildRunning, rebuild
 from projections.runner import ProjectionRunner, run_supervised
 from projections.status import projection_status, quarantined, skip
 from vitaltrack.database import Database, open_database
@@ -26,7 +29,14 @@ from vitaltrack.observability import JsonFormatter
 from vitaltrack.progress import progress_reporter
 from vitaltrack.settings import Settings
 
-cli = typer.Typer(no_args_is_help=True, add_completion=False, help="VitalTrack backend.")
+EXIT_CODES = "Exit codes: 0 ok, 1 failure, 2 usage error, 3 differences found (rebuild --dry-run)."
+cli = typer.Typer(
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,  # errors are one line (main below), never a traceback
+    rich_markup_mode=None,  # usage errors as plain lines, not a drawn box
+    help=f"VitalTrack backend. {EXIT_CODES}",
+)
 projections_cli = typer.Typer(no_args_is_help=True, help="Operate the read-side projections.")
 cli.add_typer(projections_cli, name="projections")
 audit_cli = typer.Typer(no_args_is_help=True, help="Read the audit trail.")
@@ -123,6 +133,12 @@ def seed(
     )
 
 
+class Output(StrEnum):
+    text = "text"
+    json = "json"
+    csv = "csv"
+
+
 @audit_cli.command("replay")
 def audit_replay(
     owner: Annotated[str, typer.Option(help="The account's email address.")],
@@ -136,32 +152,60 @@ def audit_replay(
     as_of: Annotated[
         datetime | None, typer.Option("--as-of", help="Print the state at this moment instead.")
     ] = None,
-    output: Annotated[str, typer.Option(help="text, json or csv.")] = "text",
+    output: Annotated[Output, typer.Option(help="Format.")] = Output.text,
 ) -> None:
-    """An owner's history from the event log, or their state at a moment (--as-of)."""
+    """An owner's history from the event log, or their state at a moment (--as-of).
+
+    Example: vitaltrack audit replay --owner ann@example.com --since 2026-11-01 --output csv
+    """
     from vitaltrack import audit
 
+    entity_id = _uuid_option(entity, "--entity")
     settings = _settings()
     with open_database(settings) as database:
         store = Store(env=database.eventsourcing_env(2))
         try:
             owner_id = audit.owner_by_email(store, owner)
             if owner_id is None:
-                typer.echo(f"error: no account with email {owner}", err=True)
-                raise typer.Exit(2)
+                typer.echo(
+                    f"error: no account with email {owner} (the address it signs in with)", err=True
+                )
+                raise typer.Exit(1)
             if as_of is not None:
                 state = audit.state_as_of(store, owner_id, _utc(as_of))
                 dumped = {
                     k: [m.model_dump(mode="json", by_alias=True) for m in v]
                     for k, v in state.items()
                 }
-                typer.echo(json.dumps(dumped, indent=2 if output == "text" else None))
+                _print_state(dumped, output.value)
                 return
-            entity_id = uuid.UUID(entity) if entity else None
             entries = audit.history(store, owner_id, entity_id, _utc(since), _utc(until))
         finally:
             store.close()
-    _print_history(entries, output)
+    _print_history(entries, output.value)
+
+
+def _uuid_option(value: str | None, name: str) -> uuid.UUID | None:
+    if value is None:
+        return None
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not an id (a UUID)", param_hint=name) from None
+
+
+def _print_state(state: dict[str, list[dict[str, Any]]], output: str) -> None:
+    if output == "csv":
+        writer = csv.writer(sys.stdout)
+        writer.writerow(["kind", "id", "name", "quantity", "status", "version"])
+        for kind, entities in state.items():
+            for e in entities:
+                name = e.get("name") or e.get("orderId")
+                kind_name = {"categories": "category", "items": "item", "orders": "order"}[kind]
+                row = [kind_name, e["id"], name, e.get("quantity"), e.get("status")]
+                writer.writerow([*row, e["version"]])
+        return
+    typer.echo(json.dumps(state, indent=2 if output == "text" else None))
 
 
 def _print_history(entries: list[Any], output: str) -> None:
@@ -247,7 +291,7 @@ def projections_rebuild(
     if dry_run:
         for table, count in result.differences.items():
             typer.echo(f"{table:<20} {'identical' if count == 0 else f'{count} rows differ'}")
-        raise typer.Exit(1 if any(result.differences.values()) else 0)
+        raise typer.Exit(DIFFERENCES if any(result.differences.values()) else 0)
     typer.echo(
         f"rebuilt {', '.join(result.names)} from {result.events} events "
         f"in {result.seconds:.1f} s ({result.rate:,.0f} events/s)"
@@ -333,8 +377,34 @@ async def _status(database: Database) -> Any:
     return await _with_conn(database, lambda conn: projection_status(conn, names))
 
 
+DIFFERENCES = 3  # rebuild --dry-run found the live tables differ from a replay
+UNREACHABLE = (
+    OSError,
+    asyncpg.PostgresError,
+    asyncpg.InterfaceError,
+    psycopg.Error,
+    persistence.OperationalError,
+    persistence.InterfaceError,
+)
+
+
 def main() -> None:
-    cli()
+    """Every failure is one line on stderr with a hint, and a distinct exit code."""
+    try:
+        cli()
+    except RebuildRunning as exc:
+        _fail(f"{exc}; wait for it to finish (projections status shows it)")
+    except UNREACHABLE as exc:
+        detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        _fail(
+            f"cannot reach the database ({detail}); check DATABASE_URL, "
+            "or leave it unset to use the embedded server"
+        )
+
+
+def _fail(message: str) -> None:
+    typer.echo(f"error: {message}", err=True)
+    sys.exit(1)
 
 
 if __name__ == "__main__":

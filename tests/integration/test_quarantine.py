@@ -1,9 +1,6 @@
 """A projection that cannot apply an event parks it; the others (and it) keep going; health
 and `projections status` say so; an operator skips it or rebuilds, without editing the log."""
 
-import os
-import subprocess
-import sys
 import uuid
 from collections.abc import Sequence
 
@@ -18,9 +15,8 @@ from projections.projection import Envelope, Projection
 from projections.rebuild import rebuild
 from projections.runner import ProjectionRunner
 from projections.status import projection_status
+from tests.integration.commandline import vitaltrack as cli
 from vitaltrack.database import Database
-
-VITALTRACK = [sys.executable, "-m", "vitaltrack.cli"]
 
 
 class FailsOnPoison(Projection):
@@ -46,13 +42,6 @@ def household(store: Store, owner: uuid.UUID) -> None:
     for name in ("Before", "Poison", "After"):
         cmd = items.CreateItem(owner, category.id, None, 1, {**details, "name": name})
         items.create_item(store, cmd)
-
-
-def cli(database: Database, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "DATABASE_URL": database.asyncpg_dsn, "LOG_LEVEL": "WARNING"}
-    return subprocess.run(
-        [*VITALTRACK, *args], env=env, capture_output=True, text=True, timeout=120, check=False
-    )
 
 
 async def test_a_poison_event_is_parked_and_nothing_else_stops(

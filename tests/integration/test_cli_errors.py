@@ -1,0 +1,55 @@
+"""The operator's CLI fails in one line with a hint, and with distinct exit codes:
+0 ok, 1 failure, 2 usage error, 3 differences found."""
+
+from datetime import UTC, datetime
+
+import httpx
+
+from tests.api.accounts import register
+from tests.api.inventory import category
+from tests.integration.commandline import vitaltrack
+from vitaltrack.database import Database
+
+
+def assert_one_line(stderr: str) -> None:
+    assert "Traceback" not in stderr
+    assert len([line for line in stderr.splitlines() if line.strip()]) <= 4, stderr
+
+
+def test_usage_errors_exit_2_and_name_the_option(database: Database) -> None:
+    for args in (
+        ("audit", "replay", "--owner", "a@example.com", "--entity", "nope"),
+        ("audit", "replay", "--owner", "a@example.com", "--output", "xml"),
+        ("projections", "rebuild", "nosuch"),
+    ):
+        result = vitaltrack(database, *args)
+        assert result.returncode == 2, (args, result.stderr)
+        assert_one_line(result.stderr)
+
+
+def test_an_unreachable_database_is_one_line_and_exit_1() -> None:
+    result = vitaltrack(
+        None, "projections", "status", DATABASE_URL="postgresql://u:p@127.0.0.1:9/nowhere"
+    )
+    assert result.returncode == 1
+    assert result.stderr.startswith("error: cannot reach the database")
+    assert_one_line(result.stderr)
+
+
+async def test_audit_answers_in_the_format_asked(
+    client: httpx.AsyncClient, database: Database
+) -> None:
+    account = await register(client, "audit@example.com")
+    await category(client, account, "Meds")
+    now = datetime.now(UTC).isoformat()
+    state = vitaltrack(
+        database, "audit", "replay", "--owner", account.email, "--as-of", now, "--output", "csv"
+    )
+    assert state.returncode == 0, state.stderr
+    header, row = state.stdout.splitlines()[:2]
+    assert header == "kind,id,name,quantity,status,version"
+    assert row.startswith("category,") and ",Meds," in row
+    history = vitaltrack(database, "audit", "replay", "--owner", account.email, "--output", "json")
+    assert history.returncode == 0 and '"category.Created"' in history.stdout
+    unknown = vitaltrack(database, "audit", "replay", "--owner", "nobody@example.com")
+    assert unknown.returncode == 1 and unknown.stderr.startswith("error: no account")
