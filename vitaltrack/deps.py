@@ -9,6 +9,7 @@ from typing import Annotated
 
 import asyncpg
 from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from vitaltrack.catchup import Watermark
 from vitaltrack.problems import Problem
@@ -61,7 +62,16 @@ class Principal:
     session_id: uuid.UUID
 
 
-async def _current_user(request: Request, keyring: KeyRingDep) -> Principal:
+# Declares the scheme in the OpenAPI document (the Authorize button of /docs); the checks
+# and their answers are ours.
+bearer = HTTPBearer(auto_error=False, description="The access_token from login or register.")
+
+
+async def _current_user(
+    request: Request,
+    keyring: KeyRingDep,
+    _scheme: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> Principal:
     """A valid access token of a session that is not revoked. No database round trip and no
     read table: a new account's token works before the projections have caught up, and a
     revoked session's tokens stop within moments on every process (security/revocations)."""

@@ -141,4 +141,9 @@ async def test_each_request_is_one_structured_log_line_without_secrets(
 async def test_root_and_openapi(client: httpx.AsyncClient) -> None:
     assert (await client.get("/")).json()["api"] == "/api/v1"
     schema = (await client.get("/openapi.json")).json()
+    schemes = schema["components"]["securitySchemes"]
+    assert [s["scheme"] for s in schemes.values()] == ["bearer"]  # the Authorize button
+    items = schema["paths"]["/api/v1/items"]["get"]
+    assert items["security"] == [{name: []} for name in schemes]
+    assert "security" not in schema["paths"]["/api/v1/auth/login"]["post"]
     assert "/api/v1/categories/{category_id}" in schema["paths"]
