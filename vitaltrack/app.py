@@ -9,6 +9,7 @@ from datetime import timedelta
 import asyncpg
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi_offline import FastAPIOffline
 
 from command.accounts.links import router as account_links
 from command.accounts.routes import router as account_commands
@@ -106,7 +107,7 @@ def create_app(settings: Settings, database: Database, *, run_projections: bool 
                 pool.terminate()
             store.close()
 
-    app = FastAPI(
+    app = FastAPIOffline(  # /docs and /redoc served from the package, not a CDN (work offline)
         title="VitalTrack API",
         version=__version__,
         lifespan=lifespan,

@@ -2,6 +2,7 @@
 
 import json
 import logging
+import re
 
 import httpx
 import pytest
@@ -136,6 +137,15 @@ async def test_each_request_is_one_structured_log_line_without_secrets(
     metrics = (await client.get("/metrics")).text
     assert 'route="/api/v1/items/{item_id}",status="404"' in metrics
     assert "vitaltrack_db_pool_connections" in metrics
+
+
+async def test_the_docs_load_without_a_cdn(client: httpx.AsyncClient) -> None:
+    page = await client.get("/docs")
+    assert page.status_code == 200
+    assets = re.findall(r'(?:src|href)="([^"]+\.(?:js|css))"', page.text)
+    assert assets and not any(a.startswith("http") for a in assets)  # served by us
+    for asset in assets:
+        assert (await client.get(asset)).status_code == 200, asset
 
 
 async def test_root_and_openapi(client: httpx.AsyncClient) -> None:
