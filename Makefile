@@ -1,5 +1,5 @@
 # Two entry points a new machine needs: `make run` and `make test`.
-# Each creates .venv (Python 3.11+), installs the project into it, then runs.
+# Each creates .venv (Python 3.11+) and installs the locked versions (hashes checked) into it.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -8,15 +8,16 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(VENV)/.installed: $(BIN)/python pyproject.toml
-	$(BIN)/pip install --quiet -e .
+$(VENV)/.installed: $(BIN)/python requirements.lock pyproject.toml
+	$(BIN)/pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@
 
-$(VENV)/.installed-dev: $(VENV)/.installed
-	$(BIN)/pip install --quiet -e '.[dev]'
+$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.lock
+	$(BIN)/pip install --quiet --require-hashes -r requirements-dev.lock
 	touch $@
 
-.PHONY: run test lint bench
+.PHONY: run test lint bench lock audit
 run: $(VENV)/.installed
 	$(BIN)/vitaltrack serve
 
@@ -30,3 +31,16 @@ test: lint
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python -m bench
+
+# After changing dependencies in pyproject.toml: re-resolve both locks (needs the index).
+lock: $(BIN)/python
+	$(BIN)/pip install --quiet uv
+	$(BIN)/uv pip compile pyproject.toml --universal --python-version 3.11 --generate-hashes -o requirements.lock -q
+	$(BIN)/uv pip compile pyproject.toml --extra dev --universal --python-version 3.11 --generate-hashes -o requirements-dev.lock -q
+
+# Known vulnerabilities in the locked versions. --strict: a package it could not look up
+# fails the audit ("could not check"), never a false "no known vulnerabilities".
+audit: $(VENV)/.installed-dev
+	$(BIN)/pip install --quiet pip-audit
+	$(BIN)/pip-audit --strict --requirement requirements-dev.lock --require-hashes \
+		--progress-spinner off || { echo "audit FAILED: vulnerabilities found, or some packages could not be checked (see above)"; exit 1; }
