@@ -74,4 +74,4 @@ async def test_history_lists_the_owners_events_in_order(
     as_csv = audit(database, "--owner", "history@example.com", "--output", "csv")
     assert as_csv.stdout.splitlines()[0].startswith("position,time,via,action")
     unknown = audit(database, "--owner", "nobody@example.com")
-    assert unknown.returncode == 2
+    assert unknown.returncode == 1 and unknown.stderr.startswith("error: no account")
