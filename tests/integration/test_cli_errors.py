@@ -2,6 +2,7 @@
 0 ok, 1 failure, 2 usage error, 3 differences found."""
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import httpx
 
@@ -53,3 +54,18 @@ async def test_audit_answers_in_the_format_asked(
     assert history.returncode == 0 and '"category.Created"' in history.stdout
     unknown = vitaltrack(database, "audit", "replay", "--owner", "nobody@example.com")
     assert unknown.returncode == 1 and unknown.stderr.startswith("error: no account")
+
+
+def test_serve_with_an_unusable_signing_key_says_which_and_exits_1(
+    database: Database, tmp_path: Path
+) -> None:
+    empty = tmp_path / "empty.pem"
+    empty.touch()
+    for key, says in (
+        (empty, "is empty or not a PEM private key"),
+        (tmp_path / "no.pem", "does not exist"),
+    ):
+        result = vitaltrack(database, "serve", "--port", "0", JWT_PRIVATE_KEY_PATH=str(key))
+        assert result.returncode == 1
+        assert f"error: the signing key {key} {says}" in result.stderr
+        assert_one_line(result.stderr)

@@ -58,7 +58,7 @@ class KeyRing:
         path = settings.jwt_private_key_path or settings.data_path / "keys" / "jwt-signing.pem"
         if not path.exists():
             if settings.jwt_private_key_path is not None:
-                raise RuntimeError(f"JWT_PRIVATE_KEY_PATH {path} does not exist")
+                raise KeyUnusable(f"the signing key {path} does not exist")
             generate_private_key(path)
         previous = [load_public_key(p) for p in settings.jwt_previous_public_key_paths]
         ttl = timedelta(minutes=settings.access_token_expire_minutes)
@@ -141,10 +141,19 @@ def generate_private_key(path: Path) -> None:
     logger.info("generated a development JWT signing key at %s", path)
 
 
+class KeyUnusable(RuntimeError):
+    """A configured key file that cannot serve: missing, unreadable, empty or not RSA PEM."""
+
+
 def load_private_key(path: Path) -> rsa.RSAPrivateKey:
-    key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+    try:
+        key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+    except PermissionError:
+        raise KeyUnusable(f"the signing key {path} is not readable by uid {os.getuid()}") from None
+    except ValueError:
+        raise KeyUnusable(f"the signing key {path} is empty or not a PEM private key") from None
     if not isinstance(key, rsa.RSAPrivateKey):
-        raise RuntimeError(f"{path} is not an RSA private key")
+        raise KeyUnusable(f"the signing key {path} is not an RSA private key")
     return key
 
 
@@ -154,5 +163,5 @@ def load_public_key(path: Path) -> rsa.RSAPublicKey:
         return load_private_key(path).public_key()
     key = serialization.load_pem_public_key(data)
     if not isinstance(key, rsa.RSAPublicKey):
-        raise RuntimeError(f"{path} is not an RSA public key")
+        raise KeyUnusable(f"{path} is not an RSA public key")
     return key
