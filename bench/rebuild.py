@@ -84,7 +84,7 @@ def seeded(database: Database, data_dir: Path) -> int:
         started = time.perf_counter()
         written = seed_households(
             store, Passwords(settings).hash(SEED_PASSWORD), max(EVENTS // 5000, 1), EVENTS
-        )
+        ).events
         seconds = time.perf_counter() - started
     finally:
         store.close()

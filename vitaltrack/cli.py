@@ -71,7 +71,10 @@ def serve(
         bool, typer.Option(help="Run the projection runner in this process (off for replicas).")
     ] = True,
 ) -> None:
-    """Migrate the database, run the projections in-process, and serve the API."""
+    """Migrate the database, run the projections in-process, and serve the API.
+
+    Example: vitaltrack serve --host 0.0.0.0 --port 8000
+    """
     import uvicorn
 
     from vitaltrack.app import create_app
@@ -101,7 +104,10 @@ def _exit_on_signal(signum: int, _frame: object) -> None:
 
 @cli.command()
 def migrate() -> None:
-    """Upgrade the database schema to the latest revision."""
+    """Upgrade the database schema to the latest revision.
+
+    Example: vitaltrack migrate   (the database of DATABASE_URL, else the embedded one)
+    """
     with open_database(_settings()) as database:
         migrations.upgrade(database)
     typer.echo("database is up to date")
@@ -112,25 +118,34 @@ def seed(
     owners: Annotated[int, typer.Option(min=1, help="Households to create.")] = 10,
     events: Annotated[int, typer.Option(min=1, help="Events to write, about.")] = 10_000,
 ) -> None:
-    """Write demo households through the write model (for demos and benchmarks)."""
+    """Write demo households through the write model (for demos and benchmarks).
+
+    Prints each household's account (all share one password) and the events written.
+
+    Example: vitaltrack seed --owners 3 --events 5000
+    """
     from vitaltrack.security.passwords import Passwords
     from vitaltrack.seed import SEED_PASSWORD, seed_households
 
     settings = _settings()
-    with open_database(settings) as database, progress_reporter("seeding") as report:
-        migrations.upgrade(database)
+    with open_database(settings) as database:
+        migrations.upgrade(database)  # before the bar, so its log lines stay out of it
         store = Store(env=database.eventsourcing_env(settings.db_pool_size))
         started = time.perf_counter()
         try:
-            written = seed_households(
-                store, Passwords(settings).hash(SEED_PASSWORD), owners, events, report
-            )
+            with progress_reporter("seeding") as report:
+                seeded = seed_households(
+                    store, Passwords(settings).hash(SEED_PASSWORD), owners, events, report
+                )
         finally:
             store.close()
     seconds = time.perf_counter() - started
+    for email in seeded.emails:
+        typer.echo(email)
     typer.echo(
-        f"seeded {owners} households with {written} events in {seconds:.1f} s "
-        f"({written / seconds:,.0f} events/s); password for every account: {SEED_PASSWORD}"
+        f"seeded {owners} households with {seeded.events} events in {seconds:.1f} s "
+        f"({seeded.events / seconds:,.0f} events/s); the accounts above all sign in "
+        f"with the password {SEED_PASSWORD}"
     )
 
 
@@ -243,7 +258,10 @@ def _utc(moment: datetime | None) -> datetime | None:
 
 @projections_cli.command("run")
 def projections_run() -> None:
-    """Follow the event log and keep the read tables current (standalone runner)."""
+    """Follow the event log and keep the read tables current (standalone runner).
+
+    Example: vitaltrack projections run   (beside `serve --no-projections` replicas)
+    """
     settings = _settings()
     signal.signal(signal.SIGTERM, _exit_on_signal)  # docker stop: leave cleanly, in time
     with open_database(settings) as database:
@@ -269,7 +287,12 @@ def projections_rebuild(
         int, typer.Option(min=1, help="Processes replaying in parallel (default: CPU count).")
     ] = os.cpu_count() or 1,
 ) -> None:
-    """Replay the whole log into shadow tables, catch up, and swap them in atomically."""
+    """Replay the whole log into shadow tables, catch up, and swap them in atomically.
+
+    With --dry-run, exits 3 when the rebuilt tables differ from the live ones.
+
+    Example: vitaltrack projections rebuild items orders --dry-run
+    """
     catalog = {p.name: p for p in all_projections()}
     unknown = sorted(set(names or []) - set(catalog))
     if unknown:
@@ -306,6 +329,8 @@ def projections_status(
     """Print each projection's position, the log head, the lag and parked events.
 
     Exits 1 when a projection is stopped behind the log, stalled, or has quarantined events.
+
+    Example: vitaltrack projections status --json
     """
     with open_database(_settings()) as database:
         statuses = asyncio.run(_status(database))
@@ -337,6 +362,8 @@ def projections_quarantine(
 
     Retry them with `projections rebuild NAME` once the cause is fixed (they are replayed
     in order; those that still fail stay parked), or accept the gap with `projections skip`.
+
+    Example: vitaltrack projections quarantine --resolved
     """
     with open_database(_settings()) as database:
         parked = asyncio.run(_with_conn(database, lambda c: quarantined(c, resolved=resolved)))
@@ -356,7 +383,10 @@ def projections_skip(
         str | None, typer.Option(help="Only for this projection (default: every one).")
     ] = None,
 ) -> None:
-    """Accept that a projection goes without a parked event; the reason is recorded."""
+    """Accept that a projection goes without a parked event; the reason is recorded.
+
+    Example: vitaltrack projections skip 4711 --projection activity --reason "bad import"
+    """
     with open_database(_settings()) as database:
         count = asyncio.run(_with_conn(database, lambda c: skip(c, projection, position, reason)))
     if not count:
@@ -392,7 +422,7 @@ UNREACHABLE = (
 def main() -> None:
     """Every failure is one line on stderr with a hint, and a distinct exit code."""
     try:
-        cli()
+        cli(prog_name="vitaltrack")
     except RebuildRunning as exc:
         _fail(f"{exc}; wait for it to finish (projections status shows it)")
     except KeyUnusable as exc:

@@ -5,6 +5,7 @@ in a few minutes: each household's aggregates stay in memory and are saved in ba
 import random
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -21,7 +22,8 @@ from events.user import User
 SEED_PASSWORD = "Seeded-Passw0rd"
 CATEGORIES = ("Medication", "Airway", "Feeding", "Wound care", "Hygiene")
 SUPPLIES = ("Saline", "Gauze", "Syringe", "Catheter", "Gloves", "Tubing", "Filter", "Dressing")
-BATCH = 400  # events per save
+BATCH = 400  # events per save, about
+CHUNK = 20  # steps between counts of the pending events
 
 
 class Household:
@@ -35,7 +37,7 @@ class Household:
         )
         self.pending: dict[uuid.UUID, Any] = {}
         self.day: OrderDay | None = None
-        self.events = 0
+        self.saved = 0  # events stored, counted from the aggregates themselves
         self._add(
             self.user,
             Index(owner_id=self.user.id, key=email_key(self.user.email), ref=self.user.id),
@@ -152,16 +154,25 @@ class Household:
                 item.adjust_stock(5, f"order {number}", via="order_apply")
                 self._touch(item)
             order.record_applied(tuple(AppliedLine(i.id, 5) for i in chosen), (), via="api")
-        self.events += 3
 
     def _touch(self, aggregate: Any) -> None:
         self.pending[aggregate.id] = aggregate
-        self.events += 1
+
+    def unsaved(self) -> int:
+        return sum(len(aggregate.pending_events) for aggregate in self.pending.values())
 
     def flush(self) -> None:
         if self.pending:
+            count = self.unsaved()
             self.store.save(*self.pending.values(), side_writes=self.writes)
+            self.saved += count
         self.pending, self.writes = {}, []
+
+
+@dataclass(frozen=True)
+class Seeded:
+    events: int  # exactly the events stored
+    emails: list[str]  # the households' accounts, for `audit replay --owner`
 
 
 def seed_households(
@@ -171,23 +182,23 @@ def seed_households(
     events: int,
     progress: Callable[[int, int], None] | None = None,
     seed_value: int = 7,
-) -> int:
-    """Write about `events` events spread over `owners` households; returns how many."""
+) -> Seeded:
+    """Write about `events` events spread over `owners` households."""
     rng = random.Random(seed_value)
     per_owner = max(events // owners, 1)
-    written = 0
+    written, emails = 0, []
     for n in range(owners):
         home = Household(store, rng, password_hash, n)
-        since_flush = 0
-        while home.events < per_owner:
-            before = home.events
-            home.step()
-            since_flush += home.events - before
-            if since_flush >= BATCH:
+        while home.saved + (unsaved := home.unsaved()) < per_owner:
+            if unsaved >= BATCH:
                 home.flush()
-                since_flush = 0
+                if progress:
+                    progress(written + home.saved, owners * per_owner)
+            for _ in range(CHUNK):
+                home.step()
         home.flush()
-        written += home.events
-        if progress:
-            progress(written, owners * per_owner)
-    return written
+        written += home.saved
+        emails.append(home.user.email)
+    if progress:
+        progress(written, written)
+    return Seeded(written, emails)

@@ -6,7 +6,6 @@ import shutil
 import signal
 import socket
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -14,7 +13,7 @@ import httpx
 import psutil
 import pytest
 
-VITALTRACK = [sys.executable, "-m", "vitaltrack.cli"]
+from tests.integration.commandline import VITALTRACK
 
 
 def free_port() -> int:

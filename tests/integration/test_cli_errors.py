@@ -69,3 +69,12 @@ def test_serve_with_an_unusable_signing_key_says_which_and_exits_1(
         assert result.returncode == 1
         assert f"error: the signing key {key} {says}" in result.stderr
         assert_one_line(result.stderr)
+
+
+def test_every_command_explains_itself_with_an_example() -> None:
+    commands = [("serve",), ("migrate",), ("seed",), ("audit", "replay")]
+    commands += [("projections", c) for c in ("run", "rebuild", "status", "quarantine", "skip")]
+    for command in commands:
+        result = vitaltrack(None, *command, "--help")
+        assert result.returncode == 0, command
+        assert f"Example: vitaltrack {' '.join(command)}" in " ".join(result.stdout.split())
