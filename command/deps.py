@@ -4,7 +4,7 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, Protocol, TypeVar
 from uuid import UUID
 
-from fastapi import Depends, Request
+from fastapi import Depends, Header, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
@@ -33,13 +33,21 @@ class Commands:
         state = request.app.state
         self.store: Store = state.store
         self._watermark: Watermark = state.watermark
-        self._keys: IdempotencyKeys = state.idempotency
-        self._request = request
 
     async def run(self, handler: Callable[..., R], *args: Any) -> R:
         result = await run_in_threadpool(handler, self.store, *args)
         await self._watermark.wait_for(result.position)
         return result
+
+
+class KeyedCommands(Commands):
+    """Commands that honour an Idempotency-Key (API.md 1.4). Only routes that depend on
+    KeyedCommandsDep can answer through it, so those and only those declare the header."""
+
+    def __init__(self, request: Request, key: str | None):
+        super().__init__(request)
+        self._keys: IdempotencyKeys = request.app.state.idempotency
+        self._request, self._key = request, key
 
     async def respond(
         self,
@@ -87,7 +95,7 @@ class Commands:
         run: Callable[[tuple[str, str, bytes] | None], Awaitable[tuple[int, Any]]],
         stored_with_events: Callable[[], bool],
     ) -> JSONResponse:
-        key = self._request.headers.get("idempotency-key")
+        key = self._key
         if key is None:
             return _json(*await run(None))
         check_key(key)
@@ -144,6 +152,22 @@ async def _commands(request: Request) -> Commands:
     return Commands(request)
 
 
+async def _keyed_commands(
+    request: Request,
+    key: Annotated[
+        str | None,
+        Header(
+            alias="Idempotency-Key",
+            description="Optional, 1-255 printable ASCII characters: a retry with the same "
+            "key and request answers the first answer again (Idempotent-Replayed: true), "
+            "and changes nothing again. Kept 48 hours.",
+        ),
+    ] = None,
+) -> KeyedCommands:
+    return KeyedCommands(request, key)
+
+
 CommandsDep = Annotated[Commands, Depends(_commands)]
+KeyedCommandsDep = Annotated[KeyedCommands, Depends(_keyed_commands)]
 AccountsDep = Annotated[AccountServices, Depends(_accounts)]
 PasswordsDep = Annotated[Passwords, Depends(_passwords)]

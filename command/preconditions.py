@@ -8,8 +8,18 @@ from pydantic import AliasChoices, Field
 from vitaltrack.problems import Problem
 
 MAX_VERSION = 2**63 - 1  # the bigint column versions live in
-IfMatch = Annotated[str | None, Header()]
-ExpectedVersionQuery = Annotated[int | None, Query(alias="expectedVersion", ge=1, le=MAX_VERSION)]
+IfMatch = Annotated[
+    str | None,
+    Header(
+        alias="If-Match",
+        description='The version this change expects, e.g. "3" (quotes optional, W/ ignored); '
+        "another version answers 409 version_conflict",
+    ),
+]
+ExpectedVersionQuery = Annotated[
+    int | None,
+    Query(alias="expectedVersion", ge=1, le=MAX_VERSION, description="The same as If-Match"),
+]
 # In a body: `expectedVersion` (either spelling), or `version` as the newer app sends it
 # (API.md 1.4 rev. 2).
 ExpectedVersion = Annotated[

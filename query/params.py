@@ -68,6 +68,26 @@ class Window:
         }
 
 
+def query_parameters(model: type[BaseModel]) -> dict[str, Any]:
+    """The model's fields as OpenAPI query parameters (`openapi_extra`): parse_query reads
+    the query string itself, to accept every spelling, so FastAPI cannot see them."""
+    schema = model.model_json_schema(mode="validation")
+    parameters = []
+    for name, field in model.model_fields.items():
+        choices = field.validation_alias.choices if field.validation_alias else [name]
+        wire, *others = [str(c) for c in choices]  # type: ignore[union-attr]
+        spec = dict(schema["properties"][wire])
+        spec.pop("title", None)
+        about = spec.pop("description", None) or field.description or ""
+        if others:
+            about = f"{about} Also spelled {', '.join(others)}.".strip()
+        parameter = {"name": wire, "in": "query", "required": False, "schema": spec}
+        if about:
+            parameter["description"] = about
+        parameters.append(parameter)
+    return {"parameters": parameters}
+
+
 def parse_query(request: Request, model: type[M]) -> M:
     """Validate the query string; errors answer 422 like any other validation error."""
     try:

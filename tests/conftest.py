@@ -8,6 +8,7 @@ import psycopg
 import pytest
 
 import migrations
+from tests.documented import checked_client, conformance
 from tests.postgres import postgres_server, scratch_database
 from tests.smtp import Mailbox, start_smtp_server
 from vitaltrack.app import create_app
@@ -88,6 +89,12 @@ async def app(settings: Settings, database: Database) -> AsyncIterator[object]:
 
 @pytest.fixture
 async def client(app: object) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
-    async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+    async with checked_client(app) as http:
         yield http
+
+
+@pytest.fixture(scope="session", autouse=True)
+def answers_as_documented() -> Iterator[None]:
+    """After the suite: every answer it saw was one the OpenAPI document states."""
+    yield
+    assert not conformance.failures, "\n".join(sorted(conformance.failures.values()))

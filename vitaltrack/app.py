@@ -48,6 +48,7 @@ from vitaltrack.security.sessions import Sessions
 from vitaltrack.security.tokens import KeyRing
 from vitaltrack.settings import Settings
 from vitaltrack.unavailable import install_unavailable_handlers
+from vitaltrack.wire.errors import problems
 
 logger = logging.getLogger(__name__)
 
@@ -114,6 +115,7 @@ def create_app(settings: Settings, database: Database, *, run_projections: bool 
         # Our own access log and /metrics cover it; FastAPI's OpenTelemetry hooks would look
         # up providers (environment variables) on every request.
         telemetry={"tracing": False, "metrics": False, "logs": False},
+        responses=problems(),  # path and query are checked on every route (bounds)
     )
     app.state.settings = settings
     app.state.sync_puller = pull_for  # /sync/full pulls through the read side

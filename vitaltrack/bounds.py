@@ -133,6 +133,8 @@ class BoundsMiddleware:
             document = json.loads(body)
         except RecursionError:
             return _invalid("body", [], f"JSON nested deeper than {MAX_DEPTH} levels")
+        except UnicodeDecodeError:  # FastAPI would answer 400; API.md 1.7 says 422
+            return _invalid("body", [], "The body must be UTF-8 JSON")
         except ValueError:
             return None  # not JSON: the route's own parsing answers it (422)
         found = bad_json(document)

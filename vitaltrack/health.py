@@ -6,17 +6,60 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
+from pydantic import BaseModel
 
 from projections.catalog import all_projections
 from projections.status import projection_status
 from vitaltrack import __version__
 from vitaltrack.deps import BEARER, KeyRingDep, PoolDep, SettingsDep
 from vitaltrack.problems import Problem
+from vitaltrack.wire.errors import problems
 
 router = APIRouter(tags=["health"])
 
 
-@router.get("/")
+class InfoOut(BaseModel):
+    name: str
+    version: str
+    docs: str
+    health: str
+    live: str
+    api: str
+
+
+class LiveOut(BaseModel):
+    status: str
+
+
+class HealthOut(BaseModel):
+    status: str  # healthy | unhealthy
+    version: str
+    environment: str
+    database: str  # connected | disconnected
+    timestamp: datetime
+
+
+class ProjectionOut(BaseModel):
+    name: str
+    position: int
+    head: int
+    lag: int
+    lagSeconds: float
+    quarantined: int
+    problems: list[str]
+
+
+class ReadyOut(BaseModel):
+    status: str  # ready | not_ready
+    database: str
+    projections: list[ProjectionOut]
+
+
+class JwksOut(BaseModel):
+    keys: list[dict[str, Any]]  # RSA public JWKs (kty, kid, use, alg, n, e)
+
+
+@router.get("/", response_model=InfoOut)
 async def info() -> dict[str, str]:
     return {
         "name": "VitalTrack API",
@@ -28,13 +71,17 @@ async def info() -> dict[str, str]:
     }
 
 
-@router.get("/live")
+@router.get("/live", response_model=LiveOut)
 async def live() -> dict[str, str]:
     """Liveness for orchestrators: the process answers; the database is not consulted."""
     return {"status": "alive"}
 
 
-@router.get("/health")
+@router.get(
+    "/health",
+    response_model=HealthOut,
+    responses={503: {"model": HealthOut, "description": "The database does not answer"}},
+)
 async def health(pool: PoolDep, settings: SettingsDep) -> JSONResponse:
     connected = await _database_answers(pool)
     body = {
@@ -47,7 +94,11 @@ async def health(pool: PoolDep, settings: SettingsDep) -> JSONResponse:
     return JSONResponse(body, status_code=200 if connected else 503)
 
 
-@router.get("/health/ready")
+@router.get(
+    "/health/ready",
+    response_model=ReadyOut,
+    responses={503: {"model": ReadyOut, "description": "Not ready: see database and problems"}},
+)
 async def ready(pool: PoolDep) -> JSONResponse:
     """503 unless the database answers and every projection is current and applying every
     event (none stalled, none with parked events an operator must look at)."""
@@ -92,7 +143,10 @@ LOOPBACK = {"127.0.0.1", "::1", "localhost"}
 
 
 @router.get(
-    "/metrics", response_class=PlainTextResponse, dependencies=[Depends(_allowed_to_scrape)]
+    "/metrics",
+    response_class=PlainTextResponse,
+    dependencies=[Depends(_allowed_to_scrape)],
+    responses=problems("not_authenticated", "not_found", "unavailable"),
 )
 async def metrics(pool: PoolDep, request: Request) -> str:
     """Prometheus text format: projection positions, lag and failures; HTTP requests and
@@ -123,7 +177,7 @@ async def metrics(pool: PoolDep, request: Request) -> str:
     return "\n".join(lines) + "\n"
 
 
-@router.get("/.well-known/jwks.json")
+@router.get("/.well-known/jwks.json", response_model=JwksOut)
 async def jwks(keyring: KeyRingDep) -> dict[str, Any]:
     return keyring.jwks()
 

@@ -22,13 +22,16 @@ from command.accounts.tables import InvalidOneTimeToken
 from command.deps import AccountsDep, CommandsDep
 from vitaltrack.deps import ClientAddress, CurrentUser, RateLimiterDep
 from vitaltrack.wire.base import MessageOut, WireModel
+from vitaltrack.wire.errors import AUTHENTICATED, WITH_BODY, problems
 
-router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
+router = APIRouter(prefix="/api/v1/auth", tags=["auth"], responses=problems("unavailable"))
 
 RESET_DONE = "Password has been reset. Please log in with your new password."
 BAD_LINK = "This link is invalid or has expired."
 FORM = "application/x-www-form-urlencoded"
 M = TypeVar("M", bound=BaseModel)
+HTML = {"text/html": {"schema": {"type": "string"}}}
+BAD_LINK_PAGE = {400: {"description": "A page: the link is invalid or expired", "content": HTML}}
 
 
 class _NewPassword(BaseModel):
@@ -50,7 +53,7 @@ def _parse(model: type[M], raw: bytes) -> M:
         raise RequestValidationError(errors) from None
 
 
-@router.get("/reset-password", response_class=HTMLResponse)
+@router.get("/reset-password", response_class=HTMLResponse, responses=BAD_LINK_PAGE)
 async def reset_password_page(
     commands: CommandsDep, accounts: AccountsDep, token: str = ""
 ) -> HTMLResponse:
@@ -63,6 +66,10 @@ async def reset_password_page(
 @router.post(
     "/reset-password",
     response_model=None,
+    responses={
+        200: {"model": MessageOut, "description": "Reset (a page for a form)", "content": HTML},
+        **problems(*WITH_BODY, "bad_request", "rate_limited", pages=True),
+    },
     openapi_extra={
         "requestBody": {
             "content": {
@@ -116,7 +123,7 @@ async def _reset(
     await commands.run(passwords.reset_password, accounts, passwords.ResetPassword(token, new_hash))
 
 
-@router.get("/verify-email", response_class=HTMLResponse)
+@router.get("/verify-email", response_class=HTMLResponse, responses=BAD_LINK_PAGE)
 async def verify_email_page(
     commands: CommandsDep, accounts: AccountsDep, token: str = ""
 ) -> HTMLResponse:
@@ -129,7 +136,19 @@ async def verify_email_page(
 
 
 @router.delete(
-    "/me", response_model=MessageOut, status_code=202, responses={200: {"model": MessageOut}}
+    "/me",
+    response_model=MessageOut,
+    status_code=202,
+    responses={
+        200: {"model": MessageOut, "description": "Deleted (an account without email)"},
+        **problems(*WITH_BODY, *AUTHENTICATED, "bad_request"),
+    },
+    openapi_extra={
+        "requestBody": {
+            "required": False,
+            "content": {"application/json": {"schema": DeleteAccountIn.model_json_schema()}},
+        }
+    },
 )
 async def delete_account(
     user: CurrentUser, commands: CommandsDep, accounts: AccountsDep, request: Request
@@ -145,7 +164,9 @@ async def delete_account(
     return JSONResponse(MessageOut(message="Your account has been deleted.").model_dump())
 
 
-@router.post("/cancel-delete", response_model=MessageOut)
+@router.post(
+    "/cancel-delete", response_model=MessageOut, responses=problems(*WITH_BODY, *AUTHENTICATED)
+)
 async def cancel_delete(
     user: CurrentUser, commands: CommandsDep, accounts: AccountsDep
 ) -> MessageOut:
@@ -153,7 +174,7 @@ async def cancel_delete(
     return MessageOut(message="The account deletion was cancelled.")
 
 
-@router.get("/confirm-delete/{token}", response_class=HTMLResponse)
+@router.get("/confirm-delete/{token}", response_class=HTMLResponse, responses=BAD_LINK_PAGE)
 async def confirm_delete_page(
     token: str, commands: CommandsDep, accounts: AccountsDep
 ) -> HTMLResponse:
@@ -164,7 +185,12 @@ async def confirm_delete_page(
     return page("delete_confirm.html", title="Delete your account", account=account)
 
 
-@router.post("/confirm-delete/{token}", response_class=HTMLResponse, response_model=None)
+@router.post(
+    "/confirm-delete/{token}",
+    response_class=HTMLResponse,
+    response_model=None,
+    responses=problems(*WITH_BODY, "bad_request", pages=True),
+)
 async def confirm_delete(
     token: str, request: Request, commands: CommandsDep, accounts: AccountsDep
 ) -> HTMLResponse | JSONResponse:

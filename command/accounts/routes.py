@@ -17,12 +17,13 @@ from command.accounts.requests import (
     TokenIn,
 )
 from command.accounts.views import auth_out, user_out
-from command.deps import AccountsDep, CommandsDep, PasswordsDep
+from command.deps import AccountsDep, CommandsDep, KeyedCommandsDep, PasswordsDep
 from vitaltrack.deps import ClientAddress, CurrentUser, KeyRingDep, RateLimiterDep
 from vitaltrack.wire.base import MessageOut
+from vitaltrack.wire.errors import AUTHENTICATED, KEYED, WITH_BODY, problems
 from vitaltrack.wire.users import AuthOut, UserOut
 
-router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
+router = APIRouter(prefix="/api/v1/auth", tags=["auth"], responses=problems("unavailable"))
 
 
 class VerifiedOut(BaseModel):
@@ -30,7 +31,12 @@ class VerifiedOut(BaseModel):
     is_verified: bool = True  # snake_case, as the mobile client reads it
 
 
-@router.post("/register", status_code=201, response_model=AuthOut)
+@router.post(
+    "/register",
+    status_code=201,
+    response_model=AuthOut,
+    responses=problems(*WITH_BODY, "conflict", "rate_limited"),
+)
 async def register(
     body: RegisterIn,
     commands: CommandsDep,
@@ -45,7 +51,11 @@ async def register(
     return auth_out(await commands.run(handlers.register, accounts, cmd), keyring)
 
 
-@router.post("/login", response_model=AuthOut)
+@router.post(
+    "/login",
+    response_model=AuthOut,
+    responses=problems(*WITH_BODY, "invalid_credentials", "account_disabled", "rate_limited"),
+)
 async def login(
     request: Request,
     body: LoginIn,
@@ -61,7 +71,11 @@ async def login(
     return auth_out(await commands.run(handlers.login, accounts, cmd), keyring)
 
 
-@router.post("/refresh", response_model=AuthOut)
+@router.post(
+    "/refresh",
+    response_model=AuthOut,
+    responses=problems(*WITH_BODY, "invalid_token", "account_disabled"),
+)
 async def refresh(
     body: RefreshIn, commands: CommandsDep, accounts: AccountsDep, keyring: KeyRingDep
 ) -> AuthOut:
@@ -73,9 +87,11 @@ LOGGED_OUT = MessageOut(message="Successfully logged out")
 PASSWORD_CHANGED = MessageOut(message="Password changed successfully")
 
 
-@router.post("/logout", response_model=MessageOut)
+@router.post(
+    "/logout", response_model=MessageOut, responses=problems(*WITH_BODY, *AUTHENTICATED, *KEYED)
+)
 async def logout(
-    body: LogoutIn, user: CurrentUser, commands: CommandsDep, accounts: AccountsDep
+    body: LogoutIn, user: CurrentUser, commands: KeyedCommandsDep, accounts: AccountsDep
 ) -> JSONResponse:
     cmd = handlers.Logout(user.user_id, body.refresh_token)
     return await commands.respond(
@@ -83,19 +99,29 @@ async def logout(
     )
 
 
-@router.patch("/me", response_model=UserOut)
+@router.patch(
+    "/me",
+    response_model=UserOut,
+    responses=problems(*WITH_BODY, *AUTHENTICATED, *KEYED, "conflict"),
+)
 async def update_me(
-    body: ProfileIn, user: CurrentUser, commands: CommandsDep, accounts: AccountsDep
-) -> UserOut:
+    body: ProfileIn, user: CurrentUser, commands: KeyedCommandsDep, accounts: AccountsDep
+) -> JSONResponse:
     cmd = profile.UpdateProfile(user.user_id, body.email, body.username, body.name, body.phone)
-    return user_out((await commands.run(profile.update_profile, accounts, cmd)).aggregate)
+    return await commands.respond(
+        profile.update_profile, accounts, cmd, view=user_out, owner=user.user_id
+    )
 
 
-@router.post("/change-password", response_model=MessageOut)
+@router.post(
+    "/change-password",
+    response_model=MessageOut,
+    responses=problems(*WITH_BODY, *AUTHENTICATED, *KEYED, "bad_request"),
+)
 async def change_password(
     body: ChangePasswordIn,
     user: CurrentUser,
-    commands: CommandsDep,
+    commands: KeyedCommandsDep,
     accounts: AccountsDep,
     hasher: PasswordsDep,
 ) -> JSONResponse:
@@ -110,7 +136,9 @@ async def change_password(
     )
 
 
-@router.post("/forgot-password", response_model=MessageOut)
+@router.post(
+    "/forgot-password", response_model=MessageOut, responses=problems(*WITH_BODY, "rate_limited")
+)
 async def forgot_password(
     body: EmailIn,
     commands: CommandsDep,
@@ -125,12 +153,14 @@ async def forgot_password(
     )
 
 
-@router.post("/verify-email", response_model=VerifiedOut)
+@router.post(
+    "/verify-email", response_model=VerifiedOut, responses=problems(*WITH_BODY, "bad_request")
+)
 async def verify_email(body: TokenIn, commands: CommandsDep, accounts: AccountsDep) -> VerifiedOut:
     return await _verify(body.token, commands, accounts)
 
 
-@router.get("/verify-email/{token}", response_model=VerifiedOut)
+@router.get("/verify-email/{token}", response_model=VerifiedOut, responses=problems("bad_request"))
 async def verify_email_by_path(
     token: str, commands: CommandsDep, accounts: AccountsDep
 ) -> VerifiedOut:
@@ -138,7 +168,11 @@ async def verify_email_by_path(
     return await _verify(token, commands, accounts)
 
 
-@router.post("/resend-verification", response_model=MessageOut)
+@router.post(
+    "/resend-verification",
+    response_model=MessageOut,
+    responses=problems(*WITH_BODY, "rate_limited"),
+)
 async def resend_verification(
     body: EmailIn,
     commands: CommandsDep,

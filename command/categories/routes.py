@@ -6,24 +6,34 @@ from fastapi.responses import JSONResponse
 from command.categories import handlers
 from command.categories.requests import CategoryCreate, CategoryUpdate
 from command.categories.views import category_out
-from command.deps import CommandsDep
+from command.deps import KeyedCommandsDep
 from command.ids import parse_id
 from command.preconditions import ExpectedVersionQuery, IfMatch, expected_version
 from events.category import Category, CategoryNotFound
 from vitaltrack.deps import CurrentUser
 from vitaltrack.wire.base import MessageOut
 from vitaltrack.wire.categories import CategoryOut
+from vitaltrack.wire.errors import AUTHENTICATED, KEYED, WITH_BODY, etag, problems
 
-router = APIRouter(prefix="/api/v1/categories", tags=["categories"])
+router = APIRouter(
+    prefix="/api/v1/categories",
+    tags=["categories"],
+    responses=problems(*AUTHENTICATED, *WITH_BODY),
+)
 
 
 def deleted_message(category: Category) -> MessageOut:
     return MessageOut(message=f"Category '{category.name}' deleted")
 
 
-@router.post("", status_code=201, response_model=CategoryOut)
+@router.post(
+    "",
+    status_code=201,
+    response_model=CategoryOut,
+    responses={**problems(*KEYED, "conflict"), **etag(201)},
+)
 async def create_category(
-    body: CategoryCreate, user: CurrentUser, commands: CommandsDep
+    body: CategoryCreate, user: CurrentUser, commands: KeyedCommandsDep
 ) -> JSONResponse:
     cmd = handlers.CreateCategory(
         user.user_id,
@@ -38,12 +48,16 @@ async def create_category(
     )
 
 
-@router.put("/{category_id}", response_model=CategoryOut)
+@router.put(
+    "/{category_id}",
+    response_model=CategoryOut,
+    responses={**problems(*KEYED, "not_found", "conflict", "version_conflict"), **etag()},
+)
 async def update_category(
     category_id: str,
     body: CategoryUpdate,
     user: CurrentUser,
-    commands: CommandsDep,
+    commands: KeyedCommandsDep,
     if_match: IfMatch = None,
 ) -> JSONResponse:
     cmd = handlers.ReviseCategory(
@@ -60,11 +74,15 @@ async def update_category(
     )
 
 
-@router.delete("/{category_id}", response_model=MessageOut)
+@router.delete(
+    "/{category_id}",
+    response_model=MessageOut,
+    responses=problems(*KEYED, "not_found", "conflict", "version_conflict"),
+)
 async def delete_category(
     category_id: str,
     user: CurrentUser,
-    commands: CommandsDep,
+    commands: KeyedCommandsDep,
     if_match: IfMatch = None,
     expected: ExpectedVersionQuery = None,
 ) -> JSONResponse:

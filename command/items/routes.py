@@ -3,7 +3,7 @@
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from command.deps import CommandsDep
+from command.deps import KeyedCommandsDep
 from command.ids import parse_id
 from command.items import handlers
 from command.items.requests import ItemCreate, ItemFields, ItemUpdate, StockChange
@@ -12,9 +12,12 @@ from command.preconditions import ExpectedVersionQuery, IfMatch, expected_versio
 from events.item import ItemNotFound
 from vitaltrack.deps import CurrentUser
 from vitaltrack.wire.base import MessageOut
+from vitaltrack.wire.errors import AUTHENTICATED, KEYED, WITH_BODY, etag, problems
 from vitaltrack.wire.items import ItemOut
 
-router = APIRouter(prefix="/api/v1/items", tags=["items"])
+router = APIRouter(
+    prefix="/api/v1/items", tags=["items"], responses=problems(*AUTHENTICATED, *WITH_BODY)
+)
 
 DETAILS = (
     "name",
@@ -26,8 +29,15 @@ DETAILS = (
 )
 
 
-@router.post("", status_code=201, response_model=ItemOut)
-async def create_item(body: ItemCreate, user: CurrentUser, commands: CommandsDep) -> JSONResponse:
+@router.post(
+    "",
+    status_code=201,
+    response_model=ItemOut,
+    responses={**problems(*KEYED, "bad_request"), **etag(201)},
+)
+async def create_item(
+    body: ItemCreate, user: CurrentUser, commands: KeyedCommandsDep
+) -> JSONResponse:
     details = {f: getattr(body, f) for f in DETAILS}
     cmd = handlers.CreateItem(user.user_id, body.category_id, body.local_id, body.quantity, details)
     return await commands.respond(
@@ -35,12 +45,16 @@ async def create_item(body: ItemCreate, user: CurrentUser, commands: CommandsDep
     )
 
 
-@router.put("/{item_id}", response_model=ItemOut)
+@router.put(
+    "/{item_id}",
+    response_model=ItemOut,
+    responses={**problems(*KEYED, "not_found", "bad_request", "version_conflict"), **etag()},
+)
 async def update_item(
     item_id: str,
     body: ItemUpdate,
     user: CurrentUser,
-    commands: CommandsDep,
+    commands: KeyedCommandsDep,
     if_match: IfMatch = None,
 ) -> JSONResponse:
     cmd = handlers.ReviseItem(
@@ -54,11 +68,15 @@ async def update_item(
     return await commands.respond(handlers.revise_item, cmd, view=item_out, owner=user.user_id)
 
 
-@router.delete("/{item_id}", response_model=MessageOut)
+@router.delete(
+    "/{item_id}",
+    response_model=MessageOut,
+    responses=problems(*KEYED, "not_found", "version_conflict"),
+)
 async def delete_item(
     item_id: str,
     user: CurrentUser,
-    commands: CommandsDep,
+    commands: KeyedCommandsDep,
     if_match: IfMatch = None,
     expected: ExpectedVersionQuery = None,
 ) -> JSONResponse:
@@ -70,12 +88,19 @@ async def delete_item(
     )
 
 
-@router.patch("/{item_id}/stock", response_model=ItemOut)
+@router.patch(
+    "/{item_id}/stock",
+    response_model=ItemOut,
+    responses={
+        **problems(*KEYED, "not_found", "version_conflict", "insufficient_stock"),
+        **etag(),
+    },
+)
 async def change_stock(
     item_id: str,
     body: StockChange,
     user: CurrentUser,
-    commands: CommandsDep,
+    commands: KeyedCommandsDep,
     if_match: IfMatch = None,
 ) -> JSONResponse:
     cmd = handlers.ChangeStock(

@@ -6,20 +6,30 @@
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from command.deps import CommandsDep
+from command.deps import KeyedCommandsDep
 from command.orders import handlers
 from command.orders.requests import OrderCreate, StatusChange
 from command.orders.views import deleted_message, order_out
 from command.preconditions import ExpectedVersionQuery, IfMatch, expected_version
 from vitaltrack.deps import CurrentUser
 from vitaltrack.wire.base import MessageOut
+from vitaltrack.wire.errors import AUTHENTICATED, KEYED, WITH_BODY, etag, problems
 from vitaltrack.wire.orders import OrderOut
 
-router = APIRouter(prefix="/api/v1/orders", tags=["orders"])
+router = APIRouter(
+    prefix="/api/v1/orders", tags=["orders"], responses=problems(*AUTHENTICATED, *WITH_BODY)
+)
 
 
-@router.post("", status_code=201, response_model=OrderOut)
-async def create_order(body: OrderCreate, user: CurrentUser, commands: CommandsDep) -> JSONResponse:
+@router.post(
+    "",
+    status_code=201,
+    response_model=OrderOut,
+    responses={**problems(*KEYED, "bad_request"), **etag(201)},
+)
+async def create_order(
+    body: OrderCreate, user: CurrentUser, commands: KeyedCommandsDep
+) -> JSONResponse:
     lines = tuple(
         handlers.LineRequest(
             line.item_id,
@@ -34,12 +44,19 @@ async def create_order(body: OrderCreate, user: CurrentUser, commands: CommandsD
     )
 
 
-@router.patch("/{order_ref}/status", response_model=OrderOut)
+@router.patch(
+    "/{order_ref}/status",
+    response_model=OrderOut,
+    responses={
+        **problems(*KEYED, "not_found", "invalid_transition", "version_conflict"),
+        **etag(),
+    },
+)
 async def change_status(
     order_ref: str,
     body: StatusChange,
     user: CurrentUser,
-    commands: CommandsDep,
+    commands: KeyedCommandsDep,
     if_match: IfMatch = None,
 ) -> JSONResponse:
     cmd = handlers.ChangeOrderStatus(
@@ -52,17 +69,30 @@ async def change_status(
     return await commands.respond(handlers.change_status, cmd, view=order_out, owner=user.user_id)
 
 
-@router.post("/{order_ref}/apply", response_model=OrderOut)
-async def apply_order(order_ref: str, user: CurrentUser, commands: CommandsDep) -> JSONResponse:
+@router.post(
+    "/{order_ref}/apply",
+    response_model=OrderOut,
+    responses={
+        **problems(*KEYED, "not_found", "already_applied", "invalid_transition"),
+        **etag(),
+    },
+)
+async def apply_order(
+    order_ref: str, user: CurrentUser, commands: KeyedCommandsDep
+) -> JSONResponse:
     cmd = handlers.ApplyOrder(user.user_id, order_ref)
     return await commands.respond(handlers.apply_order, cmd, view=order_out, owner=user.user_id)
 
 
-@router.delete("/{order_ref}", response_model=MessageOut)
+@router.delete(
+    "/{order_ref}",
+    response_model=MessageOut,
+    responses=problems(*KEYED, "not_found", "invalid_transition", "version_conflict"),
+)
 async def delete_order(
     order_ref: str,
     user: CurrentUser,
-    commands: CommandsDep,
+    commands: KeyedCommandsDep,
     if_match: IfMatch = None,
     expected: ExpectedVersionQuery = None,
 ) -> JSONResponse:

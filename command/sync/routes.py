@@ -13,16 +13,21 @@ import orjson
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from command.deps import CommandsDep
+from command.deps import KeyedCommandsDep
 from command.sync import push as pushing
 from command.sync.context import Operation
 from vitaltrack.advisory import session_sync_lock
 from vitaltrack.cursors import encode_cursor
 from vitaltrack.deps import CurrentUser, PoolDep
+from vitaltrack.wire.errors import AUTHENTICATED, KEYED, WITH_BODY, problems
 from vitaltrack.wire.render import to_json
 from vitaltrack.wire.sync import FullIn, FullOut, PushIn, PushOut, ResultOut
 
-router = APIRouter(prefix="/api/v1/sync", tags=["sync"])
+router = APIRouter(
+    prefix="/api/v1/sync",
+    tags=["sync"],
+    responses=problems(*AUTHENTICATED, *WITH_BODY, *KEYED, "cursor_expired"),
+)
 
 # The pull half of /sync/full, provided by the read side (the composition root wires it).
 Puller = Callable[[asyncpg.Connection, UUID, UUID, FullIn], Awaitable[dict[str, Any]]]
@@ -44,7 +49,7 @@ def _results(outcomes: list[pushing.Outcome]) -> list[ResultOut]:
     ]
 
 
-async def _push(body: PushIn, user: CurrentUser, commands: CommandsDep) -> pushing.Pushed:
+async def _push(body: PushIn, user: CurrentUser, commands: KeyedCommandsDep) -> pushing.Pushed:
     operations = tuple(
         Operation(op.id, op.type, op.entity, op.entity_id, op.local_id, op.data, op.base_version)
         for op in body.operations
@@ -59,7 +64,7 @@ def _plain(model: PushOut | FullOut) -> tuple[int, Any]:
 
 @router.post("/push", response_model=PushOut)
 async def push(
-    body: PushIn, user: CurrentUser, commands: CommandsDep, pool: PoolDep
+    body: PushIn, user: CurrentUser, commands: KeyedCommandsDep, pool: PoolDep
 ) -> JSONResponse:
     async def produce() -> tuple[int, Any]:
         async with session_sync_lock(pool, user.session_id):
@@ -81,7 +86,7 @@ async def push(
 
 @router.post("/full", response_model=FullOut)
 async def full(
-    body: FullIn, user: CurrentUser, commands: CommandsDep, pool: PoolDep, request: Request
+    body: FullIn, user: CurrentUser, commands: KeyedCommandsDep, pool: PoolDep, request: Request
 ) -> JSONResponse:
     puller: Puller = request.app.state.sync_puller
 

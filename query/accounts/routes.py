@@ -5,12 +5,13 @@ from fastapi import APIRouter
 from query.accounts.queries import user_by_id
 from vitaltrack.deps import BEARER, CurrentUser, PoolDep
 from vitaltrack.problems import Problem
+from vitaltrack.wire.errors import AUTHENTICATED, problems
 from vitaltrack.wire.users import UserOut
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 
 
-@router.get("/me", response_model=UserOut)
+@router.get("/me", response_model=UserOut, responses=problems(*AUTHENTICATED, "account_disabled"))
 async def me(user: CurrentUser, pool: PoolDep) -> UserOut:
     found = await user_by_id(pool, user.user_id)
     if found is None:  # the account is gone (its sessions are revoked too)

@@ -8,11 +8,12 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from query.activity import queries
-from query.params import MAX_OFFSET, Paging, Window, either, parse_query
+from query.params import MAX_OFFSET, Paging, Window, either, parse_query, query_parameters
 from vitaltrack.deps import CurrentUser, PoolDep
 from vitaltrack.wire.activity import Activities, ActivityPage
+from vitaltrack.wire.errors import AUTHENTICATED, problems
 
-router = APIRouter(prefix="/api/v1", tags=["activity"])
+router = APIRouter(prefix="/api/v1", tags=["activity"], responses=problems(*AUTHENTICATED))
 
 
 class ActivityQuery(Paging):
@@ -25,7 +26,7 @@ class ActivityQuery(Paging):
     until: datetime | None = None
 
 
-@router.get("/activity", response_model=ActivityPage)
+@router.get("/activity", response_model=ActivityPage, openapi_extra=query_parameters(ActivityQuery))
 async def activity(request: Request, user: CurrentUser, pool: PoolDep) -> ActivityPage:
     q = parse_query(request, ActivityQuery)
     window = Window.of(q)
@@ -43,7 +44,9 @@ class ActivitiesQuery(BaseModel):
     offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
 
-@router.get("/activities", response_model=Activities)
+@router.get(
+    "/activities", response_model=Activities, openapi_extra=query_parameters(ActivitiesQuery)
+)
 async def activities(request: Request, user: CurrentUser, pool: PoolDep) -> Activities:
     q = parse_query(request, ActivitiesQuery)
     window = Window.at(q.offset, q.limit)

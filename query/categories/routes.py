@@ -7,8 +7,11 @@ from query.ids import parse_id_or_404
 from vitaltrack.deps import CurrentUser, PoolDep
 from vitaltrack.problems import Problem
 from vitaltrack.wire.categories import CategoryCountList, CategoryList, CategoryOut, CountOut
+from vitaltrack.wire.errors import AUTHENTICATED, etag, problems
 
-router = APIRouter(prefix="/api/v1/categories", tags=["categories"])
+router = APIRouter(
+    prefix="/api/v1/categories", tags=["categories"], responses=problems(*AUTHENTICATED)
+)
 
 
 @router.get("", response_model=CategoryList)
@@ -27,7 +30,9 @@ async def list_with_counts(user: CurrentUser, pool: PoolDep) -> CategoryCountLis
     return await queries.list_categories_with_counts(pool, user.user_id)
 
 
-@router.get("/{category_id}", response_model=CategoryOut)
+@router.get(
+    "/{category_id}", response_model=CategoryOut, responses={**problems("not_found"), **etag()}
+)
 async def get_category(
     category_id: str, user: CurrentUser, pool: PoolDep, response: Response
 ) -> CategoryOut:

@@ -9,14 +9,15 @@ from pydantic import Field
 from query.activity.queries import item_history
 from query.ids import parse_id_or_404
 from query.items import queries
-from query.params import Paging, Window, either, parse_query
+from query.params import Paging, Window, either, parse_query, query_parameters
 from query.responses import RawJSON, json_response
 from vitaltrack.deps import CurrentUser, PoolDep
 from vitaltrack.problems import Problem
 from vitaltrack.wire.activity import HistoryPage
+from vitaltrack.wire.errors import AUTHENTICATED, etag, problems
 from vitaltrack.wire.items import ItemOut, ItemPage, ItemStats, NeedsAttention
 
-router = APIRouter(prefix="/api/v1/items", tags=["items"])
+router = APIRouter(prefix="/api/v1/items", tags=["items"], responses=problems(*AUTHENTICATED))
 
 
 class ItemQuery(Paging):
@@ -35,7 +36,7 @@ class ItemQuery(Paging):
     search: str | None = Field(None, max_length=100)
 
 
-@router.get("", response_model=ItemPage)
+@router.get("", response_model=ItemPage, openapi_extra=query_parameters(ItemQuery))
 async def list_items(request: Request, user: CurrentUser, pool: PoolDep) -> RawJSON:
     q = parse_query(request, ItemQuery)
     window = Window.of(q)
@@ -57,7 +58,7 @@ async def low_stock(user: CurrentUser, pool: PoolDep) -> RawJSON:
     return json_response(await queries.needs_attention(pool, user.user_id))
 
 
-@router.get("/{item_id}", response_model=ItemOut)
+@router.get("/{item_id}", response_model=ItemOut, responses={**problems("not_found"), **etag()})
 async def get_item(item_id: str, user: CurrentUser, pool: PoolDep) -> RawJSON:
     found = await queries.item_by_id(pool, user.user_id, parse_id_or_404(item_id, "Item"))
     if found is None:
@@ -65,7 +66,12 @@ async def get_item(item_id: str, user: CurrentUser, pool: PoolDep) -> RawJSON:
     return json_response(found, {"ETag": f'"{found["version"]}"'})
 
 
-@router.get("/{item_id}/history", response_model=HistoryPage)
+@router.get(
+    "/{item_id}/history",
+    response_model=HistoryPage,
+    responses=problems("not_found"),
+    openapi_extra=query_parameters(Paging),
+)
 async def history(item_id: str, request: Request, user: CurrentUser, pool: PoolDep) -> HistoryPage:
     window = Window.of(parse_query(request, Paging))
     entries, total = await item_history(

@@ -6,12 +6,13 @@ from fastapi import APIRouter, Request, Response
 from pydantic import Field
 
 from query.orders import queries
-from query.params import Paging, Window, either, parse_query
+from query.params import Paging, Window, either, parse_query, query_parameters
 from vitaltrack.deps import CurrentUser, PoolDep
 from vitaltrack.problems import Problem
+from vitaltrack.wire.errors import AUTHENTICATED, etag, problems
 from vitaltrack.wire.orders import OrderOut, OrderPage
 
-router = APIRouter(prefix="/api/v1/orders", tags=["orders"])
+router = APIRouter(prefix="/api/v1/orders", tags=["orders"], responses=problems(*AUTHENTICATED))
 
 Status = Literal[
     "pending", "ordered", "partially_received", "received", "stock_updated", "declined"
@@ -23,7 +24,7 @@ class OrderQuery(Paging):
     status: Status | None = None
 
 
-@router.get("", response_model=OrderPage)
+@router.get("", response_model=OrderPage, openapi_extra=query_parameters(OrderQuery))
 async def list_orders(request: Request, user: CurrentUser, pool: PoolDep) -> OrderPage:
     q = parse_query(request, OrderQuery)
     window = Window.of(q)
@@ -31,7 +32,7 @@ async def list_orders(request: Request, user: CurrentUser, pool: PoolDep) -> Ord
     return OrderPage(orders=orders, **window.envelope(total))
 
 
-@router.get("/{order_ref}", response_model=OrderOut)
+@router.get("/{order_ref}", response_model=OrderOut, responses={**problems("not_found"), **etag()})
 async def get_order(
     order_ref: str, user: CurrentUser, pool: PoolDep, response: Response
 ) -> OrderOut:

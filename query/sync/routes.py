@@ -11,9 +11,14 @@ from query.responses import RawJSON, json_response
 from query.sync.pull import Pulled, PullRequest, pull
 from vitaltrack.advisory import session_sync_lock
 from vitaltrack.deps import CurrentUser, PoolDep
+from vitaltrack.wire.errors import AUTHENTICATED, WITH_BODY, problems
 from vitaltrack.wire.sync import FullIn, PullIn, PullOut
 
-router = APIRouter(prefix="/api/v1/sync", tags=["sync"])
+router = APIRouter(
+    prefix="/api/v1/sync",
+    tags=["sync"],
+    responses=problems(*AUTHENTICATED, *WITH_BODY, "cursor_expired"),
+)
 
 
 async def pull_for(

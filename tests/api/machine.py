@@ -4,9 +4,9 @@ the real app (its lifespan: pools, runner, listener) on an event loop of its own
 import asyncio
 from typing import Any
 
-import httpx
 from hypothesis.stateful import RuleBasedStateMachine
 
+from tests.documented import checked_client
 from vitaltrack.app import create_app
 
 # Set by the test before running the machine (hypothesis builds machines without arguments).
@@ -20,8 +20,7 @@ class AppMachine(RuleBasedStateMachine):
         self.app = create_app(CONTEXT["settings"], CONTEXT["database"])
         self.lifespan = self.app.router.lifespan_context(self.app)
         self.run(self.lifespan.__aenter__())
-        transport = httpx.ASGITransport(app=self.app)
-        self.client = httpx.AsyncClient(transport=transport, base_url="http://test")
+        self.client = checked_client(self.app)
 
     def run(self, coroutine: Any) -> Any:
         return self.loop.run_until_complete(coroutine)

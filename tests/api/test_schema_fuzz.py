@@ -1,5 +1,6 @@
 """Schema fuzzing (schemathesis): every operation of the OpenAPI schema, with generated and
-mutated inputs, signed in, against a live `vitaltrack serve`: never a 5xx. Bounded here
+mutated inputs, signed in, against a live `vitaltrack serve`: never a 5xx, and every answer
+as documented (its status, content type and body schema). Bounded here
 (FUZZ_EXAMPLES per operation); a long run: FUZZ_EXAMPLES=200 pytest tests/api/test_schema_fuzz.py
 """
 
@@ -17,11 +18,18 @@ import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
+from schemathesis.core.failures import FailureGroup
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 from tests.integration.test_cli import free_port
 from vitaltrack.database import Database
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "8"))
+AS_DOCUMENTED = [status_code_conformance, content_type_conformance, response_schema_conformance]
 
 
 @pytest.fixture(scope="module")
@@ -105,6 +113,11 @@ def _fuzz(operation: Any, mode: GenerationMode, signed_in: dict[str, str]) -> li
         response = case.call(timeout=30)
         if response.status_code >= 500:
             failures.append(f"{case.method} {case.formatted_path}: {response.text[:300]}")
+        try:
+            case.validate_response(response, checks=AS_DOCUMENTED)
+        except FailureGroup as exc:
+            where = f"{case.method} {case.formatted_path} {response.status_code}"
+            failures.append(f"{where}: {str(exc)[:500]}")
 
     with contextlib.suppress(Unsatisfiable):  # nothing to mutate (no parameters, no body)
         run()

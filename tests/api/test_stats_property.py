@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from tests.api.accounts import register
 from tests.api.inventory import category, get, stock
+from tests.documented import checked_client
 from vitaltrack.app import create_app
 from vitaltrack.database import Database
 from vitaltrack.settings import Settings
@@ -91,12 +92,11 @@ def test_stats_equal_a_recount_after_random_operations(
 ) -> None:
     async def scenario() -> None:
         app = create_app(settings, database)
-        async with app.router.lifespan_context(app):
-            transport = httpx.ASGITransport(app=app)
-            async with (
-                httpx.AsyncClient(transport=transport, base_url="http://test") as client,
-                asyncpg.create_pool(database.asyncpg_dsn, min_size=1, max_size=2) as pool,
-            ):
-                await run(client, ops, pool)
+        async with (
+            app.router.lifespan_context(app),
+            checked_client(app) as client,
+            asyncpg.create_pool(database.asyncpg_dsn, min_size=1, max_size=2) as pool,
+        ):
+            await run(client, ops, pool)
 
     asyncio.run(scenario())
