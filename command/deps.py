@@ -11,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 
 from command.accounts.services import AccountServices
 from command.errors import problem_of
-from command.idempotency import IdempotencyKeys, Pending, check_key, fingerprint
+from command.idempotency import IdempotencyKeys, Pending, fingerprint
 from events.store import Store, save_hook
 from vitaltrack.catchup import Watermark
 from vitaltrack.problems import Problem
@@ -65,40 +65,48 @@ class KeyedCommands(Commands):
             nonlocal pending
             if key_print is None:
                 result = await self.run(handler, *args)
-                return status, _plain(view(getattr(result, "aggregate", None)))
-            pending = Pending(*key_print, status, lambda agg: _plain(view(agg)))
+                return status, plain(view(getattr(result, "aggregate", None)))
+            pending = Pending(*key_print, status, lambda agg: plain(view(agg)))
             token = save_hook.set(pending)
             try:
                 result = await self.run(handler, *args)
             finally:
                 save_hook.reset(token)
             if pending.body is None:  # nothing was saved, so nothing was remembered yet
-                pending.body = _plain(view(getattr(result, "aggregate", None)))
+                pending.body = plain(view(getattr(result, "aggregate", None)))
             return status, pending.body
 
         return await self._idempotent(owner, run, lambda: pending is not None and pending.saved)
 
     async def idempotent(
-        self, owner: UUID | None, produce: Callable[[], Awaitable[tuple[int, Any]]]
+        self,
+        owner: UUID | None,
+        produce: Callable[[], Awaitable[tuple[int, Any]]],
+        *,
+        keep: Callable[[Any], Any] | None = None,
+        again: Callable[[Any], Awaitable[tuple[int, Any]]] | None = None,
     ) -> JSONResponse:
         """An Idempotency-Key for work that is idempotent on its own (sync operations are
-        deduplicated one by one): its answer is remembered once it is complete."""
+        deduplicated one by one): its answer is remembered once it is complete. With `keep`
+        and `again`, a success is remembered as keep(body) and replayed as again(kept): a
+        sign-up's tokens are never stored (API.md 1.2), its replay signs in again."""
 
         async def run(_key_print: tuple[str, str, bytes] | None) -> tuple[int, Any]:
             return await produce()
 
-        return await self._idempotent(owner, run, lambda: False)
+        return await self._idempotent(owner, run, lambda: False, keep, again)
 
     async def _idempotent(
         self,
         owner: UUID | None,
         run: Callable[[tuple[str, str, bytes] | None], Awaitable[tuple[int, Any]]],
         stored_with_events: Callable[[], bool],
+        keep: Callable[[Any], Any] | None = None,
+        again: Callable[[Any], Awaitable[tuple[int, Any]]] | None = None,
     ) -> JSONResponse:
         key = self._key
         if key is None:
             return _json(*await run(None))
-        check_key(key)
         request = self._request
         scope = f"user:{owner}" if owner else f"client:{_client(request)}:{request.url.path}"
         request_print = fingerprint(request.method, request.url.path, await request.body())
@@ -110,6 +118,8 @@ class KeyedCommands(Commands):
                         "idempotency_key_reused",
                         "This Idempotency-Key was used for a different request",
                     )
+                if again is not None and stored.status < 300:
+                    return _json(*await again(stored.body), replayed=True)
                 return _json(stored.status, stored.body, replayed=True)
             try:
                 status, body = await run((scope, key, request_print))
@@ -119,11 +129,13 @@ class KeyedCommands(Commands):
                     await self._keys.remember(scope, key, request_print, *refused)
                 raise
             if not stored_with_events():
-                await self._keys.remember(scope, key, request_print, status, body)
+                kept = keep(body) if keep is not None else body
+                await self._keys.remember(scope, key, request_print, status, kept)
         return _json(status, body)
 
 
-def _plain(model: BaseModel) -> Any:
+def plain(model: BaseModel) -> Any:
+    """A response model in wire spelling, as plain JSON values."""
     return model.model_dump(mode="json", by_alias=True)
 
 
@@ -158,6 +170,7 @@ async def _keyed_commands(
         str | None,
         Header(
             alias="Idempotency-Key",
+            pattern=r"^[\x20-\x7e]{1,255}$",  # printable ASCII (API.md 1.4)
             description="Optional, 1-255 printable ASCII characters: a retry with the same "
             "key and request answers the first answer again (Idempotent-Replayed: true), "
             "and changes nothing again. Kept 48 hours.",

@@ -58,18 +58,6 @@ class Pending:
         ]
 
 
-def check_key(key: str) -> None:
-    if not (1 <= len(key) <= 255 and key.isascii() and key.isprintable()):
-        errors = [
-            {
-                "loc": ["header", "idempotency-key"],
-                "msg": "Idempotency-Key must be 1-255 printable ASCII characters",
-                "type": "value_error",
-            }
-        ]
-        raise Problem(422, "validation_error", errors, errors=errors)
-
-
 def fingerprint(method: str, path: str, body: bytes) -> bytes:
     """Same method, path and JSON (whatever its spacing or key order) = same request."""
     try:

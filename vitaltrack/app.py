@@ -48,7 +48,7 @@ from vitaltrack.security.sessions import Sessions
 from vitaltrack.security.tokens import KeyRing
 from vitaltrack.settings import Settings
 from vitaltrack.unavailable import install_unavailable_handlers
-from vitaltrack.wire.errors import problems
+from vitaltrack.wire.errors import document_error_bodies, problems
 
 logger = logging.getLogger(__name__)
 
@@ -124,6 +124,7 @@ def create_app(settings: Settings, database: Database, *, run_projections: bool 
         Passwords(settings), Sessions(settings), OneTimeTokens(settings), settings.public_base_url
     )
     install_problem_handlers(app)
+    document_error_bodies(app)
     install_unavailable_handlers(app)
     install_command_errors(app)
     app.add_middleware(BoundsMiddleware, max_body_bytes=settings.max_body_bytes)

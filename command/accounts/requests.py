@@ -14,6 +14,7 @@ from pydantic import (
     model_validator,
 )
 
+from vitaltrack.wire import examples
 from vitaltrack.wire.base import WireModel
 from vitaltrack.wire.sanitize import clean_text
 
@@ -53,7 +54,7 @@ Phone = Annotated[str, StringConstraints(strip_whitespace=True, max_length=50)]
 
 
 class RegisterIn(WireModel):
-    model_config = ConfigDict(strict=True)
+    model_config = examples.example(examples.REGISTER, strict=True)
 
     email: Email | None = None
     username: Username | None = None
@@ -70,7 +71,7 @@ class RegisterIn(WireModel):
 
 
 class LoginIn(WireModel):
-    model_config = ConfigDict(strict=True)
+    model_config = examples.example(examples.LOGIN, strict=True)
 
     identifier: Annotated[
         str, BeforeValidator(_lower_trim), StringConstraints(min_length=1, max_length=255)

@@ -1,5 +1,7 @@
 """The state-changing auth endpoints (API.md 3); GET /auth/me is on the query side."""
 
+from typing import Any
+
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
@@ -17,7 +19,7 @@ from command.accounts.requests import (
     TokenIn,
 )
 from command.accounts.views import auth_out, user_out
-from command.deps import AccountsDep, CommandsDep, KeyedCommandsDep, PasswordsDep
+from command.deps import AccountsDep, CommandsDep, KeyedCommandsDep, PasswordsDep, plain
 from vitaltrack.deps import ClientAddress, CurrentUser, KeyRingDep, RateLimiterDep
 from vitaltrack.wire.base import MessageOut
 from vitaltrack.wire.errors import AUTHENTICATED, KEYED, WITH_BODY, problems
@@ -35,20 +37,35 @@ class VerifiedOut(BaseModel):
     "/register",
     status_code=201,
     response_model=AuthOut,
-    responses=problems(*WITH_BODY, "conflict", "rate_limited"),
+    responses=problems(*WITH_BODY, *KEYED, "conflict", "rate_limited"),
 )
 async def register(
+    request: Request,
     body: RegisterIn,
-    commands: CommandsDep,
+    commands: KeyedCommandsDep,
     accounts: AccountsDep,
     keyring: KeyRingDep,
     limiter: RateLimiterDep,
     client: ClientAddress,
-) -> AuthOut:
+) -> JSONResponse:
+    """With an Idempotency-Key, a retry of a sign-up whose answer was lost answers 201 for
+    the same account with a new session: the first answer's tokens are not kept."""
     await limiter.hit("register", client, body.email or body.username)
-    password_hash = await run_in_threadpool(accounts.passwords.hash, body.password)
-    cmd = handlers.Register(body.email, body.username, body.name, body.phone, password_hash)
-    return auth_out(await commands.run(handlers.register, accounts, cmd), keyring)
+
+    async def sign_up() -> tuple[int, Any]:
+        password_hash = await run_in_threadpool(accounts.passwords.hash, body.password)
+        cmd = handlers.Register(body.email, body.username, body.name, body.phone, password_hash)
+        signed_in = await commands.run(handlers.register, accounts, cmd)
+        return 201, plain(auth_out(signed_in, keyring))
+
+    async def sign_in_again(_kept: Any) -> tuple[int, Any]:
+        identifier = body.email or body.username or ""
+        cmd = handlers.Login(identifier, body.password, _agent(request))
+        return 201, plain(auth_out(await commands.run(handlers.login, accounts, cmd), keyring))
+
+    return await commands.idempotent(
+        None, sign_up, keep=lambda answer: {"user": answer["user"]}, again=sign_in_again
+    )
 
 
 @router.post(
@@ -66,8 +83,7 @@ async def login(
     client: ClientAddress,
 ) -> AuthOut:
     await limiter.hit("login", client, body.identifier)
-    agent = (request.headers.get("user-agent") or "")[:200] or None
-    cmd = handlers.Login(body.identifier, body.password, agent)
+    cmd = handlers.Login(body.identifier, body.password, _agent(request))
     return auth_out(await commands.run(handlers.login, accounts, cmd), keyring)
 
 
@@ -190,3 +206,8 @@ async def resend_verification(
 async def _verify(token: str, commands: CommandsDep, accounts: AccountsDep) -> VerifiedOut:
     await commands.run(verification.verify_email, accounts, verification.VerifyEmail(token))
     return VerifiedOut(message="Email verified successfully")
+
+
+def _agent(request: Request) -> str | None:
+    """The User-Agent, kept with the login event."""
+    return (request.headers.get("user-agent") or "")[:200] or None

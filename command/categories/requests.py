@@ -2,9 +2,10 @@
 
 from typing import Annotated
 
-from pydantic import BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic import BeforeValidator, Field, StringConstraints
 
 from command.preconditions import ExpectedVersion
+from vitaltrack.wire import examples
 from vitaltrack.wire.base import WireModel
 from vitaltrack.wire.sanitize import clean_text
 
@@ -14,7 +15,7 @@ Description = Annotated[str, BeforeValidator(clean_text), StringConstraints(max_
 
 
 class CategoryCreate(WireModel):
-    model_config = ConfigDict(strict=True)
+    model_config = examples.example(examples.CATEGORY_CREATE, strict=True)
 
     name: Name
     description: Description | None = None
@@ -26,7 +27,7 @@ class CategoryCreate(WireModel):
 class CategoryUpdate(WireModel):
     """Partial update: a field absent or null is left as it is."""
 
-    model_config = ConfigDict(strict=True)
+    model_config = examples.example(examples.CATEGORY_UPDATE, strict=True)
 
     name: Name | None = None
     description: Description | None = None

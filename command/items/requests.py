@@ -15,6 +15,7 @@ from pydantic import (
 
 from command.preconditions import ExpectedVersion
 from events.item import MAX_QUANTITY
+from vitaltrack.wire import examples
 from vitaltrack.wire.base import WireModel
 from vitaltrack.wire.sanitize import blank_to_none, clean_contact, clean_markup
 
@@ -57,6 +58,8 @@ class ItemFields(WireModel):
 
 
 class ItemCreate(ItemFields):
+    model_config = examples.example(examples.ITEM_CREATE)
+
     category_id: UUID = Field(strict=False)
     name: Name
     local_id: LocalId | None = None
@@ -69,6 +72,8 @@ class ItemCreate(ItemFields):
 
 class ItemUpdate(ItemFields):
     """Partial update: absent or null leaves a field as it is (reference behaviour)."""
+
+    model_config = examples.example(examples.ITEM_UPDATE)
 
     category_id: UUID | None = Field(None, strict=False)
     name: Name | None = None
@@ -83,7 +88,7 @@ class ItemUpdate(ItemFields):
 class StockChange(WireModel):
     """Exactly one of an absolute `quantity` or a signed `delta`."""
 
-    model_config = ConfigDict(strict=True)
+    model_config = examples.example(examples.STOCK_CHANGE, strict=True)
 
     quantity: Quantity | None = None
     delta: Annotated[int, Field(ge=-MAX_QUANTITY, le=MAX_QUANTITY)] | None = None

@@ -6,6 +6,7 @@ from pydantic import ConfigDict, Field, StringConstraints
 
 from command.preconditions import ExpectedVersion
 from events.item import MAX_QUANTITY
+from vitaltrack.wire import examples
 from vitaltrack.wire.base import WireModel
 
 Short = Annotated[str, StringConstraints(max_length=255)]
@@ -40,7 +41,7 @@ class OrderItemIn(WireModel):
 
 
 class OrderCreate(WireModel):
-    model_config = ConfigDict(strict=True)
+    model_config = examples.example(examples.ORDER_CREATE, strict=True)
 
     items: list[OrderItemIn] = Field(min_length=1, max_length=500)
     notes: Text | None = None
@@ -48,7 +49,7 @@ class OrderCreate(WireModel):
 
 
 class StatusChange(WireModel):
-    model_config = ConfigDict(strict=True)
+    model_config = examples.example(examples.STATUS_CHANGE, strict=True)
 
     status: Status
     notes: Text | None = None

@@ -13,7 +13,7 @@ import orjson
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from command.deps import KeyedCommandsDep
+from command.deps import KeyedCommandsDep, plain
 from command.sync import push as pushing
 from command.sync.context import Operation
 from vitaltrack.advisory import session_sync_lock
@@ -58,8 +58,8 @@ async def _push(body: PushIn, user: CurrentUser, commands: KeyedCommandsDep) -> 
     return await commands.run(pushing.push, cmd)
 
 
-def _plain(model: PushOut | FullOut) -> tuple[int, Any]:
-    return 200, model.model_dump(mode="json", by_alias=True)
+def _ok(model: PushOut | FullOut) -> tuple[int, Any]:
+    return 200, plain(model)
 
 
 @router.post("/push", response_model=PushOut)
@@ -71,7 +71,7 @@ async def push(
             pushed = await _push(body, user, commands)
         results = _results(pushed.outcomes)
         ok = sum(r.success for r in results)
-        return _plain(
+        return _ok(
             PushOut(
                 results=results,
                 success_count=ok,

@@ -1,11 +1,13 @@
 """Idempotency-Key (API.md 1.4): a retry gets the first answer back, refusals included, and
 sync pushes honour the key too."""
 
+import asyncpg
 import httpx
 
-from tests.api.accounts import Account
+from tests.api.accounts import PASSWORD, Account
 from tests.api.inventory import category, get, item, stock
 from tests.api.sync import SYNC, op
+from vitaltrack.database import Database
 
 
 async def test_a_refusal_is_replayed_not_re_executed(
@@ -36,3 +38,37 @@ async def test_a_sync_push_with_a_key_answers_its_first_answer_again(
     other = await client.post(f"{SYNC}/full", json=body, headers=keyed)
     assert (other.status_code, other.json()["code"]) == (422, "idempotency_key_reused")
     assert (await get(client, alice, "/categories"))["total"] == 1
+
+
+async def test_a_sign_up_retried_with_its_key_signs_in_the_same_account_again(
+    client: httpx.AsyncClient, database: Database
+) -> None:
+    """A lost 201: the retry answers 201 for the one account, with a session of its own; the
+    first answer's tokens are never kept (refresh tokens live only as hashes, API.md 1.2)."""
+    body = {"email": "lost@example.com", "password": PASSWORD, "name": "Lost Answer"}
+    keyed = {"Idempotency-Key": "sign-up-1"}
+    first = await client.post("/api/v1/auth/register", json=body, headers=keyed)
+    again = await client.post("/api/v1/auth/register", json=body, headers=keyed)
+    assert first.status_code == again.status_code == 201
+    assert again.headers["idempotent-replayed"] == "true"
+    same = ("id", "email", "createdAt")
+    assert [again.json()["user"][k] for k in same] == [first.json()["user"][k] for k in same]
+    assert again.json()["refresh_token"] != first.json()["refresh_token"]
+    for answer in (first, again):
+        me = await client.get("/api/v1/auth/me", headers=bearer(answer.json()))
+        assert me.json()["id"] == first.json()["user"]["id"]
+    conn = await asyncpg.connect(database.asyncpg_dsn)
+    try:
+        kept = await conn.fetchval("SELECT body::text FROM idempotency_keys")
+    finally:
+        await conn.close()
+    assert first.json()["refresh_token"] not in kept and "access_token" not in kept
+    other = {**body, "password": "An0ther-Secret"}
+    reused = await client.post("/api/v1/auth/register", json=other, headers=keyed)
+    assert (reused.status_code, reused.json()["code"]) == (422, "idempotency_key_reused")
+    unkeyed = await client.post("/api/v1/auth/register", json=body)
+    assert (unkeyed.status_code, unkeyed.json()["code"]) == (409, "conflict")
+
+
+def bearer(auth: dict[str, str]) -> dict[str, str]:
+    return {"Authorization": f"Bearer {auth['access_token']}"}

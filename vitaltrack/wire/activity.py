@@ -4,10 +4,13 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from vitaltrack.wire import examples
 from vitaltrack.wire.base import WireModel
 
 
 class ActivityEntry(WireModel):
+    model_config = examples.example(examples.ACTIVITY)
+
     id: int
     action: str
     entity_type: str
@@ -40,6 +43,8 @@ class Actor(WireModel):
 
 
 class HistoryEntry(WireModel):
+    model_config = examples.example(examples.HISTORY)
+
     position: int
     type: str
     version: int

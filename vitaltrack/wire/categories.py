@@ -3,10 +3,13 @@
 from datetime import datetime
 from uuid import UUID
 
+from vitaltrack.wire import examples
 from vitaltrack.wire.base import WireModel
 
 
 class CategoryOut(WireModel):
+    model_config = examples.example(examples.CATEGORY)
+
     id: UUID
     local_id: str | None
     name: str

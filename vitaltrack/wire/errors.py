@@ -8,7 +8,9 @@ and tests check the two agree (every answer the suite sees is validated against 
 from http import HTTPStatus
 from typing import Any
 
+from fastapi import FastAPI
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic.json_schema import models_json_schema
 
 from vitaltrack.problems import PROBLEM_JSON, PROBLEM_TYPE
 
@@ -163,11 +165,10 @@ def problems(*codes: str, pages: bool = False) -> dict[int | str, dict[str, Any]
         model = MODELS.get(status, ErrorBody)
         examples = {c: {"summary": CODES[c][1], "value": _example(c)} for c in group}
         ref = {"$ref": f"#/components/schemas/{model.__name__}"}
-        responses[status] = {
-            "model": model,
+        responses[status] = {  # no "model": FastAPI would file it under an HTML route's type
             "description": "; ".join(f"`{c}`: {CODES[c][1]}" for c in group),
             "content": {
-                "application/json": {"examples": examples},
+                "application/json": {"schema": ref, "examples": examples},
                 PROBLEM_JSON.decode(): {"schema": ref, "examples": examples},
             },
         }
@@ -185,3 +186,18 @@ def etag(status: int = 200) -> dict[int | str, dict[str, Any]]:
     """A success carrying one resource sends its version as ETag (API.md 1.4)."""
     header = {"description": 'The version, quoted: send it back as If-Match, e.g. "3"'}
     return {status: {"headers": {"ETag": {**header, "schema": {"type": "string"}}}}}
+
+
+def document_error_bodies(app: FastAPI) -> None:
+    """Add the error bodies to the document's schemas, which `problems()` refers to."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            document = build()
+            models = [(m, "validation") for m in (ErrorBody, *MODELS.values())]
+            _, defs = models_json_schema(models, ref_template="#/components/schemas/{model}")  # type: ignore[arg-type]
+            document.setdefault("components", {}).setdefault("schemas", {}).update(defs["$defs"])
+        return app.openapi_schema or build()
+
+    app.openapi = openapi  # type: ignore[method-assign]

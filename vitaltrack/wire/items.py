@@ -3,10 +3,13 @@
 from datetime import date, datetime
 from uuid import UUID
 
+from vitaltrack.wire import examples
 from vitaltrack.wire.base import WireModel
 
 
 class ItemOut(WireModel):
+    model_config = examples.example(examples.ITEM)
+
     id: UUID
     category_id: UUID
     local_id: str | None
@@ -45,6 +48,8 @@ class NeedsAttention(WireModel):
 
 
 class ItemStats(WireModel):
+    model_config = examples.example(examples.STATS)
+
     total_items: int
     total_categories: int
     out_of_stock_count: int

@@ -3,6 +3,7 @@
 from datetime import datetime
 from uuid import UUID
 
+from vitaltrack.wire import examples
 from vitaltrack.wire.base import WireModel
 
 
@@ -25,6 +26,8 @@ class OrderItemOut(WireModel):
 
 
 class OrderOut(WireModel):
+    model_config = examples.example(examples.ORDER)
+
     id: UUID
     order_id: str  # the human id, ORD-YYYYMMDD-NNNN
     user_id: UUID

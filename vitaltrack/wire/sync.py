@@ -5,6 +5,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, StringConstraints
 
+from vitaltrack.wire import examples
 from vitaltrack.wire.base import WireModel
 from vitaltrack.wire.categories import CategoryOut
 from vitaltrack.wire.items import ItemOut
@@ -29,12 +30,16 @@ class OperationIn(WireModel):
 
 
 class PushIn(WireModel):
+    model_config = examples.example(examples.PUSH)
+
     operations: list[OperationIn] = Field(default_factory=list, max_length=MAX_OPERATIONS)
     mode: Literal["ops"] | None = None
     last_sync_at: datetime | None = None  # informational
 
 
 class PullIn(WireModel):
+    model_config = examples.example(examples.PULL)
+
     cursor: Annotated[str, StringConstraints(max_length=200)] | None = None
     limit: Limit = 500
     last_sync_at: datetime | None = None
@@ -59,6 +64,8 @@ class ResultOut(WireModel):
 
 
 class PushOut(WireModel):
+    model_config = examples.example(examples.PUSHED)
+
     results: list[ResultOut]
     success_count: int
     error_count: int
@@ -67,6 +74,8 @@ class PushOut(WireModel):
 
 
 class PullOut(WireModel):
+    model_config = examples.example(examples.PULLED)
+
     categories: list[CategoryOut]
     items: list[ItemOut]
     orders: list[OrderOut]

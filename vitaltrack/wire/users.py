@@ -5,10 +5,13 @@ from uuid import UUID
 
 from pydantic import BaseModel
 
+from vitaltrack.wire import examples
 from vitaltrack.wire.base import WireModel
 
 
 class UserOut(WireModel):
+    model_config = examples.example(examples.USER)
+
     id: UUID
     email: str | None
     username: str | None
@@ -24,6 +27,8 @@ class UserOut(WireModel):
 
 class AuthOut(BaseModel):
     """Token fields stay snake_case: the mobile client reads exactly these names."""
+
+    model_config = examples.example(examples.AUTH)
 
     access_token: str
     refresh_token: str
