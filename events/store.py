@@ -1,6 +1,5 @@
 """The event store every command goes through: one eventsourcing Application on PostgreSQL."""
 
-from collections.abc import Sequence
 from contextvars import ContextVar
 from datetime import date
 from typing import Any, NamedTuple, Protocol
@@ -13,18 +12,17 @@ from eventsourcing.persistence import (
     JSONTranscoder,
     Mapper,
     Recording,
-    StoredEvent,
     Transcoder,
     Transcoding,
     UUIDAsHex,
 )
-from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.utils import get_topic
 
 from events.conflict import Clash
 from events.device import Device
 from events.item import Item
 from events.order import AppliedLine, Order, OrderLine
+from events.recorder import Recorder
 from events.user import User
 
 APP_NAME = "VitalTrack"
@@ -38,19 +36,6 @@ class SideWrite(NamedTuple):
 
     sql: str
     params: tuple[Any, ...]
-
-
-class Recorder(PostgresApplicationRecorder):
-    """The library's recorder, plus side writes committed atomically with the events."""
-
-    def _insert_events(
-        self,
-        curs: Any,
-        stored_events: Sequence[StoredEvent],  # noqa: ARG002 - the library's signature
-        **kwargs: Any,
-    ) -> None:
-        for write in kwargs.get("side_writes", ()):
-            curs.execute(write.sql, write.params)
 
 
 class DateAsISO(Transcoding):
