@@ -1,6 +1,7 @@
 """HTTP under load: 32 clients against `vitaltrack serve` (one process, the production
 settings), each its own signed-in session, one household of 20 categories and 500 items;
-and the bare baseline (bench/bare.py) on the same tables in the same run."""
+the bare baseline (bench/bare.py) on the same tables in the same run; the same server with
+`--workers 2`; and each server process's memory at start and after its run."""
 
 import asyncio
 import os
@@ -14,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import aiohttp
+import psutil
 
 from bench.report import heading, line, percentile
 from vitaltrack.database import Database
@@ -214,6 +216,40 @@ def server_env(database: Database, data_dir: Path, log_level: str) -> dict[str, 
     }
 
 
+def rss_mb(process: subprocess.Popen[bytes]) -> list[float]:
+    """Resident memory of the server's API processes (its workers if it has any), in MB."""
+    root = psutil.Process(process.pid)
+    workers = [c for c in root.children() if "spawn_main" in " ".join(c.cmdline())]
+    return [p.memory_info().rss / 2**20 for p in (workers or [root])]
+
+
+def memory(label: str, at_start: list[float], after: list[float]) -> None:
+    shown = ", ".join(f"{a:.0f} -> {b:.0f} MB" for a, b in zip(at_start, after, strict=True))
+    line(f"memory per API process, {label}", shown)
+
+
+async def scaling(env: dict[str, str], household: Household, one: dict[str, float]) -> None:
+    """The item page and stock changes again, on `serve --workers 2` (same database)."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    args = [sys.executable, "-m", "vitaltrack.cli", "serve", "--port", str(port)]
+    two = await serve([*args, "--workers", "2"], env, url)
+    try:
+        await asyncio.sleep(2)  # both workers up
+        at_start = rss_mb(two)
+        chosen = scenarios(Household(url, household.tokens, household.item_ids, household.cursor))
+        for label in ("GET /items page of 100", "PATCH /items/{id}/stock (delta)"):
+            if label not in one:
+                continue
+            rate, samples, errors = await load(chosen[label])
+            report(f"2 processes: {label}", rate, samples, errors)
+            line(f"  2 processes / 1, {label}", f"{rate / one[label]:6.2f}x")
+        memory("2 processes", at_start, rss_mb(two))
+    finally:
+        two.terminate()
+        two.wait(30)
+
+
 async def run(database: Database, data_dir: Path) -> None:
     heading(f"http ({CLIENTS} clients, {SECONDS:.0f} s per scenario, one server process)")
     env = server_env(database, data_dir, "INFO")
@@ -223,6 +259,7 @@ async def run(database: Database, data_dir: Path) -> None:
         [sys.executable, "-m", "vitaltrack.cli", "serve", "--port", str(ours_port)], env, ours_url
     )
     try:
+        ours_at_start = rss_mb(ours)
         household = await prepare(ours_url)
         bare = await serve([sys.executable, "-m", "bench.bare", str(bare_port)], env, bare_url)
         try:
@@ -243,6 +280,8 @@ async def run(database: Database, data_dir: Path) -> None:
         finally:
             bare.terminate()
             bare.wait(10)
+        memory("1 process", ours_at_start, rss_mb(ours))
+        await scaling(env, household, rates)
     finally:
         ours.terminate()
         ours.wait(30)

