@@ -3,6 +3,7 @@
 from contextvars import ContextVar
 from datetime import date
 from typing import Any, NamedTuple, Protocol
+from uuid import UUID, SafeUUID
 
 import orjson
 from eventsourcing.application import Application, LRUCache
@@ -76,17 +77,43 @@ class FastReadTranscoder(JSONTranscoder):
         return self._revive(orjson.loads(data))
 
     def _revive(self, value: Any) -> Any:
-        # Hot path of every replay: only containers are visited, dicts are revised in place.
+        # Hot path of every replay and load: only containers are visited, dicts are revised
+        # in place, and typed leaves (mostly UUIDs) are revived without a call per value.
         if type(value) is dict:
             if len(value) == 2 and "_type_" in value and "_data_" in value:
-                return self.names[value["_type_"]].decode(self._revive(value["_data_"]))
+                return self._typed(value)
             for key, item in value.items():
-                if type(item) is dict or type(item) is list:
+                if type(item) is dict:
+                    if len(item) == 2 and "_type_" in item and "_data_" in item:
+                        value[key] = self._typed(item)
+                    else:
+                        value[key] = self._revive(item)
+                elif type(item) is list:
                     value[key] = self._revive(item)
             return value
         if type(value) is list:
             return [self._revive(v) if type(v) is dict or type(v) is list else v for v in value]
         return value
+
+    def _typed(self, value: dict[str, Any]) -> Any:
+        name, data = value["_type_"], value["_data_"]
+        if name == "uuid_hex" and type(data) is str and len(data) == 32:
+            return _uuid_from_hex(data)
+        if type(data) is dict or type(data) is list:
+            data = self._revive(data)
+        return self.names[name].decode(data)
+
+
+UNKNOWN_SAFETY = SafeUUID.unknown  # read once: an enum member lookup costs a descriptor call
+
+
+def _uuid_from_hex(data: str) -> UUID:
+    """UUID(data) without its parsing of other spellings: the library stores 32 hex digits.
+    int() still refuses anything that is not hex."""
+    uuid = object.__new__(UUID)
+    object.__setattr__(uuid, "int", int(data, 16))
+    object.__setattr__(uuid, "is_safe", UNKNOWN_SAFETY)
+    return uuid
 
 
 def register_transcodings(transcoder: JSONTranscoder) -> None:

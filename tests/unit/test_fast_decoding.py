@@ -44,3 +44,23 @@ def test_fast_decoding_equals_the_librarys_for_every_value_type() -> None:
     for event in [*item.collect_events(), *order.collect_events()]:
         stored = reference.to_stored_event(event)
         assert vars(fast.to_domain_event(stored)) == vars(reference.to_domain_event(stored))
+
+
+def test_uuids_revived_fast_are_the_same_uuids() -> None:
+    mapper, library = build_mapper(), library_mapper()
+    for _ in range(100):
+        item = Item(
+            owner_id=uuid.uuid4(),
+            category_id=uuid.uuid4(),
+            local_id=None,
+            quantity=0,
+            via="api",
+            **{**dict.fromkeys(DETAIL_FIELDS), "name": "x", "unit": "ml", "minimum_stock": 0},
+        )
+        stored = library.to_stored_event(item.collect_events()[0])
+        fast, slow = mapper.to_domain_event(stored), library.to_domain_event(stored)
+        assert (fast.owner_id, fast.category_id) == (slow.owner_id, slow.category_id)
+        assert str(fast.owner_id) == str(slow.owner_id) and hash(fast.owner_id) == hash(
+            slow.owner_id
+        )
+        assert fast.owner_id.version == 4 and isinstance(fast.owner_id, uuid.UUID)
