@@ -84,6 +84,29 @@ class User(Aggregate):
         def apply(self, aggregate: "User") -> None:
             aggregate.updated_at = self.timestamp
 
+    class Disabled(Event):
+        """An operator closed the account (its sessions end with it); `reason` is theirs."""
+
+        reason: str
+
+        def apply(self, aggregate: "User") -> None:
+            aggregate.is_active = False
+            aggregate.updated_at = self.timestamp
+
+    class Enabled(Event):
+        reason: str
+
+        def apply(self, aggregate: "User") -> None:
+            aggregate.is_active = True
+            aggregate.updated_at = self.timestamp
+
+    def set_active(self, active: bool, reason: str) -> bool:
+        """Disable or enable; False, recording nothing, if it already is."""
+        if self.is_active == active:
+            return False
+        self.trigger_event(self.Enabled if active else self.Disabled, reason=reason)
+        return True
+
     def record_login(self, session_id: UUID, client: str | None = None) -> None:
         self.check_is_active()
         self.trigger_event(self.LoggedIn, session_id=session_id, client=client)

@@ -219,6 +219,8 @@ DESCRIBE: dict[type, Describe] = {
     User.ProfileUpdated: user_entry("user_update", "Updated profile"),
     User.EmailVerified: user_entry("user_email_verified", "Verified email address"),
     User.PasswordChanged: user_entry("user_password_changed", "Changed password"),
+    User.Disabled: user_entry("user_disabled", "Account disabled by an operator"),
+    User.Enabled: user_entry("user_enabled", "Account enabled by an operator"),
 }
 
 

@@ -52,6 +52,14 @@ def password_changed(row: Row | None, e: Envelope) -> Row | None:
     return row and changed(row, e, updated_at=e.event.timestamp)
 
 
+def disabled(row: Row | None, e: Envelope) -> Row | None:
+    return row and changed(row, e, is_active=False, updated_at=e.event.timestamp)
+
+
+def enabled(row: Row | None, e: Envelope) -> Row | None:
+    return row and changed(row, e, is_active=True, updated_at=e.event.timestamp)
+
+
 class UsersProjection(StateTable):
     name = "users"
     table = "users"
@@ -76,4 +84,6 @@ class UsersProjection(StateTable):
         User.ProfileUpdated: profile_updated,
         User.EmailVerified: email_verified,
         User.PasswordChanged: password_changed,
+        User.Disabled: disabled,
+        User.Enabled: enabled,
     }

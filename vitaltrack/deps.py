@@ -11,7 +11,6 @@ import asyncpg
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from vitaltrack.catchup import Watermark
 from vitaltrack.problems import Problem
 from vitaltrack.security.rate_limits import RateLimiter
 from vitaltrack.security.tokens import InvalidToken, KeyRing
@@ -28,17 +27,12 @@ async def _pool(request: Request) -> asyncpg.Pool:
     return request.app.state.pool
 
 
-async def _watermark(request: Request) -> Watermark:
-    return request.app.state.watermark
-
-
 async def _keyring(request: Request) -> KeyRing:
     return request.app.state.keyring
 
 
 SettingsDep = Annotated[Settings, Depends(_settings)]
 PoolDep = Annotated[asyncpg.Pool, Depends(_pool)]
-WatermarkDep = Annotated[Watermark, Depends(_watermark)]
 KeyRingDep = Annotated[KeyRing, Depends(_keyring)]
 
 

@@ -34,7 +34,6 @@ class ReviseCategory:
     display_order: int | None
     is_default: bool | None
     expected_version: int | None
-    cleared: tuple[str, ...] = ()  # fields set to null (sync); REST cannot clear
 
 
 @dataclass(frozen=True)
@@ -71,7 +70,6 @@ def revise_category(store: Store, cmd: ReviseCategory) -> Saved[Category]:
     check_version(category, cmd.expected_version)
     old_key = category_name_key(cmd.owner_id, category.name)
     changed = category.revise(
-        cleared=cmd.cleared,
         name=cmd.name,
         description=cmd.description,
         display_order=cmd.display_order,

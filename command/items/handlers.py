@@ -35,7 +35,6 @@ class ReviseItem:
     quantity: int | None
     expected_version: int | None
     details: Mapping[str, object] = field(default_factory=dict)
-    cleared: tuple[str, ...] = ()  # details set to null (sync); REST cannot clear
     via: str = "api"
 
 
@@ -91,7 +90,7 @@ def revise_item(store: Store, cmd: ReviseItem) -> Saved[Item]:
         check_category(store, cmd.owner_id, moved)
         writes.append(item_moves(item.id, moved))
     delta = cmd.quantity - item.quantity if cmd.quantity is not None else 0
-    item.revise(cmd.via, cmd.cleared, category_id=moved, delta=delta, **cmd.details)
+    item.revise(cmd.via, category_id=moved, delta=delta, **cmd.details)
     return Saved.of(item, store.save(item, side_writes=writes))
 
 
