@@ -23,7 +23,7 @@ from eventsourcing.persistence import IntegrityError, Transcoder
 from bench.report import heading, latencies, line
 from command.categories import handlers as categories
 from command.items import handlers as items
-from events.item import DETAIL_FIELDS
+from events.item import DETAIL_FIELDS, Item
 from events.store import FastReadTranscoder, Store, register_transcodings
 from vitaltrack.app import create_app
 from vitaltrack.database import Database
@@ -83,7 +83,7 @@ def ours(store: Store, owner: UUID, ids: list[UUID]) -> Callable[[int], None]:
 def library(app: LibraryDefaults, ids: list[UUID]) -> Callable[[int], None]:
     def command(n: int) -> None:
         while True:  # the same optimistic retry as ours, without its cache or locks
-            item = app.repository.get(ids[n % len(ids)])
+            item: Item = app.repository.get(ids[n % len(ids)])
             item.adjust_stock(1, "bench", via="api")
             try:
                 app.save(item)
@@ -117,7 +117,7 @@ def history_independence(
 ) -> tuple[float, float]:
     """Stock changes per second on an item with 10 events and one with 10,000, each from a
     store that has never seen it (a snapshot, then the newer events)."""
-    long_lived = store.repository.get(ids[-1])
+    long_lived: Item = store.repository.get(ids[-1])
     for chunk in range(LONG_HISTORY // 500):
         for _ in range(500):
             long_lived.adjust_stock(1 if chunk % 2 else -1, "history", via="api")

@@ -13,6 +13,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, cast
 
 import aiohttp
 import psutil
@@ -44,7 +45,7 @@ def auth(household: Household, n: int) -> dict[str, str]:
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+        return cast(int, s.getsockname()[1])
 
 
 async def serve(args: list[str], env: dict[str, str], url: str) -> subprocess.Popen[bytes]:
@@ -128,7 +129,7 @@ def scenarios(h: Household) -> dict[str, Request]:
             await response.read()
             return response.status
 
-    async def post(http: aiohttp.ClientSession, n: int, path: str, body: dict) -> int:
+    async def post(http: aiohttp.ClientSession, n: int, path: str, body: dict[str, Any]) -> int:
         async with http.post(f"{h.base}{path}", json=body, headers=auth(h, n)) as response:
             await response.read()
             return response.status

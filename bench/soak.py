@@ -8,19 +8,20 @@ import random
 import sys
 import time
 from pathlib import Path
+from typing import cast
 
 import aiohttp
 import asyncpg
 import psutil
 
-from bench.http import CLIENTS, auth, free_port, prepare, serve, server_env
+from bench.http import CLIENTS, Household, auth, free_port, prepare, serve, server_env
 from bench.report import heading, line
 from vitaltrack.database import Database
 
 SECONDS = float(os.environ.get("SOAK_SECONDS", "600"))
 
 
-async def traffic(base: str, household: object, until: float) -> tuple[int, int, int]:
+async def traffic(base: str, household: Household, until: float) -> tuple[int, int, int]:
     """(requests, errors, acknowledged stock changes)."""
     counts = [0, 0, 0]
     async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=CLIENTS)) as http:
@@ -28,15 +29,15 @@ async def traffic(base: str, household: object, until: float) -> tuple[int, int,
         async def client(n: int) -> None:
             while time.perf_counter() < until:
                 if random.random() < 0.2:
-                    item = random.choice(household.item_ids)  # type: ignore[attr-defined]
+                    item = random.choice(household.item_ids)
                     request = http.patch(
                         f"{base}/api/v1/items/{item}/stock",
                         json={"delta": random.choice((-1, 1))},
-                        headers=auth(household, n),  # type: ignore[arg-type]
+                        headers=auth(household, n),
                     )
                 else:
                     path = random.choice(("/api/v1/items?pageSize=100", "/api/v1/items/stats"))
-                    request = http.get(f"{base}{path}", headers=auth(household, n))  # type: ignore[arg-type]
+                    request = http.get(f"{base}{path}", headers=auth(household, n))
                 async with request as response:
                     await response.read()
                     counts[0] += 1
@@ -82,6 +83,9 @@ async def run(database: Database, data_dir: Path) -> None:
 
 
 async def stock_events(conn: asyncpg.Connection) -> int:
-    return await conn.fetchval(
-        "SELECT count(*) FROM vitaltrack_events WHERE topic = 'events.item:Item.StockAdjusted'"
+    return cast(
+        int,
+        await conn.fetchval(
+            "SELECT count(*) FROM vitaltrack_events WHERE topic = 'events.item:Item.StockAdjusted'"
+        ),
     )

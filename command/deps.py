@@ -19,7 +19,8 @@ from vitaltrack.security.passwords import Passwords
 
 
 class Positioned(Protocol):
-    position: int
+    @property
+    def position(self) -> int: ...
 
 
 R = TypeVar("R", bound=Positioned)
@@ -153,11 +154,13 @@ def _json(status: int, body: Any, *, replayed: bool = False) -> JSONResponse:
 
 
 async def _accounts(request: Request) -> AccountServices:
-    return request.app.state.accounts
+    accounts: AccountServices = request.app.state.accounts
+    return accounts
 
 
 async def _passwords(request: Request) -> Passwords:
-    return request.app.state.accounts.passwords
+    passwords: Passwords = request.app.state.accounts.passwords
+    return passwords
 
 
 async def _commands(request: Request) -> Commands:

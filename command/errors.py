@@ -66,7 +66,7 @@ def _response(exc: Exception, status: int, code: str, detail: str | None) -> JSO
     if current is not None:
         extra["current"] = WIRE[type(current)](current)
     if isinstance(exc, VersionConflict):  # read by the newer app (API.md 1.4 rev. 2)
-        extra["server_version"] = current.version
+        extra["server_version"] = exc.current.version
         if isinstance(current, Item):
             extra["server_quantity"] = current.quantity
     return problem_response(status, code, detail or str(exc), headers, **extra)
@@ -87,7 +87,7 @@ def problem_of(exc: Exception) -> tuple[int, Any] | None:
         response = _response(exc, *mapped)
     else:
         return None
-    return response.status_code, json.loads(response.body)
+    return response.status_code, json.loads(bytes(response.body))
 
 
 def install_command_errors(app: FastAPI) -> None:

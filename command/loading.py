@@ -1,14 +1,19 @@
 """Loading an aggregate for its owner: unknown, deleted, foreign and wrong-kind ids all read as
 'not found', so another household's ids reveal nothing."""
 
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
 
 from events.store import Store
 
-A = TypeVar("A")
+
+class Owned(Protocol):
+    def check_owned_by(self, owner_id: UUID) -> None: ...
+
+
+A = TypeVar("A", bound=Owned)
 
 
 def load_owned(

@@ -1,7 +1,7 @@
 """What a command handler returns: the saved aggregate and the log position of its last event."""
 
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from eventsourcing.persistence import Recording
 
@@ -14,7 +14,7 @@ class Saved(Generic[A]):
     position: int
 
     @classmethod
-    def of(cls, aggregate: A, recordings: list[Recording], fallback: int = 0) -> "Saved[A]":
+    def of(cls, aggregate: A, recordings: list[Recording[Any]], fallback: int = 0) -> "Saved[A]":
         """`fallback` is used when nothing was recorded (a no-op command)."""
         position = recordings[-1].notification.id if recordings else fallback
         return cls(aggregate, position)

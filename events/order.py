@@ -1,7 +1,7 @@
 """The Order aggregate: a purchase order whose received goods are applied to stock exactly once."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate
@@ -81,7 +81,10 @@ class Order(Aggregate):
         self.notes = notes
         self.lines = tuple(lines)
         self.status = PENDING
-        self.ordered_at = self.received_at = self.applied_at = self.declined_at = None
+        self.ordered_at: datetime | None = None
+        self.received_at: datetime | None = None
+        self.applied_at: datetime | None = None
+        self.declined_at: datetime | None = None
         self.is_deleted = False
 
     class StatusChanged(Event):

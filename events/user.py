@@ -1,5 +1,6 @@
 """The User aggregate: an account that owns a household's data."""
 
+from datetime import datetime
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
@@ -30,7 +31,7 @@ class User(Aggregate):
         self.is_active = True
         self.is_verified = False
         self.is_email_verified = False
-        self.last_login = None
+        self.last_login: datetime | None = None
         self.updated_at = self.created_on  # profile changes only; logins do not count
 
     @property

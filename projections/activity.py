@@ -152,7 +152,9 @@ def order_applied(e: Any, s: Subject) -> Entry:
     details = f"Order {s.name} applied to stock: {len(e.applied)} line(s) added"
     if skipped:
         details += f"; skipped deleted items {', '.join(skipped)}"
-    change = {"applied": [{"itemId": str(a.item_id), "quantity": a.quantity} for a in e.applied]}
+    change: dict[str, Any] = {
+        "applied": [{"itemId": str(a.item_id), "quantity": a.quantity} for a in e.applied]
+    }
     change["skippedItemIds"] = skipped
     return Entry("order_applied", "order", details, "order.applied", change, s.name)
 

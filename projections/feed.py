@@ -82,11 +82,11 @@ class FeedProjection(Projection):
             kind, handler = HANDLERS[type(event)]
             before = state.get(event.originator_id)
             row = handler(before, envelope)
-            if type(event) is Order.Created:
-                row = {**row, "lines": [dict(vars(line)) for line in event.lines]}
-            elif row is not None and before is not None and "lines" in before:
-                row = {**row, "lines": before["lines"]}
             if row is not None:
+                if type(event) is Order.Created:
+                    row = {**row, "lines": [dict(vars(line)) for line in event.lines]}
+                elif before is not None and "lines" in before:
+                    row = {**row, "lines": before["lines"]}
                 state[event.originator_id] = row
             entries.append(self._entry(envelope, kind, row))
         await self._append(conn, entries)

@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import asyncpg
 
@@ -172,7 +172,9 @@ async def _replay_in_parallel(
                 )
                 progress(reached, max(head, reached))
         await pending
-    return await conn.fetchval("SELECT coalesce(min(position), 0) FROM projection_tracking")
+    return cast(
+        int, await conn.fetchval("SELECT coalesce(min(position), 0) FROM projection_tracking")
+    )
 
 
 async def _prepare(conn: asyncpg.Connection, tables: list[str]) -> list[str]:
@@ -231,9 +233,12 @@ async def _difference(conn: asyncpg.Connection, table: str) -> int:
         f"SELECT t::text FROM {SHADOW}.{table} t",
         f"SELECT t::text FROM public.{table} t",
     )
-    return await conn.fetchval(
-        f"SELECT (SELECT count(*) FROM ({shadow} EXCEPT ALL {live}) a) "
-        f"+ (SELECT count(*) FROM ({live} EXCEPT ALL {shadow}) b)"
+    return cast(
+        int,
+        await conn.fetchval(
+            f"SELECT (SELECT count(*) FROM ({shadow} EXCEPT ALL {live}) a) "
+            f"+ (SELECT count(*) FROM ({live} EXCEPT ALL {shadow}) b)"
+        ),
     )
 
 

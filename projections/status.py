@@ -2,9 +2,11 @@
 
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 import asyncpg
+from asyncpg.pool import PoolConnectionProxy
+from eventsourcing.domain import DomainEvent
 from eventsourcing.persistence import StoredEvent
 
 from events.store import EVENTS_TABLE, build_mapper
@@ -53,7 +55,9 @@ class ProjectionStatus:
         }
 
 
-async def projection_status(conn: asyncpg.Connection, names: list[str]) -> list[ProjectionStatus]:
+async def projection_status(
+    conn: asyncpg.Connection | PoolConnectionProxy, names: list[str]
+) -> list[ProjectionStatus]:
     """Status of the named projections; one that never ran is at position 0."""
     head = await conn.fetchval(f"SELECT coalesce(max(notification_id), 0) FROM {EVENTS_TABLE}")
     rows = await conn.fetch(
@@ -92,7 +96,7 @@ async def projection_status(conn: asyncpg.Connection, names: list[str]) -> list[
     return statuses
 
 
-async def _rebuilding(conn: asyncpg.Connection) -> set[str]:
+async def _rebuilding(conn: asyncpg.Connection | PoolConnectionProxy) -> set[str]:
     if not await conn.fetchval(
         "SELECT to_regclass($1) IS NOT NULL", f"{SHADOW}.projection_tracking"
     ):
@@ -100,7 +104,7 @@ async def _rebuilding(conn: asyncpg.Connection) -> set[str]:
     return {r["name"] for r in await conn.fetch(f"SELECT name FROM {SHADOW}.projection_tracking")}
 
 
-async def _age_of_next(conn: asyncpg.Connection, position: int) -> float:
+async def _age_of_next(conn: asyncpg.Connection | PoolConnectionProxy, position: int) -> float:
     """Seconds since the first event the projection has not applied yet was recorded."""
     row = await conn.fetchrow(
         f"SELECT originator_id, originator_version, topic, state FROM {EVENTS_TABLE} "
@@ -109,7 +113,7 @@ async def _age_of_next(conn: asyncpg.Connection, position: int) -> float:
     )
     if row is None:
         return 0.0
-    event = build_mapper().to_domain_event(StoredEvent(*row.values()))
+    event = cast(DomainEvent, build_mapper().to_domain_event(StoredEvent(*row.values())))
     return max((datetime.now(UTC) - event.timestamp).total_seconds(), 0.0)
 
 

@@ -1,7 +1,7 @@
 """Query-string models that accept both spellings of a name (API.md 1.1, 1.3, 5.2)."""
 
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
@@ -74,8 +74,9 @@ def query_parameters(model: type[BaseModel]) -> dict[str, Any]:
     schema = model.model_json_schema(mode="validation")
     parameters = []
     for name, field in model.model_fields.items():
-        choices = field.validation_alias.choices if field.validation_alias else [name]
-        wire, *others = [str(c) for c in choices]  # type: ignore[union-attr]
+        alias = cast(AliasChoices | None, field.validation_alias)  # aliases here come from either()
+        choices = alias.choices if alias else [name]
+        wire, *others = [str(c) for c in choices]
         spec = dict(schema["properties"][wire])
         spec.pop("title", None)
         about = spec.pop("description", None) or field.description or ""

@@ -16,7 +16,8 @@ from pydantic import TypeAdapter, ValidationError
 from vitaltrack.wire import errors
 
 Check = Callable[[httpx.Response], Any]
-BODIES = {m.__name__: TypeAdapter(m) for m in {errors.ErrorBody, *errors.MODELS.values()}}
+MODELS: set[type[errors.ErrorBody]] = {errors.ErrorBody, *errors.MODELS.values()}
+BODIES = {m.__name__: TypeAdapter(m) for m in MODELS}
 
 
 class Conformance:

@@ -44,7 +44,7 @@ def scratch_database(server: Database) -> Iterator[Database]:
 
 def _docker_answers() -> bool:
     try:
-        import docker
+        import docker  # type: ignore[import-untyped]  # no types-docker in the dev dependencies
 
         docker.from_env(timeout=3).ping()
         return True

@@ -3,6 +3,7 @@ processes, and Postgres releases them if the connection dies."""
 
 import contextlib
 from collections.abc import AsyncIterator
+from typing import cast
 from uuid import UUID
 
 import asyncpg
@@ -18,6 +19,6 @@ async def session_sync_lock(
     async with pool.acquire() as conn:
         await conn.execute("SELECT pg_advisory_lock(hashtextextended($1, 0))", key)
         try:
-            yield conn
+            yield cast(asyncpg.Connection, conn)  # a pool proxy forwards every Connection method
         finally:
             await conn.execute("SELECT pg_advisory_unlock(hashtextextended($1, 0))", key)

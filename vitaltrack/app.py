@@ -166,6 +166,7 @@ def from_environment() -> FastAPI:
     settings = Settings()
     configure_logging(settings)
     run_projections = os.environ.get(PROJECTIONS_ENV, "1") == "1"
+    assert settings.database_url is not None
     return create_app(
         settings, Database.parse(settings.database_url), run_projections=run_projections
     )

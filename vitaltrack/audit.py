@@ -4,8 +4,10 @@ categories, items and orders at any moment, rebuilt by replaying events (never r
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
+
+from eventsourcing.domain import Aggregate, DomainEvent
 
 from command.categories.views import category_out
 from command.items.views import item_out
@@ -20,7 +22,7 @@ from events.order import Order
 from events.store import Store
 from events.user import User
 
-AUDITED = {
+AUDITED: dict[type[Aggregate], str] = {
     Category: "category",
     Item: "item",
     Order: "order",
@@ -65,7 +67,7 @@ def events_of(
     start = 1
     while notifications := store.recorder.select_notifications(start, PAGE):
         for notification in notifications:
-            event = store.mapper.to_domain_event(notification)
+            event = cast(DomainEvent, store.mapper.to_domain_event(notification))
             if getattr(event, "owner_id", None) != owner_id:
                 continue
             if until is not None and event.timestamp > until:

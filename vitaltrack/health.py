@@ -1,6 +1,7 @@
 """Liveness, readiness, service info and the public signing keys."""
 
 import hmac
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -9,7 +10,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse
 from pydantic import BaseModel
 
 from projections.catalog import all_projections
-from projections.status import projection_status
+from projections.status import ProjectionStatus, projection_status
 from vitaltrack import __version__
 from vitaltrack.deps import BEARER, KeyRingDep, PoolDep, SettingsDep
 from vitaltrack.problems import Problem
@@ -154,6 +155,7 @@ async def metrics(pool: PoolDep, request: Request) -> str:
     async with pool.acquire() as conn:
         statuses = await projection_status(conn, [p.name for p in all_projections()])
     lines = []
+    value_of: Callable[[ProjectionStatus], float]
     for metric, kind, value_of in (
         ("vitaltrack_projection_position", "gauge", lambda s: s.position),
         ("vitaltrack_projection_lag_events", "gauge", lambda s: s.lag),

@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, cast
 
 import asyncpg
 
@@ -58,8 +58,8 @@ class Listener:
             await conn.add_listener(channel, self._dispatch)
         self._conn = conn
 
-    def _dispatch(self, _conn: Any, _pid: int, channel: str, payload: str) -> None:
-        self._handlers[channel](payload)
+    def _dispatch(self, _conn: Any, _pid: int, channel: str, payload: object) -> None:
+        self._handlers[channel](cast(str, payload))  # NOTIFY payloads are always text
 
     async def _watch(self) -> None:
         while True:

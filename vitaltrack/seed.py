@@ -29,8 +29,9 @@ CHUNK = 20  # steps between counts of the pending events
 class Household:
     def __init__(self, store: Store, rng: random.Random, password_hash: str, n: int):
         self.store, self.rng = store, rng
+        self.email = f"family{n}-{uuid.uuid4().hex[:6]}@seed.vitaltrack.app"
         self.user = User(
-            email=f"family{n}-{uuid.uuid4().hex[:6]}@seed.vitaltrack.app",
+            email=self.email,
             username=None,
             name=f"Family {n}",
             phone=None,
@@ -40,7 +41,7 @@ class Household:
         self.saved = 0  # events stored, counted from the aggregates themselves
         self._add(
             self.user,
-            Index(owner_id=self.user.id, key=email_key(self.user.email), ref=self.user.id),
+            Index(owner_id=self.user.id, key=email_key(self.email), ref=self.user.id),
         )
         self.writes: list[SideWrite] = [set_password_hash(self.user.id, password_hash)]
         self.categories = [self._category(name) for name in CATEGORIES]
@@ -65,7 +66,7 @@ class Household:
         return category
 
     def _item(self, n: int) -> Item:
-        details = dict.fromkeys(DETAIL_FIELDS)
+        details: dict[str, Any] = dict.fromkeys(DETAIL_FIELDS)
         details.update(
             name=f"{self.rng.choice(SUPPLIES)} {n}",
             unit="pieces",
@@ -198,7 +199,7 @@ def seed_households(
                 home.step()
         home.flush()
         written += home.saved
-        emails.append(home.user.email)
+        emails.append(home.email)
     if progress:
         progress(written, written)
     return Seeded(written, emails)

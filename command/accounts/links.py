@@ -6,7 +6,7 @@ link whose GET only previews (mail scanners follow links) and whose form POST de
 """
 
 import json
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Request
@@ -31,7 +31,9 @@ BAD_LINK = "This link is invalid or has expired."
 FORM = "application/x-www-form-urlencoded"
 M = TypeVar("M", bound=BaseModel)
 HTML = {"text/html": {"schema": {"type": "string"}}}
-BAD_LINK_PAGE = {400: {"description": "A page: the link is invalid or expired", "content": HTML}}
+BAD_LINK_PAGE: dict[int | str, dict[str, Any]] = {
+    400: {"description": "A page: the link is invalid or expired", "content": HTML}
+}
 
 
 class _NewPassword(BaseModel):

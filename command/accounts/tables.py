@@ -48,7 +48,7 @@ def set_password_hash(user_id: UUID, password_hash: str) -> SideWrite:
 
 def load_user(store: Store, user_id: UUID, missing: type[Exception]) -> User:
     try:
-        user = store.repository.get(user_id)
+        user: object = store.repository.get(user_id)
     except AggregateNotFoundError:
         raise missing from None
     if not isinstance(user, User):

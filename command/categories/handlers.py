@@ -12,6 +12,7 @@ from command.sync.local_ids import local_id_row
 from command.uniqueness import KeyTaken, claim, release
 from events.category import Category, CategoryNameTaken, CategoryNotFound
 from events.index import Index, category_name_key
+from events.item import Item
 from events.store import Store
 
 
@@ -92,7 +93,9 @@ def delete_category(store: Store, cmd: DeleteCategory) -> Saved[Category]:
         raise DefaultCategoryKept(category.id)
     category.delete()
     name_index = _release(store, category_name_key(cmd.owner_id, category.name), category)
-    items = [store.repository.get(item_id) for item_id in members_of(store, category.id)]
+    items: list[Item] = [
+        store.repository.get(item_id) for item_id in members_of(store, category.id)
+    ]
     for item in items:
         item.delete(via="api")
     ids = [item.id for item in items]

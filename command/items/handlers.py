@@ -3,6 +3,7 @@ so concurrent deltas all count; every handler re-checks its rules against the st
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 from uuid import UUID
 
 from command.categories.handlers import load_category
@@ -23,7 +24,7 @@ class CreateItem:
     category_id: UUID
     local_id: str | None
     quantity: int
-    details: Mapping[str, object]  # the DETAIL_FIELDS of events.item
+    details: Mapping[str, Any]  # the DETAIL_FIELDS of events.item
     via: str = "api"
 
 
@@ -34,7 +35,7 @@ class ReviseItem:
     category_id: UUID | None
     quantity: int | None
     expected_version: int | None
-    details: Mapping[str, object] = field(default_factory=dict)
+    details: Mapping[str, Any] = field(default_factory=dict)
     via: str = "api"
 
 

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 from uuid import UUID, uuid4
 
 from eventsourcing.application import AggregateNotFoundError
@@ -25,7 +26,7 @@ from vitaltrack.ids import parse_uuid
 class LineRequest:
     item_id: str
     quantity: int
-    overrides: dict[str, object]  # line fields the client gave; the rest come from the item
+    overrides: dict[str, Any]  # line fields the client gave; the rest come from the item
 
 
 @dataclass(frozen=True)
@@ -150,7 +151,7 @@ def snapshot_line(store: Store, owner_id: UUID, line: LineRequest) -> OrderLine 
     if item is None:
         return None
     given = {k: v for k, v in line.overrides.items() if v is not None}
-    defaults = {
+    defaults: dict[str, Any] = {
         "name": item.name,
         "brand": item.brand,
         "unit": item.unit,
@@ -175,7 +176,7 @@ def live_item(store: Store, owner_id: UUID, item_id: UUID) -> Item | None:
 
 def _category_name(store: Store, category_id: UUID) -> str | None:
     try:
-        category = store.repository.get(category_id)
+        category: object = store.repository.get(category_id)
     except AggregateNotFoundError:
         return None
     return category.name if isinstance(category, Category) else None

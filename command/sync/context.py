@@ -84,7 +84,7 @@ class Context:
             if candidate is None:
                 continue
             try:
-                found = self.store.repository.get(candidate)
+                found: object = self.store.repository.get(candidate)
             except AggregateNotFoundError:  # maybe it is a client id after all
                 continue
             if isinstance(found, KIND[entity]) and found.owner_id == self.owner_id:

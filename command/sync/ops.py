@@ -70,17 +70,17 @@ class OpsRules:
         local = op.local_id or data.get("localId")
         if op.entity == "category":
             body = CategoryCreate.model_validate({**data, "localId": local})
-            cmd = categories.CreateCategory(
+            category_cmd = categories.CreateCategory(
                 owner, body.name, body.description, body.display_order, body.is_default, local
             )
-            return self._saved(categories.create_category(self.ctx.store, cmd))
+            return self._saved(categories.create_category(self.ctx.store, category_cmd))
         if op.entity == "item":
             item = ItemCreate.model_validate({**data, "localId": local})
             details = {f: getattr(item, f) for f in DETAIL_FIELDS}
-            cmd = items.CreateItem(
+            item_cmd = items.CreateItem(
                 owner, item.category_id, item.local_id, item.quantity, details, "sync"
             )
-            return self._saved(items.create_item(self.ctx.store, cmd))
+            return self._saved(items.create_item(self.ctx.store, item_cmd))
         order = OrderCreate.model_validate({**data, "localId": local})
         lines = tuple(
             orders.LineRequest(
@@ -90,14 +90,14 @@ class OpsRules:
             )
             for line in order.items
         )
-        cmd = orders.CreateOrder(owner, lines, order.notes, order.local_id)
-        return self._saved(orders.create_order(self.ctx.store, cmd))
+        order_cmd = orders.CreateOrder(owner, lines, order.notes, order.local_id)
+        return self._saved(orders.create_order(self.ctx.store, order_cmd))
 
     def _update(self, op: Operation, entity_id: UUID) -> Any:
         owner, data, base, store = self.ctx.owner_id, self.data(op), op.base_version, self.ctx.store
         if op.entity == "category":
             body = CategoryUpdate.model_validate(data)
-            cmd = categories.ReviseCategory(
+            category_cmd = categories.ReviseCategory(
                 owner,
                 entity_id,
                 body.name,
@@ -106,33 +106,35 @@ class OpsRules:
                 body.is_default,
                 base,
             )
-            return self._saved(categories.revise_category(store, cmd))
+            return self._saved(categories.revise_category(store, category_cmd))
         if op.entity == "item":
             item = ItemUpdate.model_validate(data)
             details = {f: getattr(item, f) for f in DETAIL_FIELDS}
-            cmd = items.ReviseItem(
+            item_cmd = items.ReviseItem(
                 owner, entity_id, item.category_id, item.quantity, base, details, via="sync"
             )
-            return self._saved(items.revise_item(store, cmd))
+            return self._saved(items.revise_item(store, item_cmd))
         if "status" not in data:
             return orders.load_order(store, owner, str(entity_id))
         change = StatusChange.model_validate(data)
-        cmd = orders.ChangeOrderStatus(owner, str(entity_id), change.status, change.notes, base)
-        return self._saved(orders.change_status(store, cmd))
+        order_cmd = orders.ChangeOrderStatus(
+            owner, str(entity_id), change.status, change.notes, base
+        )
+        return self._saved(orders.change_status(store, order_cmd))
 
     def delete(self, op: Operation, entity_id: UUID | None) -> Any:
         if entity_id is None:
             raise Rejected("not_found", f"No {op.entity} with this id")
         owner, base, store = self.ctx.owner_id, op.base_version, self.ctx.store
         if op.entity == "category":
-            cmd = categories.DeleteCategory(owner, entity_id, base)
-            return self._saved(categories.delete_category(store, cmd))
+            category_cmd = categories.DeleteCategory(owner, entity_id, base)
+            return self._saved(categories.delete_category(store, category_cmd))
         if op.entity == "item":
             return self._saved(
                 items.delete_item(store, items.DeleteItem(owner, entity_id, base, "sync"))
             )
-        cmd = orders.DeleteOrder(owner, str(entity_id), base)
-        return self._saved(orders.delete_order(store, cmd))
+        order_cmd = orders.DeleteOrder(owner, str(entity_id), base)
+        return self._saved(orders.delete_order(store, order_cmd))
 
     def adjust(self, op: Operation, entity_id: UUID | None) -> Any:
         if op.entity != "item":

@@ -116,7 +116,7 @@ def _summary(store: Store, cmd: Push, outcomes: list[Outcome]) -> int:
     """The push in the activity log (sync_push), when it did anything."""
     count = {s: sum(o.status == s for o in outcomes) for s in Outcome.STATUSES}
     try:
-        device = store.repository.get(Device.create_id(cmd.session_id))
+        device: Device = store.repository.get(Device.create_id(cmd.session_id))
     except AggregateNotFoundError:  # the first push of this session
         device = Device(owner_id=cmd.owner_id, session_id=cmd.session_id)
     device.record_push(count["applied"], count["duplicate"], count["conflict"], count["rejected"])

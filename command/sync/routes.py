@@ -16,6 +16,7 @@ from fastapi.responses import JSONResponse
 from command.deps import KeyedCommandsDep, plain
 from command.sync import push as pushing
 from command.sync.context import Operation
+from command.sync.outcomes import Outcome
 from vitaltrack.advisory import session_sync_lock
 from vitaltrack.cursors import encode_cursor
 from vitaltrack.deps import CurrentUser, PoolDep
@@ -33,7 +34,7 @@ router = APIRouter(
 Puller = Callable[[asyncpg.Connection, UUID, UUID, FullIn], Awaitable[dict[str, Any]]]
 
 
-def _results(outcomes: list[pushing.Outcome]) -> list[ResultOut]:
+def _results(outcomes: list[Outcome]) -> list[ResultOut]:
     return [
         ResultOut(
             operation_id=o.operation_id,

@@ -9,6 +9,7 @@ A bootstrap pull voids every earlier base, because the app replaces its data wit
 answer, or with its seed data when the answer is lost (see docs/sync.md).
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -28,8 +29,12 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "item": (*DETAIL_FIELDS, "category_id", "quantity"),
     "order": ("status",),
 }
-KIND: dict[str, type] = {"category": Category, "item": Item, "order": Order}
-_DECODE = {"expiry_date": date.fromisoformat, "category_id": UUID}
+KIND: dict[str, type[Category | Item | Order]] = {
+    "category": Category,
+    "item": Item,
+    "order": Order,
+}
+_DECODE: dict[str, Callable[[str], Any]] = {"expiry_date": date.fromisoformat, "category_id": UUID}
 
 
 def fields_of(entity: str, aggregate: Any) -> dict[str, Any]:
@@ -192,7 +197,7 @@ class Session:
 def load(store: Store, entity: str, entity_id: UUID) -> Any | None:
     """The owner-agnostic aggregate of this kind, deleted or not; None if there is none."""
     try:
-        aggregate = store.repository.get(entity_id)
+        aggregate: object = store.repository.get(entity_id)
     except AggregateNotFoundError:
         return None
     return aggregate if isinstance(aggregate, KIND[entity]) else None

@@ -25,7 +25,7 @@ def _create_statements() -> list[str]:
     query_host = url.query.get("host")
     datastore = PostgresDatastore(
         dbname=url.database or "postgres",
-        host=(query_host[0] if isinstance(query_host, tuple) else query_host) or url.host,
+        host=(query_host[0] if isinstance(query_host, tuple) else query_host) or url.host or "",
         port=url.port or 5432,
         user=url.username or "postgres",
         password=url.password or "",

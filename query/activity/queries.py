@@ -23,7 +23,8 @@ class ActivityFilter:
 async def activity(
     pool: asyncpg.Pool, owner_id: UUID, f: ActivityFilter, window: Window
 ) -> tuple[list[ActivityEntry], int]:
-    clauses, args = ["owner_id = $1"], [owner_id]
+    clauses = ["owner_id = $1"]
+    args: list[object] = [owner_id]
     for column, op, value in (
         ("entity_type", "=", f.entity_type),
         ("entity_id", "=", f.entity_id),

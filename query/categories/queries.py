@@ -1,5 +1,6 @@
 """Category reads, always scoped to the owner."""
 
+from typing import cast
 from uuid import UUID
 
 import asyncpg
@@ -47,4 +48,6 @@ async def category_by_id(
 
 
 async def count_categories(pool: asyncpg.Pool, owner_id: UUID) -> int:
-    return await pool.fetchval("SELECT count(*) FROM categories WHERE owner_id = $1", owner_id)
+    return cast(
+        int, await pool.fetchval("SELECT count(*) FROM categories WHERE owner_id = $1", owner_id)
+    )

@@ -29,7 +29,8 @@ class ItemFilter:
 
 
 def _where(owner_id: UUID, f: ItemFilter) -> tuple[str, list[object]]:
-    clauses, args = ["owner_id = $1"], [owner_id]
+    clauses = ["owner_id = $1"]
+    args: list[object] = [owner_id]
 
     def arg(value: object) -> str:
         args.append(value)

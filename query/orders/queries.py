@@ -3,6 +3,7 @@
 from uuid import UUID
 
 import asyncpg
+from asyncpg.pool import PoolConnectionProxy
 
 from query.params import Window
 from vitaltrack.ids import parse_uuid
@@ -18,7 +19,9 @@ LINE_COLUMNS = (
 )
 
 
-async def with_lines(conn: asyncpg.Connection, rows: list[asyncpg.Record]) -> list[OrderOut]:
+async def with_lines(
+    conn: asyncpg.Connection | PoolConnectionProxy, rows: list[asyncpg.Record]
+) -> list[OrderOut]:
     lines: dict[UUID, list[OrderItemOut]] = {r["id"]: [] for r in rows}
     if rows:
         for line in await conn.fetch(
@@ -43,7 +46,8 @@ async def with_lines(conn: asyncpg.Connection, rows: list[asyncpg.Record]) -> li
 async def list_orders(
     pool: asyncpg.Pool, owner_id: UUID, status: str | None, window: Window
 ) -> tuple[list[OrderOut], int]:
-    where, args = "owner_id = $1", [owner_id]
+    where = "owner_id = $1"
+    args: list[object] = [owner_id]
     if status is not None:
         where += " AND status = $2"
         args.append(status)

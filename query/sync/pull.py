@@ -86,6 +86,7 @@ async def _start(conn: asyncpg.Connection, req: PullRequest, head: int) -> int:
         if after > head:
             raise cursor_expired()
         return after
+    assert req.last_sync_at is not None
     first = await conn.fetchval(
         "SELECT min(position) FROM owner_feed WHERE owner_id = $1 AND occurred_at >= $2",
         req.owner_id,

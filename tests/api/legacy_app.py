@@ -19,7 +19,7 @@ import contextlib
 import itertools
 import uuid
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -135,7 +135,7 @@ class LegacyApp:
 
     # --- requests ---------------------------------------------------------------------
     async def _pull(self) -> dict[str, Any]:
-        empty = {"categories": [], "items": [], "orders": []}
+        empty: dict[str, Any] = {"categories": [], "items": [], "orders": []}
         try:
             return await self._post("pull", {"lastSyncAt": None, "includeDeleted": True})
         except Lost:
@@ -156,7 +156,7 @@ class LegacyApp:
             self._check_resends(body["operations"], response.json()["results"])
         if self.faults.take(kind) or response.status_code != 200:
             raise Lost(kind)
-        return response.json()
+        return cast(dict[str, Any], response.json())
 
     def _check_resends(self, ops: list[dict[str, Any]], results: list[dict[str, Any]]) -> None:
         self.pushes.append(ops)
@@ -228,7 +228,7 @@ class LegacyApp:
 
 
 def _local(entity: dict[str, Any]) -> str:
-    return entity.get("localId") or entity["id"]
+    return cast(str, entity.get("localId") or entity["id"])
 
 
 def category_op(cat: dict[str, Any]) -> dict[str, Any]:

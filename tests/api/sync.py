@@ -1,7 +1,7 @@
 """Helpers that behave like phones talking to /sync."""
 
 import uuid
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -15,21 +15,21 @@ def op(type_: str, entity: str, **fields: Any) -> dict[str, Any]:
 
 
 async def push(
-    client: httpx.AsyncClient, who: Account, *ops: dict, mode: str | None = "ops"
-) -> dict:
+    client: httpx.AsyncClient, who: Account, *ops: dict[str, Any], mode: str | None = "ops"
+) -> dict[str, Any]:
     body: dict[str, Any] = {"operations": list(ops)}
     if mode:
         body["mode"] = mode
     response = await client.post(f"{SYNC}/push", json=body, headers=who.headers)
     assert response.status_code == 200, response.text
-    return response.json()
+    return cast(dict[str, Any], response.json())
 
 
 async def pull(
     client: httpx.AsyncClient, who: Account, cursor: str | None = None, **body: Any
-) -> dict:
+) -> dict[str, Any]:
     response = await client.post(
         f"{SYNC}/pull", json={"cursor": cursor, **body}, headers=who.headers
     )
     assert response.status_code == 200, response.text
-    return response.json()
+    return cast(dict[str, Any], response.json())

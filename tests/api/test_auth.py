@@ -158,7 +158,7 @@ async def test_a_token_signed_with_hs256_using_the_public_key_is_rejected(
     jwks = (await client.get("/.well-known/jwks.json")).json()
     public_jwk = next(k for k in jwks["keys"] if k["kid"] == kid)
     forged = jwt.encode(claims, public_jwk["n"], algorithm="HS256", headers={"kid": kid})
-    unsigned = jwt.encode(claims, None, algorithm="none", headers={"kid": kid})
+    unsigned = jwt.encode(claims, "", algorithm="none", headers={"kid": kid})
     for token in (forged, unsigned):
         response = await client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {token}"})
         assert response.status_code == 401

@@ -2,6 +2,7 @@
 the read side keeps up afterwards (no event that cannot be projected reached the log)."""
 
 import json
+from typing import Any
 from urllib.parse import quote
 
 import httpx
@@ -14,13 +15,13 @@ from tests.api.sync import SYNC
 NUL, SOH, SURROGATE = "\u0000", "\u0001", "\ud800"
 
 
-def raw(body: dict) -> bytes:
+def raw(body: dict[str, Any]) -> bytes:
     """JSON as a client may send it: lone surrogates escaped (json.dumps keeps them)."""
     return json.dumps(body).encode()
 
 
 async def send(
-    client: httpx.AsyncClient, method: str, path: str, body: dict, **kw
+    client: httpx.AsyncClient, method: str, path: str, body: dict[str, Any], **kw: Any
 ) -> httpx.Response:
     headers = {"content-type": "application/json", **kw.pop("headers", {})}
     return await client.request(method, path, content=raw(body), headers=headers, **kw)

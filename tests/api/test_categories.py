@@ -2,6 +2,7 @@
 
 import asyncio
 import uuid
+from typing import Any, cast
 
 import httpx
 
@@ -10,10 +11,10 @@ from tests.api.accounts import Account
 BASE = "/api/v1/categories"
 
 
-async def create(client: httpx.AsyncClient, who: Account, **body: object) -> dict:
+async def create(client: httpx.AsyncClient, who: Account, **body: object) -> dict[str, Any]:
     response = await client.post(BASE, json={"name": "Medication", **body}, headers=who.headers)
     assert response.status_code == 201, response.text
-    return response.json()
+    return cast(dict[str, Any], response.json())
 
 
 async def test_create_then_list_shows_it_immediately(

@@ -3,6 +3,7 @@
 import asyncio
 import re
 from datetime import UTC, datetime
+from typing import Any, cast
 
 import httpx
 
@@ -12,10 +13,12 @@ from tests.api.inventory import category, get, item, stock
 ORDERS = "/api/v1/orders"
 
 
-async def order(client: httpx.AsyncClient, who: Account, *lines: dict, **body: object) -> dict:
+async def order(
+    client: httpx.AsyncClient, who: Account, *lines: dict[str, Any], **body: object
+) -> dict[str, Any]:
     response = await client.post(ORDERS, json={"items": list(lines), **body}, headers=who.headers)
     assert response.status_code == 201, response.text
-    return response.json()
+    return cast(dict[str, Any], response.json())
 
 
 async def move(
@@ -26,10 +29,12 @@ async def move(
     )
 
 
-async def received_order(client: httpx.AsyncClient, who: Account, *lines: dict) -> dict:
+async def received_order(
+    client: httpx.AsyncClient, who: Account, *lines: dict[str, Any]
+) -> dict[str, Any]:
     created = await order(client, who, *lines)
     await move(client, who, created["id"], "ordered")
-    return (await move(client, who, created["id"], "received")).json()
+    return cast(dict[str, Any], (await move(client, who, created["id"], "received")).json())
 
 
 async def test_create_snapshots_items_and_numbers_per_day(
@@ -102,6 +107,7 @@ async def test_create_rejects_unknown_items_and_bad_lines(
         assert response.status_code == 400
         assert response.json()["code"] == "bad_request"
     mine = await item(client, alice, (await category(client, alice))["id"])
+    body: dict[str, Any]
     for body in ({"items": []}, {}, {"items": [{"itemId": mine["id"], "quantity": 0}]}):
         assert (await client.post(ORDERS, json=body, headers=alice.headers)).status_code == 422
     assert (await get(client, alice, "/orders"))["total"] == 0

@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any, cast
 
 import asyncpg
 import httpx
@@ -247,9 +248,9 @@ async def test_revoked_sessions_lose_their_access_tokens_on_every_process(
         assert await refused_elsewhere(rotated.json()["access_token"])  # the family is revoked
 
 
-async def login(client: httpx.AsyncClient, email: str) -> dict:
+async def login(client: httpx.AsyncClient, email: str) -> dict[str, Any]:
     response = await client.post(
         "/api/v1/auth/login", json={"identifier": email, "password": PASSWORD}
     )
     assert response.status_code == 200, response.text
-    return response.json()
+    return cast(dict[str, Any], response.json())

@@ -68,6 +68,7 @@ async def run(client: httpx.AsyncClient, ops: list[tuple[Any, ...]], pool: async
         "FROM items WHERE owner_id = $1",
         uuid.UUID(who.user_id),
     )
+    assert recount is not None
     stats = await get(client, who, "/items/stats")
     assert (
         stats["totalItems"],

@@ -2,6 +2,7 @@
 
 import asyncio
 import uuid
+from typing import Any
 
 import asyncpg
 import httpx
@@ -25,11 +26,12 @@ async def event_count(database: Database, *, everything: bool = False) -> int:
     """Events in the log; by default those that change the inventory."""
     conn = await asyncpg.connect(database.asyncpg_dsn)
     try:
-        return await conn.fetchval(
+        count: int = await conn.fetchval(
             "SELECT count(*) FROM vitaltrack_events "
             "WHERE $1 OR (topic NOT LIKE 'events.device:%' AND topic NOT LIKE 'events.conflict:%')",
             everything,
         )
+        return count
     finally:
         await conn.close()
 
@@ -192,7 +194,9 @@ async def test_deletes_reach_other_devices_as_deleted_ids(
     assert [(e["type"], e["data"]) for e in page["events"]] == [("deleted", None)]
 
 
-def snapshot_ops(items: list[dict], categories: list[dict]) -> list[dict]:
+def snapshot_ops(
+    items: list[dict[str, Any]], categories: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
     """What the current app pushes after every edit: its whole state as create upserts."""
     ops = [
         op("create", "category", localId=c["localId"], entityId=c["id"], data=c) for c in categories
@@ -201,7 +205,7 @@ def snapshot_ops(items: list[dict], categories: list[dict]) -> list[dict]:
     return ops
 
 
-def local(entity: dict, **changes: object) -> dict:
+def local(entity: dict[str, Any], **changes: object) -> dict[str, Any]:
     """An entity as the phone holds it: wire fields, maybe edited offline."""
     keep = {k: v for k, v in entity.items() if k not in ("version", "createdAt", "updatedAt")}
     return {**keep, **changes}

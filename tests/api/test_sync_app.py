@@ -3,7 +3,7 @@ each defect the live checks found (issue 10), as the family would meet it."""
 
 import asyncio
 import contextlib
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -20,7 +20,8 @@ async def household(client: httpx.AsyncClient, who: Account) -> dict[str, int]:
 
 
 async def conflicts(client: httpx.AsyncClient, who: Account) -> list[dict[str, Any]]:
-    return (await get(client, who, "/activity?action=sync_conflict&pageSize=100"))["entries"]
+    page = await get(client, who, "/activity?action=sync_conflict&pageSize=100")
+    return cast(list[dict[str, Any]], page["entries"])
 
 
 async def app(client: httpx.AsyncClient, who: Account, *lose: str) -> LegacyApp:

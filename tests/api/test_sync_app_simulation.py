@@ -131,7 +131,9 @@ class Household(AppMachine):
         phone.forget()
         self.check_stock()
 
-    def _pushed(self, phone: Phone, ops: list[dict[str, Any]], orders: list[tuple]) -> None:
+    def _pushed(
+        self, phone: Phone, ops: list[dict[str, Any]], orders: list[tuple[str, str]]
+    ) -> None:
         item_ops = {op["data"]["name"]: op["id"] for op in ops if op["entity"] == "item"}
         for name, delta in phone.deltas.items():
             if delta:

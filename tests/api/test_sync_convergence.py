@@ -3,7 +3,7 @@ any order; in the end every device holds exactly the server's state, stock refle
 applied change exactly once, and the read tables equal what the event log replays to."""
 
 import uuid
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from hypothesis import settings as examples
@@ -73,7 +73,7 @@ class Household(AppMachine):
             "/api/v1/sync/push", json={"operations": ops, "mode": "ops"}, headers=device.headers
         )
         assert response.status_code == 200, response.text
-        return response.json()
+        return cast(dict[str, Any], response.json())
 
     def _op(self, device: Device, **op: Any) -> None:
         self.serial += 1

@@ -6,6 +6,7 @@ import subprocess
 import sys
 import time
 from datetime import UTC, datetime
+from typing import Any
 
 import httpx
 
@@ -44,7 +45,10 @@ async def test_state_as_of_a_moment_equals_what_the_api_answered_then(
     )
     assert result.returncode == 0, result.stderr
     state = json.loads(result.stdout)
-    by_id = lambda items: sorted(items, key=lambda i: i["id"])  # noqa: E731
+
+    def by_id(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return sorted(items, key=lambda i: i["id"])
+
     assert by_id(state["items"]) == by_id(seen_then["items"])
     assert [c["name"] for c in state["categories"]] == ["Medication"]
 

@@ -7,6 +7,7 @@ import signal
 import socket
 import subprocess
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -19,7 +20,8 @@ from tests.integration.commandline import VITALTRACK
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+        port: int = s.getsockname()[1]
+        return port
 
 
 def embedded_env(data_dir: Path) -> dict[str, str]:
@@ -47,7 +49,7 @@ def wait_for_health(url: str, server: subprocess.Popen[bytes]) -> httpx.Response
 
 
 @pytest.fixture
-def data_dir(tmp_path: Path) -> Path:
+def data_dir(tmp_path: Path) -> Iterator[Path]:
     # Short path: the embedded server's unix socket lives in it.
     path = Path(f"/tmp/vt-cli-{os.getpid()}")
     shutil.rmtree(path, ignore_errors=True)

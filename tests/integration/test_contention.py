@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from command.categories import handlers as categories
 from command.items import handlers as items
-from events.item import DETAIL_FIELDS
+from events.item import DETAIL_FIELDS, Item
 from events.store import Store
 from vitaltrack.database import Database
 
@@ -35,7 +35,7 @@ def test_parallel_deltas_from_several_processes_all_count(database: Database) ->
 
         with ThreadPoolExecutor(WRITERS) as pool:
             list(pool.map(writer, range(WRITERS)))
-        final = stores[1].repository.get(saline.id)
+        final: Item = stores[1].repository.get(saline.id)
         assert (final.quantity, final.version) == (WRITERS * DELTAS, 1 + WRITERS * DELTAS)
     finally:
         for store in stores:

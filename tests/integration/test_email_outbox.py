@@ -32,6 +32,7 @@ async def test_a_failed_send_is_kept_and_retried_later(store: Store, pg_pool: as
     row = await pg_pool.fetchrow(
         "SELECT attempts, sent_at, last_error, next_attempt_at > now() AS later FROM email_outbox"
     )
+    assert row is not None
     assert (row["attempts"], row["sent_at"], row["later"]) == (1, None, True)
     assert "smtp is down" in row["last_error"]
 
@@ -76,4 +77,5 @@ async def test_shutdown_during_a_send_stops_the_sender_and_keeps_the_mail_due(
     done, _ = await asyncio.wait([sender], timeout=5)
     assert done, "the sender swallowed its cancellation"
     row = await pg_pool.fetchrow("SELECT attempts, sent_at FROM email_outbox")
+    assert row is not None
     assert (row["attempts"], row["sent_at"]) == (0, None)

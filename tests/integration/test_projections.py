@@ -3,6 +3,7 @@
 import asyncio
 import uuid
 from collections.abc import Sequence
+from typing import Any
 
 import asyncpg
 import pytest
@@ -26,8 +27,10 @@ def write_history(store: Store, owner: uuid.UUID, other_owner: uuid.UUID) -> Non
         cmd = handlers.CreateCategory(owner, f"Category {n}", None, n, False, None)
         ids.append(handlers.create_category(store, cmd).aggregate.id)
     for n, category_id in enumerate(ids[:3]):
-        cmd = handlers.ReviseCategory(owner, category_id, f"Renamed {n}", "note", None, None, None)
-        handlers.revise_category(store, cmd)
+        revise = handlers.ReviseCategory(
+            owner, category_id, f"Renamed {n}", "note", None, None, None
+        )
+        handlers.revise_category(store, revise)
     handlers.delete_category(store, handlers.DeleteCategory(owner, ids[4], None))
     handlers.create_category(
         store, handlers.CreateCategory(other_owner, "Not yours", None, 0, False, None)
@@ -77,9 +80,9 @@ def write_inventory(store: Store, owner: uuid.UUID, *category_ids: uuid.UUID) ->
 READ_TABLES = sorted({t for p in all_projections() for t in p.tables} | {"owner_stats"})
 
 
-async def read_tables(conn: asyncpg.Connection) -> dict[str, list[dict]]:
+async def read_tables(conn: asyncpg.Connection) -> dict[str, list[dict[str, Any]]]:
     """Every read table, in a stable order."""
-    contents = {}
+    contents: dict[str, list[dict[str, Any]]] = {}
     for table in READ_TABLES:
         rows = [dict(r) for r in await conn.fetch(f"SELECT * FROM {table}")]
         contents[table] = sorted(rows, key=repr)

@@ -4,6 +4,7 @@ import asyncio
 import contextlib
 import random
 import uuid
+from typing import Any
 
 import asyncpg
 from starlette.concurrency import run_in_threadpool
@@ -18,7 +19,9 @@ from vitaltrack.database import Database
 from vitaltrack.seed import seed_households
 
 
-async def fresh_replay(database: Database, conn: asyncpg.Connection) -> dict[str, list[dict]]:
+async def fresh_replay(
+    database: Database, conn: asyncpg.Connection
+) -> dict[str, list[dict[str, Any]]]:
     await reset(conn)
     await ProjectionRunner(database.asyncpg_dsn, all_projections()).catch_up(conn)
     return await read_tables(conn)

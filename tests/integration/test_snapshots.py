@@ -1,9 +1,11 @@
 """Loading an item costs the same after 5,000 stock changes as after 10 (snapshots)."""
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from typing import Any
 
 import pytest
+from eventsourcing.persistence import StoredEvent
 
 from command.items import handlers
 from events.item import Item
@@ -52,9 +54,9 @@ def events_read_to_load(store: Store, item_id: uuid.UUID) -> int:
     """How many stored events a cold load of the item reads."""
     recorder = store.events.recorder
     original = recorder.select_events
-    counted = []
+    counted: list[int] = []
 
-    def counting(*args: object, **kwargs: object) -> object:
+    def counting(*args: Any, **kwargs: Any) -> Sequence[StoredEvent]:
         rows = original(*args, **kwargs)
         counted.append(len(rows))
         return rows

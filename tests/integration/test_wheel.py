@@ -15,9 +15,17 @@ ROOT = Path(__file__).parents[2]
 PACKAGES = {"vitaltrack", "events", "command", "query", "projections", "migrations"}
 
 
-def run(*args: str | Path, **kwargs: object) -> subprocess.CompletedProcess[str]:
+def run(
+    *args: str | Path, env: dict[str, str] | None = None, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
     result = subprocess.run(
-        [str(a) for a in args], capture_output=True, text=True, timeout=300, check=False, **kwargs
+        [str(a) for a in args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        env=env,
+        cwd=cwd,
     )
     assert result.returncode == 0, result.stderr
     return result

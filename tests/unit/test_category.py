@@ -1,6 +1,7 @@
 """Category rules, given events, when a command method, then new events or an error."""
 
 import uuid
+from typing import Any
 
 import pytest
 
@@ -9,8 +10,8 @@ from events.category import Category, CategoryNotFound
 OWNER = uuid.uuid4()
 
 
-def given_category(**overrides: object) -> Category:
-    fields = {
+def given_category(**overrides: Any) -> Category:
+    fields: dict[str, Any] = {
         "owner_id": OWNER,
         "local_id": None,
         "name": "Medication",

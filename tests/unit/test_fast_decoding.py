@@ -2,6 +2,7 @@
 
 import uuid
 from datetime import date
+from typing import Any
 
 from eventsourcing.persistence import JSONTranscoder, Mapper
 
@@ -10,14 +11,14 @@ from events.order import Order, OrderLine
 from events.store import build_mapper, register_transcodings
 
 
-def library_mapper() -> Mapper:
+def library_mapper() -> Mapper[uuid.UUID]:
     transcoder = JSONTranscoder()
     register_transcodings(transcoder)
     return Mapper(transcoder=transcoder)
 
 
 def test_fast_decoding_equals_the_librarys_for_every_value_type() -> None:
-    details = dict.fromkeys(DETAIL_FIELDS)
+    details: dict[str, Any] = dict.fromkeys(DETAIL_FIELDS)
     details.update(name="Saline", unit="ml", minimum_stock=2, is_active=True, is_critical=False)
     details["expiry_date"] = date(2027, 1, 31)
     item = Item(
@@ -48,6 +49,12 @@ def test_fast_decoding_equals_the_librarys_for_every_value_type() -> None:
 
 def test_uuids_revived_fast_are_the_same_uuids() -> None:
     mapper, library = build_mapper(), library_mapper()
+    details: dict[str, Any] = {
+        **dict.fromkeys(DETAIL_FIELDS),
+        "name": "x",
+        "unit": "ml",
+        "minimum_stock": 0,
+    }
     for _ in range(100):
         item = Item(
             owner_id=uuid.uuid4(),
@@ -55,10 +62,11 @@ def test_uuids_revived_fast_are_the_same_uuids() -> None:
             local_id=None,
             quantity=0,
             via="api",
-            **{**dict.fromkeys(DETAIL_FIELDS), "name": "x", "unit": "ml", "minimum_stock": 0},
+            **details,
         )
         stored = library.to_stored_event(item.collect_events()[0])
         fast, slow = mapper.to_domain_event(stored), library.to_domain_event(stored)
+        assert isinstance(fast, Item.Created) and isinstance(slow, Item.Created)
         assert (fast.owner_id, fast.category_id) == (slow.owner_id, slow.category_id)
         assert str(fast.owner_id) == str(slow.owner_id) and hash(fast.owner_id) == hash(
             slow.owner_id

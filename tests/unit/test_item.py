@@ -1,6 +1,7 @@
 """Item rules: given an item, when one edit, then exactly one event."""
 
 import uuid
+from typing import Any
 
 import orjson
 import pytest
@@ -10,7 +11,7 @@ from events.store import build_mapper
 
 
 def saline(quantity: int = 3) -> Item:
-    details = {**dict.fromkeys(DETAIL_FIELDS), "name": "Saline", "unit": "bottles"}
+    details: dict[str, Any] = {**dict.fromkeys(DETAIL_FIELDS), "name": "Saline", "unit": "bottles"}
     details.update(minimum_stock=2, is_active=True, is_critical=False)
     return Item(
         owner_id=uuid.uuid4(),
@@ -61,6 +62,7 @@ def test_an_edit_stored_before_version_2_loads_as_details_only() -> None:
         stored.originator_id, stored.originator_version, stored.topic, orjson.dumps(state)
     )
     upcast = mapper.to_domain_event(old)
+    assert isinstance(upcast, Item.Revised)
     assert (upcast.notes, upcast.category_id, upcast.delta, upcast.quantity) == (
         "fridge",
         None,

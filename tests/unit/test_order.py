@@ -48,6 +48,7 @@ def test_a_pending_order_can_be_received_directly_as_the_app_does() -> None:
     order = pending()
     assert order.change_status("received", None, via="api")
     (event,) = order.collect_events()
+    assert isinstance(event, Order.StatusChanged)
     assert (type(event), event.status, order.received_at) == (
         Order.StatusChanged,
         "received",
@@ -75,6 +76,7 @@ def test_a_received_order_is_applied_once() -> None:
     line = order.lines[0]
     order.record_applied((AppliedLine(line.item_id, line.quantity),), (), via="api")
     applied = order.collect_events()[-1]
+    assert isinstance(applied, Order.Applied)
     assert (type(applied), order.status, applied.via) == (Order.Applied, "stock_updated", "api")
     with pytest.raises(AlreadyApplied):
         order.record_applied((), (), via="device")

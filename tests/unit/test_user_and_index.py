@@ -56,6 +56,7 @@ def test_a_login_stored_before_version_2_loads_with_no_client() -> None:
     user = User(email="a@example.com", username=None, name="A", phone=None)
     user.record_login(uuid.uuid4(), client="VitalTrack/2.1 (iPhone)")
     _, login = user.collect_events()
+    assert isinstance(login, User.LoggedIn)
     mapper = build_mapper()
     stored = mapper.to_stored_event(login)
     assert b'"class_version":2' in stored.state
@@ -68,4 +69,6 @@ def test_a_login_stored_before_version_2_loads_with_no_client() -> None:
     assert isinstance(upcast, User.LoggedIn)
     assert upcast.client is None
     assert upcast.session_id == login.session_id
-    assert mapper.to_domain_event(stored).client == "VitalTrack/2.1 (iPhone)"
+    current = mapper.to_domain_event(stored)
+    assert isinstance(current, User.LoggedIn)
+    assert current.client == "VitalTrack/2.1 (iPhone)"

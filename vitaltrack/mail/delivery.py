@@ -11,6 +11,7 @@ from typing import Protocol
 
 import aiosmtplib
 import asyncpg
+from asyncpg.pool import PoolConnectionProxy
 
 from vitaltrack.mail.messages import OUTBOX_CHANNEL
 from vitaltrack.settings import Settings
@@ -102,7 +103,7 @@ class OutboxSender:
                 attempted += 1
                 await self._deliver(conn, row)
 
-    async def _deliver(self, conn: asyncpg.Connection, row: asyncpg.Record) -> None:
+    async def _deliver(self, conn: PoolConnectionProxy, row: asyncpg.Record) -> None:
         message = EmailMessage()
         message["From"], message["To"], message["Subject"] = (
             self._from,

@@ -82,12 +82,14 @@ class RateLimiter:
                 bucket,
                 limit.window_seconds,
             )
-            count, wait = await conn.fetchrow(
+            row = await conn.fetchrow(
                 "SELECT count(*), extract(epoch FROM min(hit_at) + make_interval(secs => $2) "
                 "- clock_timestamp()) FROM rate_limit_hits WHERE bucket = $1",
                 bucket,
                 limit.window_seconds,
             )
+            assert row is not None
+            count, wait = row
             if count >= limit.count:
                 return max(1, math.ceil(float(wait)))
             await conn.execute("INSERT INTO rate_limit_hits (bucket) VALUES ($1)", bucket)

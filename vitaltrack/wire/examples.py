@@ -1,7 +1,7 @@
 """One example per resource and request body, in wire spelling, for the OpenAPI document.
 tests/api/test_openapi.py validates each against its model, so none can drift from it."""
 
-from typing import Any
+from typing import Any, Unpack
 
 from pydantic import ConfigDict
 
@@ -188,6 +188,6 @@ PUSH = {
 PULL = {"cursor": "djE6ODgwMA", "limit": 500}
 
 
-def example(body: dict[str, Any], **config: Any) -> ConfigDict:
+def example(body: dict[str, Any], **config: Unpack[ConfigDict]) -> ConfigDict:
     """A model_config that puts `body` in the model's schema (with any other settings)."""
     return ConfigDict(json_schema_extra={"examples": [body]}, **config)

@@ -9,6 +9,7 @@ stay the documentation and the contract; tests compare both spellings.
 from collections.abc import Mapping
 from typing import Any
 
+import asyncpg
 import orjson
 from pydantic import BaseModel
 
@@ -18,7 +19,9 @@ def shape(model: type[BaseModel]) -> list[tuple[str, str]]:
     return [(name, field.alias or name) for name, field in model.model_fields.items()]
 
 
-def rendered(fields: list[tuple[str, str]], row: Mapping[str, Any]) -> dict[str, Any]:
+def rendered(
+    fields: list[tuple[str, str]], row: Mapping[str, Any] | asyncpg.Record
+) -> dict[str, Any]:
     return {wire: row[key] for key, wire in fields}
 
 

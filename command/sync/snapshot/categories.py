@@ -62,10 +62,15 @@ def merge(
     if category is None or category.owner_id != ctx.owner_id:
         raise CategoryNotFound(category_id)
     base = session.base("category", category)
-    mine = base is not None and not (matched and base.proven)
+    mine = base if base is not None and not (matched and base.proven) else None
     before = fields_of("category", category)
-    knew = mine and knew_deleted(base, category)
-    p = plan(sent, base.fields if mine else None, before, deleted=category.is_deleted and not knew)
+    knew = mine is not None and knew_deleted(mine, category)
+    p = plan(
+        sent,
+        mine.fields if mine is not None else None,
+        before,
+        deleted=category.is_deleted and not knew,
+    )
     clashes, reason, revive = list(p.clashes), p.reason, p.revive or knew
     changes, indexes, writes = dict(p.changes), [], []
     if revive or changes:
@@ -73,7 +78,7 @@ def merge(
             indexes = _names(ctx, category, changes.get("name", category.name), revive)
         except CategoryNameTaken:
             if revive or "name" not in changes:
-                return _blocked(ctx, session, op, category, sent, base if mine else None)
+                return _blocked(ctx, session, op, category, sent, mine)
             changes.pop("name")
             clashes, reason = [*clashes, "name"], reason or NAME_TAKEN
             indexes = []
@@ -81,7 +86,7 @@ def merge(
             category.revive()
             writes.append(category_opens(category.id, category.owner_id))
         category.revise(cleared=tuple(k for k, v in changes.items() if v is None), **changes)
-    held = _held(sent, base, mine, before, category)
+    held = _held(sent, base, mine is not None, before, category)
     return settle(
         ctx,
         session,
@@ -109,7 +114,12 @@ def _names(ctx: Context, category: Category, name: str, revive: bool) -> list[In
 
 
 def _blocked(
-    ctx: Context, session: Session, op: Operation, category: Any, sent: dict, base: Base | None
+    ctx: Context,
+    session: Session,
+    op: Operation,
+    category: Any,
+    sent: dict[str, Any],
+    base: Base | None,
 ) -> Outcome:
     held = _held(sent, base, base is not None, fields_of("category", category), category)
     return settle(ctx, session, op, "category", category, (("name",), NAME_TAKEN), sent, held)

@@ -66,17 +66,18 @@ def _merge(
         raise ItemNotFound(item_id)
     base = session.base("item", item)
     # A match by name (seed data) is never the device's copy of the household's item.
-    mine = base is not None and not (matched and base.proven)
+    mine = base if base is not None and not (matched and base.proven) else None
     before = fields_of("item", item)
-    knew = mine and knew_deleted(base, item)
+    knew = mine is not None and knew_deleted(mine, item)
     p = plan(
         sent,
-        base.fields if mine else None,
+        mine.fields if mine is not None else None,
         before,
         deleted=item.is_deleted and not knew,
         credit=credit,
     )
-    clashes, reason, writes, revive = list(p.clashes), p.reason, [], p.revive or knew
+    clashes, reason, revive = list(p.clashes), p.reason, p.revive or knew
+    writes: list[SideWrite] = []
     if revive or p.changes or p.delta:
         gone = _apply(ctx, item, p.changes, p.delta, revive, writes)
         if gone and revive:  # an item whose category is gone cannot come back
@@ -84,11 +85,11 @@ def _merge(
         elif gone:
             clashes, reason = [*clashes, "category_id"], reason or CATEGORY_GONE
     held = None
-    if base is None or mine:
-        fields = {**(base.fields if mine else before), **sent}
+    if base is None or mine is not None:
+        fields = {**(mine.fields if mine is not None else before), **sent}
         if "quantity" in sent:
             fields["quantity"] = sent["quantity"] - unsettled
-        held = Base(fields, item.version, bool(mine and base.proven))
+        held = Base(fields, item.version, mine is not None and mine.proven)
     return settle(
         ctx, session, op, "item", item, (tuple(clashes), reason), sent, held, writes=tuple(writes)
     )
@@ -109,7 +110,7 @@ def _apply(
     writes: list[SideWrite],
 ) -> bool:
     """Apply the plan to `item`; True if its category is gone (the move or revival fails)."""
-    category_id = changes.get("category_id", item.category_id)
+    category_id: UUID = changes.get("category_id", item.category_id)
     if (revive or category_id != item.category_id) and not _live(ctx, category_id):
         if revive:
             return True
@@ -123,7 +124,8 @@ def _apply(
     if moved is not None and not revive:
         writes.append(item_moves(item.id, moved))
     item.revise("sync", cleared, category_id=moved, delta=delta, **details)
-    return category_id != changes.get("category_id", category_id)
+    wanted: UUID = changes.get("category_id", category_id)
+    return category_id != wanted
 
 
 def _live(ctx: Context, category_id: UUID) -> bool:

@@ -44,7 +44,7 @@ RANK = {s: n for n, s in enumerate(STATUSES) if s != DECLINED}  # how far along 
 class DeviceOrder(WireModel):
     """What the app sends of an order: its status and lines (totals and numbers are its own)."""
 
-    status: Status = PENDING
+    status: Status = "pending"
     items: list[OrderItemIn] = Field(default_factory=list)
 
 
@@ -185,7 +185,8 @@ def _advance(
     if order is None or order.owner_id != ctx.owner_id:
         raise OrderNotFound(order_id)
     base = session.base("order", order)
-    sent, clash = {"status": body.status}, ((), None)
+    sent = {"status": body.status}
+    clash: tuple[tuple[str, ...], str | None] = ((), None)
     elsewhere = order.status == STOCK_UPDATED and applied_locally(body.status, base)
     if order.is_deleted:
         clash = (("status",), DELETED)
