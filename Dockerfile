@@ -7,6 +7,8 @@ COPY command ./command
 COPY query ./query
 COPY projections ./projections
 COPY migrations ./migrations
+COPY wire ./wire
+COPY infra ./infra
 COPY vitaltrack ./vitaltrack
 RUN pip wheel --no-cache-dir --wheel-dir /wheels .
 

@@ -25,9 +25,9 @@ from command.categories import handlers as categories
 from command.items import handlers as items
 from events.item import DETAIL_FIELDS, Item
 from events.store import FastReadTranscoder, Store, register_transcodings
+from infra.database import Database
+from infra.settings import Settings
 from vitaltrack.app import create_app
-from vitaltrack.database import Database
-from vitaltrack.settings import Settings
 
 ITEMS = 200
 COMMANDS = 2000
@@ -200,7 +200,7 @@ async def run(database: Database, data_dir: Path) -> None:
 
     waited = await http_latency(database, data_dir, wait_for_read_side=True)
     # Without the wait every command "times out" at once; its warning is expected here.
-    logging.getLogger("vitaltrack.catchup").setLevel(logging.ERROR)
+    logging.getLogger("infra.catchup").setLevel(logging.ERROR)
     baseline = await http_latency(database, data_dir, wait_for_read_side=False)
     latencies(f"POST /categories, {CONCURRENCY} clients, no read-side wait", baseline)
     latencies(f"POST /categories, {CONCURRENCY} clients, read-your-writes", waited)

@@ -19,8 +19,8 @@ import aiohttp
 import psutil
 
 from bench.report import heading, line, percentile
-from vitaltrack.database import Database
-from vitaltrack.security.tokens import generate_private_key
+from infra.database import Database
+from infra.security.tokens import generate_private_key
 
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "32"))
 SECONDS = float(os.environ.get("BENCH_SECONDS", "5"))

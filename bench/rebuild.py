@@ -19,10 +19,10 @@ from eventsourcing.projection import Projection, ProjectionRunner
 from bench.report import heading, line
 from events.item import Item
 from events.store import Store
-from vitaltrack.database import Database
-from vitaltrack.security.passwords import Passwords
+from infra.database import Database
+from infra.security.passwords import Passwords
+from infra.settings import Settings
 from vitaltrack.seed import SEED_PASSWORD, seed_households
-from vitaltrack.settings import Settings
 
 EVENTS = int(os.environ.get("BENCH_REBUILD_EVENTS", "1000000"))
 LIBRARY_EVENTS = int(os.environ.get("BENCH_LIBRARY_EVENTS", "10000"))

@@ -16,7 +16,7 @@ import psutil
 
 from bench.http import CLIENTS, Household, auth, free_port, prepare, serve, server_env
 from bench.report import heading, line
-from vitaltrack.database import Database
+from infra.database import Database
 
 SECONDS = float(os.environ.get("SOAK_SECONDS", "600"))
 

@@ -10,10 +10,10 @@ import asyncpg
 import httpx
 
 from bench.report import heading, latencies, line
+from infra.database import Database
+from infra.settings import Settings
 from tests.api.legacy_app import category_op, item_op
 from vitaltrack.app import create_app
-from vitaltrack.database import Database
-from vitaltrack.settings import Settings
 
 PAGE = 500
 PULLS = 60
@@ -72,7 +72,7 @@ async def whole_state_pushes(client: httpx.AsyncClient, headers: dict[str, str])
 
 async def run(database: Database, data_dir: Path) -> None:
     heading("sync")
-    logging.getLogger("vitaltrack.catchup").setLevel(logging.ERROR)
+    logging.getLogger("infra.catchup").setLevel(logging.ERROR)
     settings = Settings(
         database_url=database.asyncpg_dsn,
         environment="testing",

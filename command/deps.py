@@ -13,9 +13,9 @@ from command.accounts.services import AccountServices
 from command.errors import problem_of
 from command.idempotency import IdempotencyKeys, Pending, fingerprint
 from events.store import Store, save_hook
-from vitaltrack.catchup import Watermark
-from vitaltrack.problems import Problem
-from vitaltrack.security.passwords import Passwords
+from infra.catchup import Watermark
+from infra.security.passwords import Passwords
+from wire.problems import Problem
 
 
 class Positioned(Protocol):

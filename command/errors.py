@@ -23,8 +23,8 @@ from events.category import Category, CategoryNameTaken, CategoryNotFound
 from events.item import InsufficientStock, Item, ItemNotFound, StockLimitExceeded
 from events.order import AlreadyApplied, InvalidTransition, Order, OrderNotFound
 from events.user import AccountDisabled, EmailTaken, User, UsernameTaken
-from vitaltrack.problems import Problem, problem_response
-from vitaltrack.security.sessions import InvalidRefreshToken
+from infra.security.sessions import InvalidRefreshToken
+from wire.problems import Problem, problem_response
 
 # exception -> (status, code, detail); None as detail means "the exception's own message"
 PROBLEMS: dict[type[Exception], tuple[int, str, str | None]] = {

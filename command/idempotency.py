@@ -17,7 +17,7 @@ from typing import Any
 import asyncpg
 
 from events.store import SideWrite
-from vitaltrack.problems import Problem
+from wire.problems import Problem
 
 RETENTION_HOURS = 48  # API.md asks for at least 24
 SWEEP_PROBABILITY = 0.01

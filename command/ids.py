@@ -2,7 +2,7 @@
 
 from uuid import UUID
 
-from vitaltrack.ids import parse_uuid
+from wire.ids import parse_uuid
 
 
 def parse_id(value: str, not_found: type[Exception]) -> UUID:

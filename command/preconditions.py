@@ -5,7 +5,7 @@ from typing import Annotated, Any
 from fastapi import Header, Query
 from pydantic import AliasChoices, Field
 
-from vitaltrack.problems import Problem
+from wire.problems import Problem
 
 MAX_VERSION = 2**63 - 1  # the bigint column versions live in
 IfMatch = Annotated[

@@ -5,7 +5,7 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 
-from vitaltrack.database import Database
+from infra.database import Database
 
 SCRIPT_LOCATION = Path(__file__).parent
 

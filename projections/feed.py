@@ -20,10 +20,10 @@ from projections.categories import CategoriesProjection
 from projections.items import ItemsProjection
 from projections.orders import OrdersProjection
 from projections.projection import Envelope, Projection, Row
-from vitaltrack.wire.categories import CategoryOut
-from vitaltrack.wire.items import ItemOut
-from vitaltrack.wire.orders import OrderItemOut, OrderOut
-from vitaltrack.wire.render import rendered, shape, to_json
+from wire.categories import CategoryOut
+from wire.items import ItemOut
+from wire.orders import OrderItemOut, OrderOut
+from wire.render import rendered, shape, to_json
 
 KINDS: dict[type, tuple[str, dict[type, Callable[..., Row | None]]]] = {
     Category: ("category", CategoriesProjection.handlers),

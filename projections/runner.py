@@ -24,8 +24,8 @@ from eventsourcing.persistence import StoredEvent
 
 from events.erasure import AccountErased
 from events.store import EVENTS_TABLE, build_mapper
+from infra.catchup import PROJECTED_CHANNEL
 from projections.projection import Envelope, Projection
-from vitaltrack.catchup import PROJECTED_CHANNEL
 
 logger = logging.getLogger(__name__)
 

@@ -2,8 +2,8 @@
 
 from uuid import UUID
 
-from vitaltrack.ids import parse_uuid
-from vitaltrack.problems import Problem
+from wire.ids import parse_uuid
+from wire.problems import Problem
 
 
 def parse_id_or_404(value: str, what: str) -> UUID:

@@ -1,10 +1,10 @@
-"""Answers of the read side rendered straight from rows (vitaltrack/wire/render.py)."""
+"""Answers of the read side rendered straight from rows (wire/render.py)."""
 
 from typing import Any
 
 from fastapi.responses import Response
 
-from vitaltrack.wire.render import to_json
+from wire.render import to_json
 
 
 class RawJSON(Response):

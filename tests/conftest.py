@@ -8,12 +8,12 @@ import psycopg
 import pytest
 
 import migrations
+from infra.database import Database
+from infra.settings import Settings
 from tests.documented import checked_client, conformance
 from tests.postgres import postgres_server, scratch_database
 from tests.smtp import Mailbox, start_smtp_server
 from vitaltrack.app import create_app
-from vitaltrack.database import Database
-from vitaltrack.settings import Settings
 
 
 @pytest.fixture(scope="session")

@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 from pydantic import TypeAdapter, ValidationError
 
-from vitaltrack.wire import errors
+from wire import errors
 
 Check = Callable[[httpx.Response], Any]
 MODELS: set[type[errors.ErrorBody]] = {errors.ErrorBody, *errors.MODELS.values()}

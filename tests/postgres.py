@@ -9,7 +9,7 @@ from pathlib import Path
 
 import psycopg
 
-from vitaltrack.database import POSTGRES_MAJOR, Database, embedded_server
+from infra.database import POSTGRES_MAJOR, Database, embedded_server
 
 logger = logging.getLogger(__name__)
 

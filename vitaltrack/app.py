@@ -23,6 +23,18 @@ from command.orders.routes import router as order_commands
 from command.sync.routes import router as sync_commands
 from events.erasure import ERASED_CHANNEL
 from events.store import Store
+from infra.catchup import Watermark
+from infra.database import Database
+from infra.listener import Listener
+from infra.mail.delivery import OutboxSender, mailer_for
+from infra.mail.delivery import run_supervised as run_mail_sender
+from infra.security.one_time_tokens import OneTimeTokens
+from infra.security.passwords import Passwords
+from infra.security.rate_limits import RateLimiter
+from infra.security.revocations import Revocations
+from infra.security.sessions import Sessions
+from infra.security.tokens import KeyRing
+from infra.settings import Settings
 from projections.catalog import all_projections
 from projections.runner import ProjectionRunner, run_supervised
 from query.accounts.routes import router as account_queries
@@ -33,23 +45,11 @@ from query.orders.routes import router as order_queries
 from query.sync.routes import pull_for
 from query.sync.routes import router as sync_queries
 from vitaltrack import __version__, health
-from vitaltrack.bounds import BoundsMiddleware
-from vitaltrack.catchup import Watermark
-from vitaltrack.database import Database
-from vitaltrack.listener import Listener
-from vitaltrack.mail.delivery import OutboxSender, mailer_for
-from vitaltrack.mail.delivery import run_supervised as run_mail_sender
 from vitaltrack.observability import AccessLogMiddleware, HttpMetrics, configure_logging
-from vitaltrack.problems import RequestIdMiddleware, install_problem_handlers
-from vitaltrack.security.one_time_tokens import OneTimeTokens
-from vitaltrack.security.passwords import Passwords
-from vitaltrack.security.rate_limits import RateLimiter
-from vitaltrack.security.revocations import Revocations
-from vitaltrack.security.sessions import Sessions
-from vitaltrack.security.tokens import KeyRing
-from vitaltrack.settings import Settings
 from vitaltrack.unavailable import install_unavailable_handlers
-from vitaltrack.wire.errors import document_error_bodies, problems
+from wire.bounds import BoundsMiddleware
+from wire.errors import document_error_bodies, problems
+from wire.problems import RequestIdMiddleware, install_problem_handlers
 
 logger = logging.getLogger(__name__)
 

@@ -20,15 +20,15 @@ from eventsourcing import persistence
 
 import migrations
 from events.store import Store
+from infra.database import Database, open_database
+from infra.security.tokens import KeyUnusable
+from infra.settings import Settings
 from projections.catalog import all_projections
 from projections.rebuild import RebuildRunning, rebuild
 from projections.runner import ProjectionRunner, run_supervised
 from projections.status import projection_status, quarantined, skip
-from vitaltrack.database import Database, open_database
 from vitaltrack.observability import configure_logging
 from vitaltrack.progress import progress_reporter
-from vitaltrack.security.tokens import KeyUnusable
-from vitaltrack.settings import Settings
 
 EXIT_CODES = "Exit codes: 0 ok, 1 failure, 2 usage error, 3 differences found (rebuild --dry-run)."
 cli = typer.Typer(
@@ -135,7 +135,7 @@ def seed(
 
     Example: vitaltrack seed --owners 3 --events 5000
     """
-    from vitaltrack.security.passwords import Passwords
+    from infra.security.passwords import Passwords
     from vitaltrack.seed import SEED_PASSWORD, seed_households
 
     settings = _settings()
@@ -163,10 +163,10 @@ def seed(
 def _set_active(identifier: str, active: bool, reason: str) -> None:
     from command.accounts.services import AccountServices
     from command.accounts.status import SetActive, UnknownAccount, set_active
-    from vitaltrack.bounds import bad_text
-    from vitaltrack.security.one_time_tokens import OneTimeTokens
-    from vitaltrack.security.passwords import Passwords
-    from vitaltrack.security.sessions import Sessions
+    from infra.security.one_time_tokens import OneTimeTokens
+    from infra.security.passwords import Passwords
+    from infra.security.sessions import Sessions
+    from wire.bounds import bad_text
 
     if not reason.strip() or len(reason) > 200 or bad_text(reason):
         typer.echo("error: --reason must be 1-200 characters of text", err=True)

@@ -9,12 +9,12 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
 from pydantic import BaseModel
 
+from infra.deps import BEARER, KeyRingDep, PoolDep, SettingsDep
 from projections.catalog import all_projections
 from projections.status import ProjectionStatus, projection_status
 from vitaltrack import __version__
-from vitaltrack.deps import BEARER, KeyRingDep, PoolDep, SettingsDep
-from vitaltrack.problems import Problem
-from vitaltrack.wire.errors import problems
+from wire.errors import problems
+from wire.problems import Problem
 
 router = APIRouter(tags=["health"])
 

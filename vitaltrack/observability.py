@@ -14,7 +14,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from vitaltrack.settings import Settings
+from infra.settings import Settings
 
 access = logging.getLogger("vitaltrack.access")
 

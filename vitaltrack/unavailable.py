@@ -9,7 +9,7 @@ from eventsourcing import persistence
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from vitaltrack.problems import problem_response
+from wire.problems import problem_response
 
 logger = logging.getLogger(__name__)
 

@@ -19,7 +19,7 @@ from command.accounts.tables import (
 )
 from events.erasure import ERASED_CHANNEL, AccountErased
 from events.store import SideWrite, Store
-from vitaltrack.mail import messages
+from infra.mail import messages
 
 # Every event of the household: its aggregates carry `owner_id` (the User's own events are
 # its aggregate's). Matched in the JSON the library stores (owner_id as {"_data_": hex}).

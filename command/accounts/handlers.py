@@ -10,8 +10,8 @@ from command.uniqueness import KeyTaken, claim, holder
 from events.index import Index, email_key, username_key
 from events.store import SideWrite, Store
 from events.user import EmailTaken, User, UsernameTaken
-from vitaltrack.mail import messages
-from vitaltrack.security.sessions import InvalidRefreshToken, NewSession
+from infra.mail import messages
+from infra.security.sessions import InvalidRefreshToken, NewSession
 
 
 @dataclass(frozen=True)

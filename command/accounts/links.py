@@ -20,9 +20,9 @@ from command.accounts.pages import message, page
 from command.accounts.requests import Password, ResetPasswordIn
 from command.accounts.tables import InvalidOneTimeToken
 from command.deps import AccountsDep, CommandsDep
-from vitaltrack.deps import ClientAddress, CurrentUser, RateLimiterDep
-from vitaltrack.wire.base import MessageOut, WireModel
-from vitaltrack.wire.errors import AUTHENTICATED, WITH_BODY, problems
+from infra.deps import ClientAddress, CurrentUser, RateLimiterDep
+from wire.base import MessageOut, WireModel
+from wire.errors import AUTHENTICATED, WITH_BODY, problems
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"], responses=problems("unavailable"))
 

@@ -19,7 +19,7 @@ from command.uniqueness import holder
 from events.index import email_key
 from events.store import SideWrite, Store
 from events.user import User
-from vitaltrack.mail import messages
+from infra.mail import messages
 
 
 @dataclass(frozen=True)

@@ -14,9 +14,9 @@ from pydantic import (
     model_validator,
 )
 
-from vitaltrack.wire import examples
-from vitaltrack.wire.base import WireModel
-from vitaltrack.wire.sanitize import clean_text
+from wire import examples
+from wire.base import WireModel
+from wire.sanitize import clean_text
 
 _USERNAME = re.compile(r"^[a-z0-9_]+$")
 

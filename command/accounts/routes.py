@@ -20,10 +20,10 @@ from command.accounts.requests import (
 )
 from command.accounts.views import auth_out, user_out
 from command.deps import AccountsDep, CommandsDep, KeyedCommandsDep, PasswordsDep, plain
-from vitaltrack.deps import ClientAddress, CurrentUser, KeyRingDep, RateLimiterDep
-from vitaltrack.wire.base import MessageOut
-from vitaltrack.wire.errors import AUTHENTICATED, KEYED, WITH_BODY, problems
-from vitaltrack.wire.users import AuthOut, UserOut
+from infra.deps import ClientAddress, CurrentUser, KeyRingDep, RateLimiterDep
+from wire.base import MessageOut
+from wire.errors import AUTHENTICATED, KEYED, WITH_BODY, problems
+from wire.users import AuthOut, UserOut
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"], responses=problems("unavailable"))
 

@@ -2,9 +2,9 @@
 
 from dataclasses import dataclass
 
-from vitaltrack.security.one_time_tokens import OneTimeTokens
-from vitaltrack.security.passwords import Passwords
-from vitaltrack.security.sessions import Sessions
+from infra.security.one_time_tokens import OneTimeTokens
+from infra.security.passwords import Passwords
+from infra.security.sessions import Sessions
 
 
 @dataclass(frozen=True)

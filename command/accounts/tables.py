@@ -10,7 +10,7 @@ from eventsourcing.persistence import PersistenceError
 
 from events.store import SideWrite, Store
 from events.user import User
-from vitaltrack.security.one_time_tokens import TOKEN_UNUSABLE_SQLSTATE
+from infra.security.one_time_tokens import TOKEN_UNUSABLE_SQLSTATE
 
 
 class InvalidOneTimeToken(Exception):

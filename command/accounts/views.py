@@ -2,8 +2,8 @@
 
 from command.accounts.handlers import SignedIn
 from events.user import User
-from vitaltrack.security.tokens import KeyRing
-from vitaltrack.wire.users import AuthOut, UserOut
+from infra.security.tokens import KeyRing
+from wire.users import AuthOut, UserOut
 
 
 def user_out(user: User) -> UserOut:

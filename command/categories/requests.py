@@ -5,9 +5,9 @@ from typing import Annotated
 from pydantic import BeforeValidator, Field, StringConstraints
 
 from command.preconditions import ExpectedVersion
-from vitaltrack.wire import examples
-from vitaltrack.wire.base import WireModel
-from vitaltrack.wire.sanitize import clean_text
+from wire import examples
+from wire.base import WireModel
+from wire.sanitize import clean_text
 
 MAX_INT = 2**31 - 1  # display_order is an integer column (API.md 1.7)
 Name = Annotated[str, BeforeValidator(clean_text), StringConstraints(min_length=1, max_length=255)]

@@ -10,10 +10,10 @@ from command.deps import KeyedCommandsDep
 from command.ids import parse_id
 from command.preconditions import ExpectedVersionQuery, IfMatch, expected_version
 from events.category import Category, CategoryNotFound
-from vitaltrack.deps import CurrentUser
-from vitaltrack.wire.base import MessageOut
-from vitaltrack.wire.categories import CategoryOut
-from vitaltrack.wire.errors import AUTHENTICATED, KEYED, WITH_BODY, etag, problems
+from infra.deps import CurrentUser
+from wire.base import MessageOut
+from wire.categories import CategoryOut
+from wire.errors import AUTHENTICATED, KEYED, WITH_BODY, etag, problems
 
 router = APIRouter(
     prefix="/api/v1/categories",

@@ -1,7 +1,7 @@
 """Responses of category commands, built from the saved aggregate."""
 
 from events.category import Category
-from vitaltrack.wire.categories import CategoryOut
+from wire.categories import CategoryOut
 
 
 def category_out(category: Category) -> CategoryOut:

@@ -15,9 +15,9 @@ from pydantic import (
 
 from command.preconditions import ExpectedVersion
 from events.item import MAX_QUANTITY
-from vitaltrack.wire import examples
-from vitaltrack.wire.base import WireModel
-from vitaltrack.wire.sanitize import blank_to_none, clean_contact, clean_markup
+from wire import examples
+from wire.base import WireModel
+from wire.sanitize import blank_to_none, clean_contact, clean_markup
 
 
 def _web_link(value: str) -> str:

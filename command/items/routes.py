@@ -10,10 +10,10 @@ from command.items.requests import ItemCreate, ItemFields, ItemUpdate, StockChan
 from command.items.views import deleted_message, item_out
 from command.preconditions import ExpectedVersionQuery, IfMatch, expected_version
 from events.item import ItemNotFound
-from vitaltrack.deps import CurrentUser
-from vitaltrack.wire.base import MessageOut
-from vitaltrack.wire.errors import AUTHENTICATED, KEYED, WITH_BODY, etag, problems
-from vitaltrack.wire.items import ItemOut
+from infra.deps import CurrentUser
+from wire.base import MessageOut
+from wire.errors import AUTHENTICATED, KEYED, WITH_BODY, etag, problems
+from wire.items import ItemOut
 
 router = APIRouter(
     prefix="/api/v1/items", tags=["items"], responses=problems(*AUTHENTICATED, *WITH_BODY)

@@ -1,8 +1,8 @@
 """Responses of item commands, built from the saved aggregate."""
 
 from events.item import DETAIL_FIELDS, Item
-from vitaltrack.wire.base import MessageOut
-from vitaltrack.wire.items import ItemOut
+from wire.base import MessageOut
+from wire.items import ItemOut
 
 
 def item_out(item: Item) -> ItemOut:

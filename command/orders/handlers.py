@@ -19,7 +19,7 @@ from events.index import Index, order_number_key
 from events.item import Item, ItemNotFound
 from events.order import AppliedLine, Order, OrderDay, OrderLine, OrderNotFound
 from events.store import Store
-from vitaltrack.ids import parse_uuid
+from wire.ids import parse_uuid
 
 
 @dataclass(frozen=True)

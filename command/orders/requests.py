@@ -6,8 +6,8 @@ from pydantic import ConfigDict, Field, StringConstraints
 
 from command.preconditions import ExpectedVersion
 from events.item import MAX_QUANTITY
-from vitaltrack.wire import examples
-from vitaltrack.wire.base import WireModel
+from wire import examples
+from wire.base import WireModel
 
 Short = Annotated[str, StringConstraints(max_length=255)]
 Text = Annotated[str, StringConstraints(max_length=1000)]

@@ -11,10 +11,10 @@ from command.orders import handlers
 from command.orders.requests import OrderCreate, StatusChange
 from command.orders.views import deleted_message, order_out
 from command.preconditions import ExpectedVersionQuery, IfMatch, expected_version
-from vitaltrack.deps import CurrentUser
-from vitaltrack.wire.base import MessageOut
-from vitaltrack.wire.errors import AUTHENTICATED, KEYED, WITH_BODY, etag, problems
-from vitaltrack.wire.orders import OrderOut
+from infra.deps import CurrentUser
+from wire.base import MessageOut
+from wire.errors import AUTHENTICATED, KEYED, WITH_BODY, etag, problems
+from wire.orders import OrderOut
 
 router = APIRouter(
     prefix="/api/v1/orders", tags=["orders"], responses=problems(*AUTHENTICATED, *WITH_BODY)

@@ -3,8 +3,8 @@
 from dataclasses import asdict
 
 from events.order import Order
-from vitaltrack.wire.base import MessageOut
-from vitaltrack.wire.orders import OrderItemOut, OrderOut
+from wire.base import MessageOut
+from wire.orders import OrderItemOut, OrderOut
 
 
 def order_out(order: Order) -> OrderOut:

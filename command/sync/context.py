@@ -12,7 +12,7 @@ from command.sync.local_ids import local_ids
 from command.sync.outcomes import APPLIED, CONFLICT, REJECTED, Outcome, outcome_row
 from command.sync.session import KIND
 from events.store import SideWrite, Store
-from vitaltrack.ids import parse_uuid
+from wire.ids import parse_uuid
 
 
 @dataclass(frozen=True)

@@ -17,12 +17,12 @@ from command.deps import KeyedCommandsDep, plain
 from command.sync import push as pushing
 from command.sync.context import Operation
 from command.sync.outcomes import Outcome
-from vitaltrack.advisory import session_sync_lock
-from vitaltrack.cursors import encode_cursor
-from vitaltrack.deps import CurrentUser, PoolDep
-from vitaltrack.wire.errors import AUTHENTICATED, KEYED, WITH_BODY, problems
-from vitaltrack.wire.render import to_json
-from vitaltrack.wire.sync import FullIn, FullOut, PushIn, PushOut, ResultOut
+from infra.advisory import session_sync_lock
+from infra.deps import CurrentUser, PoolDep
+from wire.cursors import encode_cursor
+from wire.errors import AUTHENTICATED, KEYED, WITH_BODY, problems
+from wire.render import to_json
+from wire.sync import FullIn, FullOut, PushIn, PushOut, ResultOut
 
 router = APIRouter(
     prefix="/api/v1/sync",

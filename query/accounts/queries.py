@@ -4,7 +4,7 @@ from uuid import UUID
 
 import asyncpg
 
-from vitaltrack.wire.users import UserOut
+from wire.users import UserOut
 
 
 async def user_by_id(pool: asyncpg.Pool, user_id: UUID) -> UserOut | None:

@@ -2,11 +2,11 @@
 
 from fastapi import APIRouter
 
+from infra.deps import BEARER, CurrentUser, PoolDep
 from query.accounts.queries import user_by_id
-from vitaltrack.deps import BEARER, CurrentUser, PoolDep
-from vitaltrack.problems import Problem
-from vitaltrack.wire.errors import AUTHENTICATED, problems
-from vitaltrack.wire.users import UserOut
+from wire.errors import AUTHENTICATED, problems
+from wire.problems import Problem
+from wire.users import UserOut
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 

@@ -8,7 +8,7 @@ from uuid import UUID
 import asyncpg
 
 from query.params import Window
-from vitaltrack.wire.activity import ActivityEntry, Actor, HistoryEntry
+from wire.activity import ActivityEntry, Actor, HistoryEntry
 
 
 @dataclass(frozen=True)

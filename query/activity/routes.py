@@ -7,11 +7,11 @@ from uuid import UUID
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
 
+from infra.deps import CurrentUser, PoolDep
 from query.activity import queries
 from query.params import MAX_OFFSET, Paging, Window, either, parse_query, query_parameters
-from vitaltrack.deps import CurrentUser, PoolDep
-from vitaltrack.wire.activity import Activities, ActivityPage
-from vitaltrack.wire.errors import AUTHENTICATED, problems
+from wire.activity import Activities, ActivityPage
+from wire.errors import AUTHENTICATED, problems
 
 router = APIRouter(prefix="/api/v1", tags=["activity"], responses=problems(*AUTHENTICATED))
 

@@ -5,7 +5,7 @@ from uuid import UUID
 
 import asyncpg
 
-from vitaltrack.wire.categories import (
+from wire.categories import (
     CategoryCountList,
     CategoryList,
     CategoryOut,

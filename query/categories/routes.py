@@ -2,12 +2,12 @@
 
 from fastapi import APIRouter, Response
 
+from infra.deps import CurrentUser, PoolDep
 from query.categories import queries
 from query.ids import parse_id_or_404
-from vitaltrack.deps import CurrentUser, PoolDep
-from vitaltrack.problems import Problem
-from vitaltrack.wire.categories import CategoryCountList, CategoryList, CategoryOut, CountOut
-from vitaltrack.wire.errors import AUTHENTICATED, etag, problems
+from wire.categories import CategoryCountList, CategoryList, CategoryOut, CountOut
+from wire.errors import AUTHENTICATED, etag, problems
+from wire.problems import Problem
 
 router = APIRouter(
     prefix="/api/v1/categories", tags=["categories"], responses=problems(*AUTHENTICATED)

@@ -7,8 +7,8 @@ from uuid import UUID
 import asyncpg
 
 from query.params import Window
-from vitaltrack.wire.items import ItemOut, ItemStats
-from vitaltrack.wire.render import rendered, shape
+from wire.items import ItemOut, ItemStats
+from wire.render import rendered, shape
 
 ITEM = shape(ItemOut)
 COLUMNS = (

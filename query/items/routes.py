@@ -6,16 +6,16 @@ from uuid import UUID
 from fastapi import APIRouter, Request
 from pydantic import Field
 
+from infra.deps import CurrentUser, PoolDep
 from query.activity.queries import item_history
 from query.ids import parse_id_or_404
 from query.items import queries
 from query.params import Paging, Window, either, parse_query, query_parameters
 from query.responses import RawJSON, json_response
-from vitaltrack.deps import CurrentUser, PoolDep
-from vitaltrack.problems import Problem
-from vitaltrack.wire.activity import HistoryPage
-from vitaltrack.wire.errors import AUTHENTICATED, etag, problems
-from vitaltrack.wire.items import ItemOut, ItemPage, ItemStats, NeedsAttention
+from wire.activity import HistoryPage
+from wire.errors import AUTHENTICATED, etag, problems
+from wire.items import ItemOut, ItemPage, ItemStats, NeedsAttention
+from wire.problems import Problem
 
 router = APIRouter(prefix="/api/v1/items", tags=["items"], responses=problems(*AUTHENTICATED))
 

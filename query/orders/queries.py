@@ -6,8 +6,8 @@ import asyncpg
 from asyncpg.pool import PoolConnectionProxy
 
 from query.params import Window
-from vitaltrack.ids import parse_uuid
-from vitaltrack.wire.orders import OrderItemOut, OrderOut
+from wire.ids import parse_uuid
+from wire.orders import OrderItemOut, OrderOut
 
 COLUMNS = (
     "id, order_number, owner_id, local_id, status, total_items, total_units, notes, exported_at, "

@@ -5,12 +5,12 @@ from typing import Literal
 from fastapi import APIRouter, Request, Response
 from pydantic import Field
 
+from infra.deps import CurrentUser, PoolDep
 from query.orders import queries
 from query.params import Paging, Window, either, parse_query, query_parameters
-from vitaltrack.deps import CurrentUser, PoolDep
-from vitaltrack.problems import Problem
-from vitaltrack.wire.errors import AUTHENTICATED, etag, problems
-from vitaltrack.wire.orders import OrderOut, OrderPage
+from wire.errors import AUTHENTICATED, etag, problems
+from wire.orders import OrderOut, OrderPage
+from wire.problems import Problem
 
 router = APIRouter(prefix="/api/v1/orders", tags=["orders"], responses=problems(*AUTHENTICATED))
 

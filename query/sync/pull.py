@@ -19,10 +19,10 @@ from query.items.queries import COLUMNS as ITEM_COLUMNS
 from query.orders.queries import COLUMNS as ORDER_COLUMNS
 from query.orders.queries import with_lines
 from query.sync.delivery import record_delivery, sweep
-from vitaltrack.cursors import cursor_expired, decode_cursor, encode_cursor
-from vitaltrack.wire.categories import CategoryOut
-from vitaltrack.wire.items import ItemOut
-from vitaltrack.wire.render import rendered, shape
+from wire.categories import CategoryOut
+from wire.cursors import cursor_expired, decode_cursor, encode_cursor
+from wire.items import ItemOut
+from wire.render import rendered, shape
 
 CATEGORY, ITEM = shape(CategoryOut), shape(ItemOut)
 SYNCED_PROJECTIONS = ["categories", "items", "orders", "feed"]

@@ -7,12 +7,12 @@ from uuid import UUID
 import asyncpg
 from fastapi import APIRouter
 
+from infra.advisory import session_sync_lock
+from infra.deps import CurrentUser, PoolDep
 from query.responses import RawJSON, json_response
 from query.sync.pull import Pulled, PullRequest, pull
-from vitaltrack.advisory import session_sync_lock
-from vitaltrack.deps import CurrentUser, PoolDep
-from vitaltrack.wire.errors import AUTHENTICATED, WITH_BODY, problems
-from vitaltrack.wire.sync import FullIn, PullIn, PullOut
+from wire.errors import AUTHENTICATED, WITH_BODY, problems
+from wire.sync import FullIn, PullIn, PullOut
 
 router = APIRouter(
     prefix="/api/v1/sync",

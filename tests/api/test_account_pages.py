@@ -10,13 +10,13 @@ import asyncpg
 import httpx
 
 from events.store import Store
+from infra.database import Database
 from projections.catalog import all_projections
 from projections.rebuild import rebuild
 from tests.api.accounts import PASSWORD, Account, register
 from tests.api.inventory import category, get, item
 from tests.api.legacy_app import LegacyApp
 from tests.smtp import Mailbox
-from vitaltrack.database import Database
 
 AUTH = "/api/v1/auth"
 SECURITY_HEADERS = {

@@ -8,10 +8,10 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from infra.database import Database
+from infra.settings import Settings
 from vitaltrack.app import create_app
-from vitaltrack.database import Database
 from vitaltrack.observability import JsonFormatter
-from vitaltrack.settings import Settings
 
 
 async def test_unknown_route_is_a_not_found_problem(client: httpx.AsyncClient) -> None:

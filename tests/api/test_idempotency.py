@@ -4,10 +4,10 @@ sync pushes honour the key too."""
 import asyncpg
 import httpx
 
+from infra.database import Database
 from tests.api.accounts import PASSWORD, Account
 from tests.api.inventory import category, get, item, stock
 from tests.api.sync import SYNC, op
-from vitaltrack.database import Database
 
 
 async def test_a_refusal_is_replayed_not_re_executed(

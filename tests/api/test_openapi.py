@@ -15,13 +15,13 @@ from command.categories.requests import CategoryCreate, CategoryUpdate
 from command.items.requests import ItemCreate, ItemUpdate, StockChange
 from command.orders.requests import OrderCreate, StatusChange
 from tests.api.accounts import Account
-from vitaltrack.wire.activity import ActivityEntry, HistoryEntry
-from vitaltrack.wire.categories import CategoryOut
-from vitaltrack.wire.errors import CODES, MODELS, ErrorBody
-from vitaltrack.wire.items import ItemOut, ItemStats
-from vitaltrack.wire.orders import OrderOut
-from vitaltrack.wire.sync import PullIn, PullOut, PushIn, PushOut
-from vitaltrack.wire.users import AuthOut, UserOut
+from wire.activity import ActivityEntry, HistoryEntry
+from wire.categories import CategoryOut
+from wire.errors import CODES, MODELS, ErrorBody
+from wire.items import ItemOut, ItemStats
+from wire.orders import OrderOut
+from wire.sync import PullIn, PullOut, PushIn, PushOut
+from wire.users import AuthOut, UserOut
 
 Operation = tuple[str, str, dict[str, Any]]
 ERROR_BODIES = {ErrorBody.__name__, *(m.__name__ for m in MODELS.values())}

@@ -26,8 +26,8 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from infra.database import Database
 from tests.integration.test_cli import free_port
-from vitaltrack.database import Database
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "8"))
 AS_DOCUMENTED = [status_code_conformance, content_type_conformance, response_schema_conformance]

@@ -15,11 +15,11 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from fastapi import FastAPI
 
+from infra.database import Database
+from infra.security.tokens import generate_private_key, key_id
+from infra.settings import Settings
 from tests.api.accounts import PASSWORD, Account, register
 from vitaltrack.app import create_app
-from vitaltrack.database import Database
-from vitaltrack.security.tokens import generate_private_key, key_id
-from vitaltrack.settings import Settings
 
 ME = "/api/v1/auth/me"
 

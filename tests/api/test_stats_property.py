@@ -10,12 +10,12 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as examples
 from hypothesis import strategies as st
 
+from infra.database import Database
+from infra.settings import Settings
 from tests.api.accounts import register
 from tests.api.inventory import category, get, stock
 from tests.documented import checked_client
 from vitaltrack.app import create_app
-from vitaltrack.database import Database
-from vitaltrack.settings import Settings
 
 quantities = st.integers(min_value=0, max_value=8)
 operation = st.one_of(

@@ -7,10 +7,10 @@ from typing import Any
 import asyncpg
 import httpx
 
+from infra.database import Database
 from tests.api.accounts import PASSWORD, Account
 from tests.api.inventory import category, get, item
 from tests.api.sync import SYNC, op, pull, push
-from vitaltrack.database import Database
 
 
 async def second_device(client: httpx.AsyncClient, who: Account) -> Account:

@@ -30,11 +30,11 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
+from infra.database import Database
+from infra.settings import Settings
 from tests.api.accounts import PASSWORD
 from tests.api.legacy_app import LegacyApp, Lost
 from tests.api.machine import CONTEXT, AppMachine
-from vitaltrack.database import Database
-from vitaltrack.settings import Settings
 
 DEVICES = 3
 RANK = {"pending": 0, "received": 1, "stock_updated": 2}

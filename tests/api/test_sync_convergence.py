@@ -17,10 +17,10 @@ from hypothesis.stateful import (
 )
 
 from events.item import Item
+from infra.database import Database
+from infra.settings import Settings
 from tests.api.accounts import PASSWORD
 from tests.api.machine import CONTEXT, AppMachine
-from vitaltrack.database import Database
-from vitaltrack.settings import Settings
 
 DEVICES = 3
 

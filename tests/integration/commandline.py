@@ -4,7 +4,7 @@ import os
 import subprocess
 import sys
 
-from vitaltrack.database import Database
+from infra.database import Database
 
 VITALTRACK = [sys.executable, "-m", "vitaltrack.cli"]
 

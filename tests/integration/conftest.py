@@ -4,7 +4,7 @@ import asyncpg
 import pytest
 
 from events.store import Store
-from vitaltrack.database import Database
+from infra.database import Database
 
 
 @pytest.fixture

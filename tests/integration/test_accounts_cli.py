@@ -5,10 +5,10 @@ import asyncio
 
 import httpx
 
+from infra.database import Database
 from tests.api.accounts import PASSWORD, register
 from tests.api.inventory import category
 from tests.integration.commandline import vitaltrack
-from vitaltrack.database import Database
 
 AUTH = "/api/v1/auth"
 

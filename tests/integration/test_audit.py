@@ -10,9 +10,9 @@ from typing import Any
 
 import httpx
 
+from infra.database import Database
 from tests.api.accounts import Account, register
 from tests.api.inventory import category, get, item, stock
-from vitaltrack.database import Database
 
 
 def audit(database: Database, *args: str) -> subprocess.CompletedProcess[str]:

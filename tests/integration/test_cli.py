@@ -118,7 +118,8 @@ def test_serve_with_two_workers_shares_its_database_and_stops_them_all(data_dir:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=60)
     assert server.returncode == 0
-    assert not any(w.is_running() and w.status() != psutil.STATUS_ZOMBIE for w in workers)
+    _, alive = psutil.wait_procs(workers, timeout=10)
+    assert alive == []
     assert not postgres_running_in(data_dir / "pgdata")
 
 

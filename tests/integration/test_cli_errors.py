@@ -9,11 +9,11 @@ from typing import Any
 import httpx
 import typer
 
+from infra.database import Database
 from tests.api.accounts import register
 from tests.api.inventory import category
 from tests.integration.commandline import vitaltrack
 from vitaltrack.cli import cli
-from vitaltrack.database import Database
 
 
 def assert_one_line(stderr: str) -> None:

@@ -9,7 +9,7 @@ from command.categories import handlers as categories
 from command.items import handlers as items
 from events.item import DETAIL_FIELDS, Item
 from events.store import Store
-from vitaltrack.database import Database
+from infra.database import Database
 
 WRITERS, DELTAS = 8, 40
 

@@ -11,7 +11,7 @@ import pytest
 import yaml
 from asyncpg import Connection
 
-from vitaltrack.database import POSTGRES_MAJOR
+from infra.database import POSTGRES_MAJOR
 
 ROOT = Path(__file__).parents[2]
 COMPOSE = yaml.safe_load((ROOT / "compose.yaml").read_text())

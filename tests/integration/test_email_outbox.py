@@ -8,8 +8,8 @@ import asyncpg
 
 from command.accounts.tables import run_writes
 from events.store import Store
-from vitaltrack.mail import messages
-from vitaltrack.mail.delivery import FileMailer, OutboxSender
+from infra.mail import messages
+from infra.mail.delivery import FileMailer, OutboxSender
 
 
 class BrokenMailer:

@@ -11,7 +11,7 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
 
 from events.store import SideWrite, Store
-from vitaltrack.database import Database
+from infra.database import Database
 
 WAITING = 6
 

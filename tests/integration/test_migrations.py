@@ -3,8 +3,8 @@
 import psycopg
 
 import migrations
+from infra.database import Database
 from tests.postgres import scratch_database
-from vitaltrack.database import Database
 
 
 def tables(database: Database) -> set[str]:

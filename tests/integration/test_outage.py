@@ -13,11 +13,11 @@ import httpx
 import pytest
 
 import migrations
+from infra.database import Database, embedded_server
+from infra.settings import Settings
 from tests.api.accounts import register
 from tests.postgres import scratch_database
 from vitaltrack.app import create_app
-from vitaltrack.database import Database, embedded_server
-from vitaltrack.settings import Settings
 
 
 @pytest.fixture

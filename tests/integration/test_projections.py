@@ -13,11 +13,11 @@ from command.items import handlers as items
 from command.orders import handlers as orders
 from events.item import DETAIL_FIELDS
 from events.store import Store
+from infra.database import Database
 from projections.catalog import all_projections
 from projections.projection import Envelope, Projection
 from projections.runner import LEADER_LOCK_KEY, ProjectionRunner
 from query.categories.queries import list_categories
-from vitaltrack.database import Database
 
 
 def write_history(store: Store, owner: uuid.UUID, other_owner: uuid.UUID) -> None:

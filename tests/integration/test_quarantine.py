@@ -10,13 +10,13 @@ from command.categories import handlers
 from command.items import handlers as items
 from events.item import DETAIL_FIELDS
 from events.store import Store
+from infra.database import Database
 from projections.catalog import all_projections
 from projections.projection import Envelope, Projection
 from projections.rebuild import rebuild
 from projections.runner import ProjectionRunner
 from projections.status import projection_status
 from tests.integration.commandline import vitaltrack as cli
-from vitaltrack.database import Database
 
 
 class FailsOnPoison(Projection):

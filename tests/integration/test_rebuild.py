@@ -11,11 +11,11 @@ from starlette.concurrency import run_in_threadpool
 
 from command.items import handlers as items
 from events.store import Store
+from infra.database import Database
 from projections.catalog import all_projections
 from projections.rebuild import rebuild, split_for_workers
 from projections.runner import ProjectionRunner
 from tests.integration.test_projections import read_tables, reset, write_history
-from vitaltrack.database import Database
 from vitaltrack.seed import seed_households
 
 

@@ -4,8 +4,8 @@ import re
 
 from asyncpg import Connection
 
+from infra.database import Database
 from tests.integration.commandline import vitaltrack
-from vitaltrack.database import Database
 
 
 async def test_seed_prints_its_accounts_and_the_events_it_stored(

@@ -10,7 +10,7 @@ from eventsourcing.persistence import StoredEvent
 from command.items import handlers
 from events.item import Item
 from events.store import SNAPSHOT_INTERVAL, Store
-from vitaltrack.database import Database
+from infra.database import Database
 
 
 def stocked_item(store: Store, changes: int) -> Item:

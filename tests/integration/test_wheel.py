@@ -1,4 +1,4 @@
-"""The distribution: one `vitaltrack` wheel holding exactly our six packages (their names are
+"""The distribution: one `vitaltrack` wheel holding exactly our eight packages (their names are
 also taken on PyPI, see README "Packaging"), which installs into a clean venv and runs."""
 
 import os
@@ -8,11 +8,20 @@ import sysconfig
 import zipfile
 from pathlib import Path
 
+from infra.database import Database
 from tests.postgres import scratch_database
-from vitaltrack.database import Database
 
 ROOT = Path(__file__).parents[2]
-PACKAGES = {"vitaltrack", "events", "command", "query", "projections", "migrations"}
+PACKAGES = {
+    "vitaltrack",
+    "events",
+    "command",
+    "query",
+    "projections",
+    "migrations",
+    "wire",
+    "infra",
+}
 
 
 def run(

@@ -17,7 +17,7 @@ from command.sync.outcomes import Outcome
 from command.sync.session import FIELDS, Session, load
 from command.sync.snapshot import categories, items, orders
 from command.sync.snapshot.omission import remove_unnamed
-from vitaltrack.ids import parse_uuid
+from wire.ids import parse_uuid
 
 
 class SnapshotRules:

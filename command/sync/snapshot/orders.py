@@ -35,8 +35,8 @@ from events.order import (
     OrderLine,
     OrderNotFound,
 )
-from vitaltrack.ids import parse_uuid
-from vitaltrack.wire.base import WireModel
+from wire.base import WireModel
+from wire.ids import parse_uuid
 
 RANK = {s: n for n, s in enumerate(STATUSES) if s != DECLINED}  # how far along an order is
 

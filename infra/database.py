@@ -11,7 +11,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import URL, make_url
 
-from vitaltrack.settings import Settings
+from infra.settings import Settings
 
 logger = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
 """Error bodies as the OpenAPI document states them (API.md 1.5), and `problems()`, which
 routes use to declare the codes they can answer, each with its schema and an example.
 
-The bodies themselves are built by vitaltrack/problems.py; these models only describe them,
+The bodies themselves are built by wire/problems.py; these models only describe them,
 and tests check the two agree (every answer the suite sees is validated against its schema).
 """
 
@@ -12,7 +12,7 @@ from fastapi import FastAPI
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.json_schema import models_json_schema
 
-from vitaltrack.problems import PROBLEM_JSON, PROBLEM_TYPE
+from wire.problems import PROBLEM_JSON, PROBLEM_TYPE
 
 
 class FieldError(BaseModel):

@@ -2,7 +2,7 @@
 
 import base64
 
-from vitaltrack.problems import Problem
+from wire.problems import Problem
 
 
 def encode_cursor(position: int) -> str:

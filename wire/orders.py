@@ -3,8 +3,8 @@
 from datetime import datetime
 from uuid import UUID
 
-from vitaltrack.wire import examples
-from vitaltrack.wire.base import WireModel
+from wire import examples
+from wire.base import WireModel
 
 
 class OrderItemOut(WireModel):

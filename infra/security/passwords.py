@@ -3,7 +3,7 @@
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from vitaltrack.settings import Settings
+from infra.settings import Settings
 
 
 class Passwords:

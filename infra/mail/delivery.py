@@ -13,8 +13,8 @@ import aiosmtplib
 import asyncpg
 from asyncpg.pool import PoolConnectionProxy
 
-from vitaltrack.mail.messages import OUTBOX_CHANNEL
-from vitaltrack.settings import Settings
+from infra.mail.messages import OUTBOX_CHANNEL
+from infra.settings import Settings
 
 logger = logging.getLogger(__name__)
 

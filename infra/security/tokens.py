@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 from jwt.utils import base64url_encode
 
-from vitaltrack.settings import Settings
+from infra.settings import Settings
 
 logger = logging.getLogger(__name__)
 

@@ -5,7 +5,7 @@ import logging
 
 import asyncpg
 
-from vitaltrack.listener import Listener
+from infra.listener import Listener
 
 logger = logging.getLogger(__name__)
 

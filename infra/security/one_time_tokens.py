@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 from events.store import SideWrite
-from vitaltrack.security.opaque import TokenHasher, new_token
-from vitaltrack.settings import Settings
+from infra.security.opaque import TokenHasher, new_token
+from infra.settings import Settings
 
 Purpose = Literal["verify_email", "reset_password", "delete_account"]
 LIFETIME: dict[str, timedelta] = {

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 import asyncpg
 
-from vitaltrack.problems import Problem
-from vitaltrack.settings import Settings
+from infra.settings import Settings
+from wire.problems import Problem
 
 _UNITS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
 SWEEP_PROBABILITY = 0.01  # the longest window is a day; older hits are swept now and then

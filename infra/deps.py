@@ -11,10 +11,10 @@ import asyncpg
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from vitaltrack.problems import Problem
-from vitaltrack.security.rate_limits import RateLimiter
-from vitaltrack.security.tokens import InvalidToken, KeyRing
-from vitaltrack.settings import Settings
+from infra.security.rate_limits import RateLimiter
+from infra.security.tokens import InvalidToken, KeyRing
+from infra.settings import Settings
+from wire.problems import Problem
 
 BEARER = {"WWW-Authenticate": "Bearer"}
 

@@ -5,11 +5,11 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, StringConstraints
 
-from vitaltrack.wire import examples
-from vitaltrack.wire.base import WireModel
-from vitaltrack.wire.categories import CategoryOut
-from vitaltrack.wire.items import ItemOut
-from vitaltrack.wire.orders import OrderOut
+from wire import examples
+from wire.base import WireModel
+from wire.categories import CategoryOut
+from wire.items import ItemOut
+from wire.orders import OrderOut
 
 MAX_OPERATIONS = 500
 Limit = Annotated[int, Field(ge=1, le=1000)]

@@ -10,7 +10,7 @@ from datetime import timedelta
 
 import asyncpg
 
-from vitaltrack.listener import Listener
+from infra.listener import Listener
 
 REVOKED_CHANNEL = "vitaltrack_revoked"
 

@@ -5,8 +5,8 @@ from uuid import UUID
 
 from pydantic import BaseModel
 
-from vitaltrack.wire import examples
-from vitaltrack.wire.base import WireModel
+from wire import examples
+from wire.base import WireModel
 
 
 class UserOut(WireModel):

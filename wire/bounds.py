@@ -14,7 +14,7 @@ from urllib.parse import parse_qsl
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from vitaltrack.problems import problem_response
+from wire.problems import problem_response
 
 # C0 controls but tab (09) and newline (0a), and UTF-16 surrogates, which no text column holds
 FORBIDDEN = re.compile("[\x00-\x08\x0b-\x1f\ud800-\udfff]")

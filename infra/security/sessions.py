@@ -10,8 +10,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from events.store import SideWrite
-from vitaltrack.security.opaque import TokenHasher, new_token
-from vitaltrack.settings import Settings
+from infra.security.opaque import TokenHasher, new_token
+from infra.settings import Settings
 
 
 class InvalidRefreshToken(Exception):

@@ -1,1 +1,0 @@
-"""The wire contract (API.md): response shapes shared by the command and query sides."""
