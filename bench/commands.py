@@ -200,7 +200,7 @@ async def run(database: Database, data_dir: Path) -> None:
 
     waited = await http_latency(database, data_dir, wait_for_read_side=True)
     # Without the wait every command "times out" at once; its warning is expected here.
-    logging.getLogger("infra.catchup").setLevel(logging.ERROR)
+    logging.getLogger("infra.watermark").setLevel(logging.ERROR)
     baseline = await http_latency(database, data_dir, wait_for_read_side=False)
     latencies(f"POST /categories, {CONCURRENCY} clients, no read-side wait", baseline)
     latencies(f"POST /categories, {CONCURRENCY} clients, read-your-writes", waited)

@@ -16,8 +16,8 @@ import asyncpg
 from bench.report import heading, latencies, line
 from command.items import handlers as items
 from events.store import Store
-from infra.catchup import PROJECTED_CHANNEL
 from infra.database import Database
+from infra.watermark import PROJECTED_CHANNEL
 from vitaltrack.seed import seed_households
 
 RATE = 500  # commands per second

@@ -72,7 +72,7 @@ async def whole_state_pushes(client: httpx.AsyncClient, headers: dict[str, str])
 
 async def run(database: Database, data_dir: Path) -> None:
     heading("sync")
-    logging.getLogger("infra.catchup").setLevel(logging.ERROR)
+    logging.getLogger("infra.watermark").setLevel(logging.ERROR)
     settings = Settings(
         database_url=database.asyncpg_dsn,
         environment="testing",

@@ -13,8 +13,8 @@ from command.accounts.services import AccountServices
 from command.errors import problem_of
 from command.idempotency import IdempotencyKeys, Pending, fingerprint
 from events.store import Store, save_hook
-from infra.catchup import Watermark
 from infra.security.passwords import Passwords
+from infra.watermark import Watermark
 from wire.problems import Problem
 
 

@@ -10,14 +10,14 @@ from fastapi.responses import JSONResponse
 
 from command.accounts.handlers import InvalidCredentials
 from command.accounts.passwords import WrongPassword
+from command.accounts.responses import user_out
 from command.accounts.tables import InvalidOneTimeToken
-from command.accounts.views import user_out
 from command.categories.handlers import DefaultCategoryKept
-from command.categories.views import category_out
+from command.categories.responses import category_out
 from command.items.handlers import CategoryMissing
-from command.items.views import item_out
+from command.items.responses import item_out
 from command.orders.handlers import OrderedItemMissing
-from command.orders.views import order_out
+from command.orders.responses import order_out
 from command.preconditions import VersionConflict
 from events.category import Category, CategoryNameTaken, CategoryNotFound
 from events.item import InsufficientStock, Item, ItemNotFound, StockLimitExceeded

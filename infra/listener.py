@@ -27,17 +27,17 @@ class Listener:
     def __init__(self, dsn: str, pool: asyncpg.Pool):
         self._dsn, self._pool = dsn, pool
         self._handlers: dict[str, Handler] = {}
-        self._catch_ups: list[Callable[[], Awaitable[None]]] = []
+        self._resyncs: list[Callable[[], Awaitable[None]]] = []
         self._conn: asyncpg.Connection | None = None
         self._task: asyncio.Task[None] | None = None
         self.reconnects = 0
 
     def subscribe(
-        self, channel: str, handler: Handler, catch_up: Callable[[], Awaitable[None]]
+        self, channel: str, handler: Handler, resync: Callable[[], Awaitable[None]]
     ) -> None:
-        """Call `handler` for every notification; `catch_up` after every reconnection."""
+        """Call `handler` for every notification; `resync` after every reconnection."""
         self._handlers[channel] = handler
-        self._catch_ups.append(catch_up)
+        self._resyncs.append(resync)
 
     async def start(self) -> None:
         await self._connect()
@@ -92,9 +92,9 @@ class Listener:
                 backoff = min(backoff * 2, MAX_BACKOFF_SECONDS)
         self.reconnects += 1
         await self._pool.expire_connections()
-        for catch_up in self._catch_ups:
+        for resync in self._resyncs:
             try:
-                await catch_up()
+                await resync()
             except Exception:  # a subscriber's trouble must not stop the others
                 logger.exception("catching up after a reconnection failed")
         logger.info("listening again after the database came back")

@@ -20,7 +20,7 @@ import asyncpg
 
 from events.store import EVENTS_TABLE
 from projections.projection import Projection, StateTable
-from projections.runner import ProjectionRunner
+from projections.runner import ReadModelRunner
 
 SHADOW = "vt_rebuild"
 REBUILD_LOCK_KEY = 0x56_54_52_42  # "VTRB": one rebuild at a time
@@ -75,7 +75,7 @@ async def rebuild(
     try:
         since = await shadow.fetchval("SELECT now()")
         deferred = await _prepare(shadow, tables)
-        runner = ProjectionRunner(dsn, projections, batch_size, announce=False)
+        runner = ReadModelRunner(dsn, projections, batch_size, announce=False)
         await runner.ensure_tracking(shadow)
         head = await shadow.fetchval(
             f"SELECT coalesce(max(notification_id), 0) FROM {EVENTS_TABLE}"
@@ -138,7 +138,7 @@ def _replay_group(dsn: str, names: list[str], batch_size: int, head: int) -> int
         settings = {"search_path": f"{SHADOW}, public", "synchronous_commit": "off"}
         conn = await asyncpg.connect(dsn, server_settings=settings)
         try:
-            runner = ProjectionRunner(dsn, chosen, batch_size, announce=False)
+            runner = ReadModelRunner(dsn, chosen, batch_size, announce=False)
             return await runner.catch_up(conn, until=head)
         finally:
             await conn.close()

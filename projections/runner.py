@@ -24,7 +24,7 @@ from eventsourcing.persistence import StoredEvent
 
 from events.erasure import AccountErased
 from events.store import EVENTS_TABLE, build_mapper
-from infra.catchup import PROJECTED_CHANNEL
+from infra.watermark import PROJECTED_CHANNEL
 from projections.projection import Envelope, Projection
 
 logger = logging.getLogger(__name__)
@@ -34,7 +34,7 @@ STANDBY_RETRY_SECONDS = 1.0
 IDLE_POLL_SECONDS = 1.0  # safety net in case a NOTIFY is missed
 
 
-class ProjectionRunner:
+class ReadModelRunner:
     """Applies new events to a set of projections in batches."""
 
     def __init__(
@@ -216,7 +216,7 @@ async def quarantine(
     )
 
 
-async def run_supervised(runner: ProjectionRunner) -> None:
+async def run_supervised(runner: ReadModelRunner) -> None:
     """Keep the runner going: a failed batch rolled back, so retrying it later is safe."""
     while True:
         try:

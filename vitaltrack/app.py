@@ -23,7 +23,6 @@ from command.orders.routes import router as order_commands
 from command.sync.routes import router as sync_commands
 from events.erasure import ERASED_CHANNEL
 from events.store import Store
-from infra.catchup import Watermark
 from infra.database import Database
 from infra.listener import Listener
 from infra.mail.delivery import OutboxSender, mailer_for
@@ -35,8 +34,9 @@ from infra.security.revocations import Revocations
 from infra.security.sessions import Sessions
 from infra.security.tokens import KeyRing
 from infra.settings import Settings
+from infra.watermark import Watermark
 from projections.catalog import all_projections
-from projections.runner import ProjectionRunner, run_supervised
+from projections.runner import ReadModelRunner, run_supervised
 from query.accounts.routes import router as account_queries
 from query.activity.routes import router as activity_queries
 from query.categories.routes import router as category_queries
@@ -79,11 +79,11 @@ def create_app(settings: Settings, database: Database, *, run_projections: bool 
         lifetime = timedelta(minutes=settings.access_token_expire_minutes)
         app.state.revocations = Revocations(pool, listener, lifetime)
         await listener.start()
-        await watermark.catch_up()
-        await app.state.revocations.catch_up()
+        await watermark.resync()
+        await app.state.revocations.resync()
         runner = None
         if run_projections:
-            projector = ProjectionRunner(
+            projector = ReadModelRunner(
                 database.asyncpg_dsn, all_projections(), settings.projection_batch_size
             )
             runner = asyncio.create_task(run_supervised(projector), name="projections")

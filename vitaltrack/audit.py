@@ -9,9 +9,9 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, DomainEvent
 
-from command.categories.views import category_out
-from command.items.views import item_out
-from command.orders.views import order_out
+from command.categories.responses import category_out
+from command.items.responses import item_out
+from command.orders.responses import order_out
 from command.uniqueness import holder
 from events.category import Category
 from events.conflict import SyncConflict

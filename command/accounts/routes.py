@@ -18,7 +18,7 @@ from command.accounts.requests import (
     RegisterIn,
     TokenIn,
 )
-from command.accounts.views import auth_out, user_out
+from command.accounts.responses import auth_out, user_out
 from command.deps import AccountsDep, CommandsDep, KeyedCommandsDep, PasswordsDep, plain
 from infra.deps import ClientAddress, CurrentUser, KeyRingDep, RateLimiterDep
 from wire.base import MessageOut

@@ -5,7 +5,7 @@ from fastapi.responses import JSONResponse
 
 from command.categories import handlers
 from command.categories.requests import CategoryCreate, CategoryUpdate
-from command.categories.views import category_out
+from command.categories.responses import category_out
 from command.deps import KeyedCommandsDep
 from command.ids import parse_id
 from command.preconditions import ExpectedVersionQuery, IfMatch, expected_version

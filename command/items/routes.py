@@ -7,7 +7,7 @@ from command.deps import KeyedCommandsDep
 from command.ids import parse_id
 from command.items import handlers
 from command.items.requests import ItemCreate, ItemFields, ItemUpdate, StockChange
-from command.items.views import deleted_message, item_out
+from command.items.responses import deleted_message, item_out
 from command.preconditions import ExpectedVersionQuery, IfMatch, expected_version
 from events.item import ItemNotFound
 from infra.deps import CurrentUser

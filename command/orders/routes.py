@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 from command.deps import KeyedCommandsDep
 from command.orders import handlers
 from command.orders.requests import OrderCreate, StatusChange
-from command.orders.views import deleted_message, order_out
+from command.orders.responses import deleted_message, order_out
 from command.preconditions import ExpectedVersionQuery, IfMatch, expected_version
 from infra.deps import CurrentUser
 from wire.base import MessageOut

@@ -21,12 +21,12 @@ class Revocations:
         self._keep = token_lifetime.total_seconds() + 60  # a token lives no longer than this
         self._revoked: dict[uuid.UUID, float] = {}  # session -> when this process heard of it
         self._pruned_at = time.monotonic()
-        listener.subscribe(REVOKED_CHANNEL, self._on_notify, self.catch_up)
+        listener.subscribe(REVOKED_CHANNEL, self._on_notify, self.resync)
 
     def is_revoked(self, session_id: uuid.UUID) -> bool:
         return session_id in self._revoked
 
-    async def catch_up(self) -> None:
+    async def resync(self) -> None:
         rows = await self._pool.fetch(
             "SELECT id FROM auth_sessions WHERE revoked_at > now() - make_interval(secs => $1)",
             self._keep,

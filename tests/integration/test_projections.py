@@ -16,7 +16,7 @@ from events.store import Store
 from infra.database import Database
 from projections.catalog import all_projections
 from projections.projection import Envelope, Projection
-from projections.runner import LEADER_LOCK_KEY, ProjectionRunner
+from projections.runner import LEADER_LOCK_KEY, ReadModelRunner
 from query.categories.queries import list_categories
 
 
@@ -117,7 +117,7 @@ async def test_query_sees_only_the_owners_live_categories(
 ) -> None:
     owner, other = uuid.uuid4(), uuid.uuid4()
     write_history(store, owner, other)
-    await ProjectionRunner(database.asyncpg_dsn, all_projections()).catch_up(pg_conn)
+    await ReadModelRunner(database.asyncpg_dsn, all_projections()).catch_up(pg_conn)
     listed = await list_categories(pg_pool, owner)
     assert [c.name for c in listed.categories] == [
         "Renamed 0",
@@ -132,10 +132,10 @@ async def test_rebuilding_from_the_log_gives_identical_rows(
     database: Database, store: Store, pg_conn: asyncpg.Connection
 ) -> None:
     write_history(store, uuid.uuid4(), uuid.uuid4())
-    await ProjectionRunner(database.asyncpg_dsn, all_projections()).catch_up(pg_conn)
+    await ReadModelRunner(database.asyncpg_dsn, all_projections()).catch_up(pg_conn)
     live = await read_tables(pg_conn)
     await reset(pg_conn)
-    replayed = await ProjectionRunner(
+    replayed = await ReadModelRunner(
         database.asyncpg_dsn, all_projections(), batch_size=4
     ).catch_up(pg_conn)
     assert replayed > 0
@@ -147,7 +147,7 @@ async def test_a_runner_killed_mid_batch_resumes_without_loss_or_doubles(
     database: Database, store: Store, pg_conn: asyncpg.Connection, crash_on_call: int
 ) -> None:
     write_history(store, uuid.uuid4(), uuid.uuid4())
-    await ProjectionRunner(database.asyncpg_dsn, all_projections()).catch_up(pg_conn)
+    await ReadModelRunner(database.asyncpg_dsn, all_projections()).catch_up(pg_conn)
     expected = await read_tables(pg_conn)
     await reset(pg_conn)
 
@@ -155,13 +155,13 @@ async def test_a_runner_killed_mid_batch_resumes_without_loss_or_doubles(
         CrashAfterApplying(p, crash_on_call) if p.name == "categories" else p
         for p in all_projections()
     ]
-    crashing = ProjectionRunner(database.asyncpg_dsn, projections, batch_size=3)
+    crashing = ReadModelRunner(database.asyncpg_dsn, projections, batch_size=3)
     with pytest.raises(ConnectionResetError, match="killed mid-batch"):
         await crashing.catch_up(pg_conn)
     positions = await pg_conn.fetch("SELECT DISTINCT position FROM projection_tracking")
     assert len(positions) == 1  # the failed batch moved neither projection
 
-    restarted = ProjectionRunner(database.asyncpg_dsn, all_projections(), batch_size=3)
+    restarted = ReadModelRunner(database.asyncpg_dsn, all_projections(), batch_size=3)
     await restarted.catch_up(pg_conn)
     assert await read_tables(pg_conn) == expected
 
@@ -170,9 +170,9 @@ async def test_second_runner_stands_by_and_takes_over_when_the_leader_dies(
     database: Database, store: Store, pg_conn: asyncpg.Connection
 ) -> None:
     owner = uuid.uuid4()
-    first = asyncio.create_task(ProjectionRunner(database.asyncpg_dsn, all_projections()).run())
+    first = asyncio.create_task(ReadModelRunner(database.asyncpg_dsn, all_projections()).run())
     await asyncio.sleep(0.3)
-    second_runner = ProjectionRunner(database.asyncpg_dsn, all_projections())
+    second_runner = ReadModelRunner(database.asyncpg_dsn, all_projections())
     second = asyncio.create_task(second_runner.run())
     try:
         handlers.create_category(store, handlers.CreateCategory(owner, "A", None, 0, False, None))

@@ -14,7 +14,7 @@ from infra.database import Database
 from projections.catalog import all_projections
 from projections.projection import Envelope, Projection
 from projections.rebuild import rebuild
-from projections.runner import ProjectionRunner
+from projections.runner import ReadModelRunner
 from projections.status import projection_status
 from tests.integration.commandline import vitaltrack as cli
 
@@ -50,7 +50,7 @@ async def test_a_poison_event_is_parked_and_nothing_else_stops(
     owner = uuid.uuid4()
     household(store, owner)
     projections = [FailsOnPoison(p) if p.name == "items" else p for p in all_projections()]
-    await ProjectionRunner(database.asyncpg_dsn, projections, batch_size=50).catch_up(pg_conn)
+    await ReadModelRunner(database.asyncpg_dsn, projections, batch_size=50).catch_up(pg_conn)
 
     names = {r["name"] for r in await pg_conn.fetch("SELECT name FROM items")}
     assert names == {"Before", "After"}  # the items projection went on past the poison
@@ -84,7 +84,7 @@ async def test_a_rebuild_retries_parked_events_in_order(
 ) -> None:
     household(store, uuid.uuid4())
     projections = [FailsOnPoison(p) if p.name == "items" else p for p in all_projections()]
-    await ProjectionRunner(database.asyncpg_dsn, projections).catch_up(pg_conn)
+    await ReadModelRunner(database.asyncpg_dsn, projections).catch_up(pg_conn)
     assert await pg_conn.fetchval("SELECT count(*) FROM items") == 2
 
     # The cause is fixed (here: the unwrapped projection): a rebuild replays it in order.

@@ -14,7 +14,7 @@ from events.store import Store
 from infra.database import Database
 from projections.catalog import all_projections
 from projections.rebuild import rebuild, split_for_workers
-from projections.runner import ProjectionRunner
+from projections.runner import ReadModelRunner
 from tests.integration.test_projections import read_tables, reset, write_history
 from vitaltrack.seed import seed_households
 
@@ -23,7 +23,7 @@ async def fresh_replay(
     database: Database, conn: asyncpg.Connection
 ) -> dict[str, list[dict[str, Any]]]:
     await reset(conn)
-    await ProjectionRunner(database.asyncpg_dsn, all_projections()).catch_up(conn)
+    await ReadModelRunner(database.asyncpg_dsn, all_projections()).catch_up(conn)
     return await read_tables(conn)
 
 
@@ -31,7 +31,7 @@ async def test_rebuild_equals_the_live_tables_and_a_dry_run_finds_no_difference(
     database: Database, store: Store, pg_conn: asyncpg.Connection
 ) -> None:
     write_history(store, uuid.uuid4(), uuid.uuid4())
-    await ProjectionRunner(database.asyncpg_dsn, all_projections()).catch_up(pg_conn)
+    await ReadModelRunner(database.asyncpg_dsn, all_projections()).catch_up(pg_conn)
     live = await read_tables(pg_conn)
 
     checked = await rebuild(database.asyncpg_dsn, all_projections(), [], dry_run=True)
@@ -57,7 +57,7 @@ async def test_rebuilding_one_projection_keeps_the_other_counters(
     database: Database, store: Store, pg_conn: asyncpg.Connection
 ) -> None:
     write_history(store, uuid.uuid4(), uuid.uuid4())
-    await ProjectionRunner(database.asyncpg_dsn, all_projections()).catch_up(pg_conn)
+    await ReadModelRunner(database.asyncpg_dsn, all_projections()).catch_up(pg_conn)
     live = await read_tables(pg_conn)
     chosen = [p for p in all_projections() if p.name == "items"]
     others = [p for p in all_projections() if p.name != "items"]
@@ -72,7 +72,7 @@ async def test_a_rebuild_during_writes_ends_equal_to_a_fresh_replay(
     write_history(store, owner, uuid.uuid4())
     item_id = await pg_conn.fetchval("SELECT id FROM items LIMIT 1") or None
     live_runner = asyncio.create_task(
-        ProjectionRunner(database.asyncpg_dsn, all_projections()).run()
+        ReadModelRunner(database.asyncpg_dsn, all_projections()).run()
     )
     stop = asyncio.Event()
 
@@ -110,7 +110,7 @@ async def test_a_parallel_rebuild_equals_the_live_tables(
     database: Database, store: Store, pg_conn: asyncpg.Connection
 ) -> None:
     write_history(store, uuid.uuid4(), uuid.uuid4())
-    await ProjectionRunner(database.asyncpg_dsn, all_projections()).catch_up(pg_conn)
+    await ReadModelRunner(database.asyncpg_dsn, all_projections()).catch_up(pg_conn)
     live = await read_tables(pg_conn)
     groups = split_for_workers(all_projections(), 2)
     assert len(groups) == 2
@@ -126,7 +126,7 @@ async def test_rebuild_equals_live_after_a_randomized_workload(
 ) -> None:
     seed_value = random.randrange(1_000_000)
     seed_households(store, "not-a-hash", owners=3, events=1500, seed_value=seed_value)
-    await ProjectionRunner(database.asyncpg_dsn, all_projections(), batch_size=97).catch_up(pg_conn)
+    await ReadModelRunner(database.asyncpg_dsn, all_projections(), batch_size=97).catch_up(pg_conn)
     live = await read_tables(pg_conn)
     await rebuild(database.asyncpg_dsn, all_projections(), [], batch_size=500)
     assert await read_tables(pg_conn) == live, f"seed {seed_value}"

@@ -27,9 +27,9 @@ class Watermark:
         self._position = 0
         self._waiters: list[tuple[int, asyncio.Future[None]]] = []
         self.timeouts = 0  # waits that ran out (the runner is down, or behind)
-        listener.subscribe(PROJECTED_CHANNEL, self._on_notify, self.catch_up)
+        listener.subscribe(PROJECTED_CHANNEL, self._on_notify, self.resync)
 
-    async def catch_up(self) -> None:
+    async def resync(self) -> None:
         """Read the position from the table (at start, and after a reconnection)."""
         self._advance(await self._read_position())
 

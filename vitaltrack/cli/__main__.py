@@ -1,0 +1,5 @@
+"""`python -m vitaltrack.cli`."""
+
+from vitaltrack.cli import main
+
+main()

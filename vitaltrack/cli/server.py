@@ -1,0 +1,70 @@
+"""`vitaltrack serve` and `vitaltrack migrate`."""
+
+import os
+import signal
+from typing import Annotated, Any
+
+import typer
+
+import migrations
+from infra.database import open_database
+from vitaltrack.cli.common import exit_on_signal, load_settings
+
+
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+    projections: Annotated[
+        bool, typer.Option(help="Run the projection runner in this process (off for replicas).")
+    ] = True,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="API processes on this port (one per core is a good start). They share the "
+            "database; one at a time runs the projections.",
+        ),
+    ] = 1,
+) -> None:
+    """Migrate the database, run the projections in-process, and serve the API.
+
+    Example: vitaltrack serve --host 0.0.0.0 --port 8000 --workers 2
+    """
+    import uvicorn
+
+    from vitaltrack.app import PROJECTIONS_ENV, create_app
+
+    settings = load_settings()
+    # uvicorn re-raises SIGTERM once it has shut down; turn it into SystemExit so the
+    # embedded database below is stopped on the way out instead of being left running.
+    signal.signal(signal.SIGTERM, exit_on_signal)
+    with open_database(settings) as database:
+        migrations.upgrade(database)
+        if workers == 1:
+            target: Any = create_app(settings, database, run_projections=projections)
+        else:  # worker processes build their own app, on this database (embedded or not)
+            os.environ["DATABASE_URL"] = database.asyncpg_dsn
+            os.environ[PROJECTIONS_ENV] = "1" if projections else "0"
+            target = "vitaltrack.app:from_environment"
+        uvicorn.run(
+            target,
+            factory=workers > 1,
+            workers=workers if workers > 1 else None,
+            host=host,
+            port=port,
+            log_level=settings.log_level.lower(),
+            proxy_headers=settings.forwarded_allow_ips is not None,
+            access_log=False,  # ours is structured (vitaltrack.access)
+            log_config=None,  # uvicorn's loggers go through the handler set up above
+            forwarded_allow_ips=settings.forwarded_allow_ips or "",
+        )
+
+
+def migrate() -> None:
+    """Upgrade the database schema to the latest revision.
+
+    Example: vitaltrack migrate   (the database of DATABASE_URL, else the embedded one)
+    """
+    with open_database(load_settings()) as database:
+        migrations.upgrade(database)
+    typer.echo("database is up to date")
