@@ -91,12 +91,16 @@ def test_serve_with_two_workers_shares_its_database_and_stops_them_all(data_dir:
     """serve --workers 2: two API processes on one port and one embedded database; a write
     through either is read through either, and SIGTERM stops workers and database."""
     port = free_port()
+    log = data_dir.parent / f"{data_dir.name}-serve.log"
     server = subprocess.Popen(
-        [*VITALTRACK, "serve", "--port", str(port), "--workers", "2"], env=embedded_env(data_dir)
+        [*VITALTRACK, "serve", "--port", str(port), "--workers", "2"],
+        env=embedded_env(data_dir),
+        stderr=log.open("wb"),
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        assert wait_for_health(f"{base}/health", server).status_code == 200
+        health = wait_for_health(f"{base}/health", server)
+        assert health.status_code == 200, health.text
         deadline = time.monotonic() + 60
         while len(worker_processes(server.pid)) < 2:
             assert time.monotonic() < deadline, "the workers never started"
@@ -117,15 +121,23 @@ def test_serve_with_two_workers_shares_its_database_and_stops_them_all(data_dir:
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=60)
-    assert server.returncode == 0
+    said = log.read_text(errors="replace")[-3000:]
+    log.unlink()
+    assert server.returncode == 0, said
     _, alive = psutil.wait_procs(workers, timeout=10)
     assert alive == []
     assert not postgres_running_in(data_dir / "pgdata")
 
 
 def worker_processes(pid: int) -> list[psutil.Process]:
-    children = psutil.Process(pid).children()
-    return [c for c in children if "spawn_main" in " ".join(c.cmdline())]
+    workers = []
+    for child in psutil.Process(pid).children():
+        try:
+            if "spawn_main" in " ".join(child.cmdline()):
+                workers.append(child)
+        except psutil.Error:  # a child that is gone, or a zombie, is no worker
+            continue
+    return workers
 
 
 def test_status_works_on_its_own_and_leaves_nothing_running(data_dir: Path) -> None:
