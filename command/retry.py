@@ -1,16 +1,13 @@
 """Optimistic concurrency: re-run a handler when another writer got there first."""
 
 import contextlib
-import functools
-import itertools
-import random
 import threading
-import time
 from collections.abc import Callable, Iterator
 from typing import ParamSpec, TypeVar
 from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError
+from tenacity import retry, retry_if_exception, stop_after_delay, wait_random_exponential
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -22,27 +19,23 @@ FINAL = frozenset({"sync_operations_pkey"})
 
 
 def retry_on_conflict(handler: Callable[P, R]) -> Callable[P, R]:
-    """Retry a load-decide-save handler on a version clash, with jittered backoff, until a
-    deadline: commutative commands (stock deltas from many phones and processes) must not
-    fail because others got there first.
+    """Retry a load-decide-save handler on a version clash, with jittered exponential
+    backoff, until a deadline: commutative commands (stock deltas from many phones and
+    processes) must not fail because others got there first.
 
     The handler reloads and re-decides on every attempt, so rules are re-checked against
     the state that won; past the deadline the clash propagates.
     """
+    return retry(
+        retry=retry_if_exception(_resolvable),
+        stop=stop_after_delay(DEADLINE_SECONDS),
+        wait=wait_random_exponential(multiplier=0.002, max=MAX_BACKOFF_SECONDS),
+        reraise=True,
+    )(handler)
 
-    @functools.wraps(handler)
-    def attempt(*args: P.args, **kwargs: P.kwargs) -> R:
-        deadline = time.monotonic() + DEADLINE_SECONDS
-        for n in itertools.count():
-            try:
-                return handler(*args, **kwargs)
-            except IntegrityError as exc:
-                if _constraint(exc) in FINAL or time.monotonic() > deadline:
-                    raise
-                time.sleep(random.uniform(0, min(0.002 * 2**n, MAX_BACKOFF_SECONDS)))
-        raise AssertionError("unreachable")
 
-    return attempt
+def _resolvable(exc: BaseException) -> bool:
+    return isinstance(exc, IntegrityError) and _constraint(exc) not in FINAL
 
 
 def _constraint(exc: IntegrityError) -> str | None:

@@ -146,6 +146,9 @@ class Recorder(PostgresApplicationRecorder):
                         save.ids = [row["notification_id"] for row in insert.fetchall()]
                 except psycopg.Error as exc:
                     failure = exc  # raised after the pipeline closed, as the library does
+                finally:
+                    for _, insert in inserts:
+                        insert.close()
             if failure is not None:
                 raise failure
         for save in batch:
