@@ -46,7 +46,7 @@ class Pending:
         self.saved = True
 
     def writes(self, saved: tuple[Any, ...]) -> list[SideWrite]:
-        if not saved:
+        if not saved or self.saved:  # remembered with the first save that committed
             return []
         self.body = self.render(saved[0])
         return [
