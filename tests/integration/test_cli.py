@@ -50,8 +50,8 @@ def wait_for_health(url: str, server: subprocess.Popen[bytes]) -> httpx.Response
 
 @pytest.fixture
 def data_dir(tmp_path: Path) -> Iterator[Path]:
-    # Short path: the embedded server's unix socket lives in it.
-    path = Path(f"/tmp/vt-cli-{os.getpid()}")
+    # Short path (the embedded server's unix socket lives in it), one per test.
+    path = Path(f"/tmp/vt-cli-{os.getpid()}-{tmp_path.name[-12:]}")
     shutil.rmtree(path, ignore_errors=True)
     yield path
     shutil.rmtree(path, ignore_errors=True)
@@ -99,34 +99,45 @@ def test_serve_with_two_workers_shares_its_database_and_stops_them_all(data_dir:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        health = wait_for_health(f"{base}/health", server)
-        assert health.status_code == 200, health.text
-        deadline = time.monotonic() + 60
-        while len(worker_processes(server.pid)) < 2:
-            assert time.monotonic() < deadline, "the workers never started"
-            time.sleep(0.2)
-        answer = httpx.post(
-            f"{base}/api/v1/auth/register",
-            json={"username": "two_workers", "password": "Passw0rdOK", "name": "Two"},
-        ).json()
-        headers = {"Authorization": f"Bearer {answer['access_token']}"}
-        with httpx.Client(base_url=base, headers=headers) as client:  # new connections spread
-            made = client.post("/api/v1/categories", json={"name": "Shared"})
-            assert made.status_code == 201, made.text
-            for _ in range(10):
-                with httpx.Client(base_url=base, headers=headers) as fresh:
-                    assert fresh.get("/api/v1/categories").json()["total"] >= 1
+        two_workers_serve(base, server)
         workers = worker_processes(server.pid)
         assert len(workers) == 2
-    finally:
+    except (AssertionError, httpx.HTTPError, KeyError) as exc:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=60)
+        said = log.read_text(errors="replace")[-3000:]
+        raise AssertionError(f"{exc!r}; the server said: {said}") from exc
+    finally:
+        if server.poll() is None:
+            server.send_signal(signal.SIGTERM)
+            server.wait(timeout=60)
     said = log.read_text(errors="replace")[-3000:]
     log.unlink()
     assert server.returncode == 0, said
     _, alive = psutil.wait_procs(workers, timeout=10)
     assert alive == []
     assert not postgres_running_in(data_dir / "pgdata")
+
+
+def two_workers_serve(base: str, server: subprocess.Popen[bytes]) -> None:
+    """Both workers up; a write through one connection is read through fresh ones."""
+    health = wait_for_health(f"{base}/health", server)
+    assert health.status_code == 200, health.text
+    deadline = time.monotonic() + 60
+    while len(worker_processes(server.pid)) < 2:
+        assert time.monotonic() < deadline, "the workers never started"
+        time.sleep(0.2)
+    answer = httpx.post(
+        f"{base}/api/v1/auth/register",
+        json={"username": "two_workers", "password": "Passw0rdOK", "name": "Two"},
+    ).json()
+    headers = {"Authorization": f"Bearer {answer['access_token']}"}
+    with httpx.Client(base_url=base, headers=headers) as client:  # new connections spread
+        made = client.post("/api/v1/categories", json={"name": "Shared"})
+        assert made.status_code == 201, made.text
+        for _ in range(10):
+            with httpx.Client(base_url=base, headers=headers) as fresh:
+                assert fresh.get("/api/v1/categories").json()["total"] >= 1
 
 
 def worker_processes(pid: int) -> list[psutil.Process]:
