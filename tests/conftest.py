@@ -1,5 +1,6 @@
 """Fixtures: a real PostgreSQL per session, a clean database per test, the app and its client."""
 
+import tempfile
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -17,8 +18,13 @@ from vitaltrack.app import create_app
 
 
 @pytest.fixture(scope="session")
-def pg_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
-    with postgres_server(tmp_path_factory.mktemp("postgres")) as server:
+def pg_server() -> Iterator[Database]:
+    # Not under pytest's base temp: another pytest session on this machine resets that to
+    # mode 0700 at start, and the embedded server runs as a user of its own.
+    with (
+        tempfile.TemporaryDirectory(prefix="vitaltrack-test-pg-", dir="/tmp") as workdir,
+        postgres_server(Path(workdir)) as server,
+    ):
         yield server
 
 
