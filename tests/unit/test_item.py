@@ -6,7 +6,7 @@ from typing import Any
 import orjson
 import pytest
 
-from events.item import DETAIL_FIELDS, InsufficientStock, Item
+from events.item import DETAIL_FIELDS, InsufficientStock, Item, ItemNotFound, StockLimitExceeded
 from events.store import build_mapper
 
 
@@ -69,3 +69,28 @@ def test_an_edit_stored_before_version_2_loads_as_details_only() -> None:
         None,
         None,
     )
+
+
+def test_stock_moves_by_deltas_within_0_and_999999() -> None:
+    item = saline(quantity=3)
+    item.collect_events()
+    item.adjust_stock(-3, "used", via="api")
+    item.set_stock(999_999, "count", via="api")
+    first, second = item.collect_events()
+    assert isinstance(first, Item.StockAdjusted) and isinstance(second, Item.StockAdjusted)
+    assert (first.delta, first.quantity, second.delta, second.quantity) == (-3, 0, 999_999, 999_999)
+    with pytest.raises(StockLimitExceeded):
+        item.adjust_stock(1, None, via="api")
+    with pytest.raises(InsufficientStock):
+        item.set_stock(-1, None, via="api")
+    assert (item.quantity, item.collect_events()) == (999_999, [])
+
+
+def test_a_zero_delta_records_nothing_and_a_deleted_item_takes_no_stock() -> None:
+    item = saline()
+    item.collect_events()
+    item.adjust_stock(0, "nothing", via="api")
+    assert item.collect_events() == []
+    item.delete(via="api")
+    with pytest.raises(ItemNotFound):
+        item.adjust_stock(1, None, via="api")
