@@ -27,11 +27,8 @@ from infra.database import Database
 from infra.listener import Listener
 from infra.mail.delivery import OutboxSender, mailer_for
 from infra.mail.delivery import run_supervised as run_mail_sender
-from infra.security.one_time_tokens import OneTimeTokens
-from infra.security.passwords import Passwords
 from infra.security.rate_limits import RateLimiter
 from infra.security.revocations import Revocations
-from infra.security.sessions import Sessions
 from infra.security.tokens import KeyRing
 from infra.settings import Settings
 from infra.watermark import Watermark
@@ -122,9 +119,7 @@ def create_app(settings: Settings, database: Database, *, run_projections: bool 
     app.state.settings = settings
     app.state.sync_puller = pull_for  # /sync/full pulls through the read side
     app.state.keyring = KeyRing.from_settings(settings)
-    app.state.accounts = AccountServices(
-        Passwords(settings), Sessions(settings), OneTimeTokens(settings), settings.public_base_url
-    )
+    app.state.accounts = AccountServices.from_settings(settings)
     install_problem_handlers(app)
     document_error_bodies(app)
     install_unavailable_handlers(app)

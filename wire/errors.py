@@ -193,11 +193,12 @@ def document_error_bodies(app: FastAPI) -> None:
     build = app.openapi
 
     def openapi() -> dict[str, Any]:
-        if app.openapi_schema is None:
-            document = build()
-            models = [(m, "validation") for m in (ErrorBody, *MODELS.values())]
-            _, defs = models_json_schema(models, ref_template="#/components/schemas/{model}")  # type: ignore[arg-type]
-            document.setdefault("components", {}).setdefault("schemas", {}).update(defs["$defs"])
-        return app.openapi_schema or build()
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        document = build()  # FastAPI's, which also keeps it in app.openapi_schema
+        models = [(m, "validation") for m in (ErrorBody, *MODELS.values())]
+        _, defs = models_json_schema(models, ref_template="#/components/schemas/{model}")  # type: ignore[arg-type]
+        document.setdefault("components", {}).setdefault("schemas", {}).update(defs["$defs"])
+        return document
 
     app.openapi = openapi  # type: ignore[method-assign]

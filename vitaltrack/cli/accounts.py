@@ -14,18 +14,13 @@ accounts_cli = typer.Typer(no_args_is_help=True, help="Disable or enable an acco
 def _set_active(identifier: str, active: bool, reason: str) -> None:
     from command.accounts.services import AccountServices
     from command.accounts.status import SetActive, UnknownAccount, set_active
-    from infra.security.one_time_tokens import OneTimeTokens
-    from infra.security.passwords import Passwords
-    from infra.security.sessions import Sessions
     from wire.bounds import bad_text
 
     if not reason.strip() or len(reason) > 200 or bad_text(reason):
         typer.echo("error: --reason must be 1-200 characters of text", err=True)
         raise typer.Exit(2)
     settings = load_settings()
-    services = AccountServices(
-        Passwords(settings), Sessions(settings), OneTimeTokens(settings), settings.public_base_url
-    )
+    services = AccountServices.from_settings(settings)
     with open_database(settings) as database:
         store = Store(env=database.eventsourcing_env(2))
         try:
