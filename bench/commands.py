@@ -23,6 +23,7 @@ from eventsourcing.persistence import IntegrityError, Transcoder
 from bench.report import heading, latencies, line
 from command.categories import handlers as categories
 from command.items import handlers as items
+from command.unit_of_work import UnitOfWork
 from events.item import DETAIL_FIELDS, Item
 from events.store import FastReadTranscoder, Store, register_transcodings
 from infra.database import Database
@@ -53,7 +54,7 @@ def library_env(database: Database) -> dict[str, str]:
 
 def seed_items(store: Store, owner: UUID) -> list[UUID]:
     category = categories.create_category(
-        store, categories.CreateCategory(owner, "Bench", None, 0, False, None)
+        UnitOfWork(store), categories.CreateCategory(owner, "Bench", None, 0, False, None)
     ).aggregate
     details: dict[str, object] = dict.fromkeys(DETAIL_FIELDS)
     ids = []
@@ -61,7 +62,7 @@ def seed_items(store: Store, owner: UUID) -> list[UUID]:
         details.update(name=f"item {n}", unit="pieces", minimum_stock=0)
         details.update(is_active=True, is_critical=False)
         cmd = items.CreateItem(owner, category.id, None, 1000, dict(details))
-        ids.append(items.create_item(store, cmd).aggregate.id)
+        ids.append(items.create_item(UnitOfWork(store), cmd).aggregate.id)
     return ids
 
 
@@ -75,7 +76,7 @@ def rate(command: Callable[[int], None], writers: int, n: int = COMMANDS) -> flo
 def ours(store: Store, owner: UUID, ids: list[UUID]) -> Callable[[int], None]:
     def command(n: int) -> None:
         cmd = items.ChangeStock(owner, ids[n % len(ids)], None, 1, "bench", None)
-        items.change_stock(store, cmd)
+        items.change_stock(UnitOfWork(store), cmd)
 
     return command
 
@@ -124,13 +125,15 @@ def history_independence(
         store.save(long_lived)
     short = ids[0]
     for _ in range(8):
-        items.change_stock(store, items.ChangeStock(owner, short, None, 1, None, None))
+        items.change_stock(UnitOfWork(store), items.ChangeStock(owner, short, None, 1, None, None))
     figures = []
     for item_id in (short, ids[-1]):
         started = time.perf_counter()
         for _ in range(200):
             fresh = Store(env=env)  # a cold cache: each change loads the item
-            items.change_stock(fresh, items.ChangeStock(owner, item_id, None, 1, None, None))
+            items.change_stock(
+                UnitOfWork(fresh), items.ChangeStock(owner, item_id, None, 1, None, None)
+            )
             fresh.close()
         figures.append(200 / (time.perf_counter() - started))
     return figures[0], figures[1]

@@ -14,9 +14,12 @@ from pathlib import Path
 import asyncpg
 
 from bench.report import heading, latencies, line
+from command.accounts.services import AccountServices
 from command.items import handlers as items
+from command.unit_of_work import UnitOfWork
 from events.store import Store
 from infra.database import Database
+from infra.settings import Settings
 from infra.watermark import PROJECTED_CHANNEL
 from vitaltrack.seed import seed_households
 
@@ -39,7 +42,7 @@ def drive(
                 time.sleep(next_at - now)
             item_id = item_ids[(n + len(commits)) % len(item_ids)]
             saved = items.change_stock(
-                store, items.ChangeStock(owner, item_id, None, 1, "bench", None)
+                UnitOfWork(store), items.ChangeStock(owner, item_id, None, 1, "bench", None)
             )
             commits.append((saved.position, time.perf_counter()))
             next_at += interval
@@ -54,7 +57,8 @@ def drive(
 async def run(database: Database, data_dir: Path) -> None:
     heading("live lag")
     store = Store(env=database.eventsourcing_env(pool_size=DRIVERS))
-    seed_households(store, "x", owners=1, events=500)
+    settings = Settings(database_url=database.asyncpg_dsn, environment="testing", data_dir=data_dir)
+    seed_households(store, AccountServices.from_settings(settings), "x", owners=1, events=500)
     conn = await asyncpg.connect(database.asyncpg_dsn)
     owner = await conn.fetchval("SELECT owner_id FROM live_categories LIMIT 1")
     item_ids = [r["item_id"] for r in await conn.fetch("SELECT item_id FROM item_memberships")]

@@ -17,10 +17,10 @@ from eventsourcing.postgres import PostgresTrackingRecorder
 from eventsourcing.projection import Projection, ProjectionRunner
 
 from bench.report import heading, line
+from command.accounts.services import AccountServices
 from events.item import Item
 from events.store import Store
 from infra.database import Database
-from infra.security.passwords import Passwords
 from infra.settings import Settings
 from vitaltrack.seed import SEED_PASSWORD, seed_households
 
@@ -82,8 +82,10 @@ def seeded(database: Database, data_dir: Path) -> int:
     store = Store(env=database.eventsourcing_env(pool_size=2))
     try:
         started = time.perf_counter()
+        accounts = AccountServices.from_settings(settings)
+        password_hash = accounts.passwords.hash(SEED_PASSWORD)
         written = seed_households(
-            store, Passwords(settings).hash(SEED_PASSWORD), max(EVENTS // 5000, 1), EVENTS
+            store, accounts, password_hash, max(EVENTS // 5000, 1), EVENTS
         ).events
         seconds = time.perf_counter() - started
     finally:

@@ -1,7 +1,7 @@
 """Write-side dependencies: the event store and the command runner."""
 
 from collections.abc import Awaitable, Callable
-from typing import Annotated, Any, Protocol, TypeVar
+from typing import Annotated, Any, Concatenate, ParamSpec, Protocol, TypeVar
 from uuid import UUID
 
 from fastapi import Depends, Header, Request
@@ -12,7 +12,8 @@ from starlette.concurrency import run_in_threadpool
 from command.accounts.services import AccountServices
 from command.errors import problem_of
 from command.idempotency import IdempotencyKeys, Pending, fingerprint
-from events.store import Store, save_hook
+from command.unit_of_work import UnitOfWork
+from events.store import Store
 from infra.security.passwords import Passwords
 from infra.watermark import Watermark
 from wire.problems import Problem
@@ -24,19 +25,32 @@ class Positioned(Protocol):
 
 
 R = TypeVar("R", bound=Positioned)
+P = ParamSpec("P")
 
 
 class Commands:
-    """Runs a synchronous command handler off the event loop, then waits until the read
-    tables include its events, so the caller's next read sees its own write."""
+    """Runs a synchronous command handler off the event loop with a unit of work of its own,
+    then waits until the read tables include its events, so the caller's next read sees its
+    own write."""
 
     def __init__(self, request: Request):
         state = request.app.state
         self.store: Store = state.store
         self._watermark: Watermark = state.watermark
 
-    async def run(self, handler: Callable[..., R], *args: Any) -> R:
-        result = await run_in_threadpool(handler, self.store, *args)
+    async def run(
+        self, handler: Callable[Concatenate[UnitOfWork, P], R], *args: P.args, **kwargs: P.kwargs
+    ) -> R:
+        return await self.run_in(UnitOfWork(self.store), handler, *args, **kwargs)
+
+    async def run_in(
+        self,
+        uow: UnitOfWork,
+        handler: Callable[Concatenate[UnitOfWork, P], R],
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> R:
+        result = await run_in_threadpool(handler, uow, *args, **kwargs)
         await self._watermark.wait_for(result.position)
         return result
 
@@ -52,7 +66,7 @@ class KeyedCommands(Commands):
 
     async def respond(
         self,
-        handler: Callable[..., Any],
+        handler: Callable[..., Positioned],
         *args: Any,
         view: Callable[[Any], BaseModel],
         owner: UUID | None,
@@ -68,11 +82,8 @@ class KeyedCommands(Commands):
                 result = await self.run(handler, *args)
                 return status, plain(view(getattr(result, "aggregate", None)))
             pending = Pending(*key_print, status, lambda agg: plain(view(agg)))
-            token = save_hook.set(pending)
-            try:
-                result = await self.run(handler, *args)
-            finally:
-                save_hook.reset(token)
+            remembered = UnitOfWork(self.store, rider=pending)  # with the command's events
+            result = await self.run_in(remembered, handler, *args)
             if pending.body is None:  # nothing was saved, so nothing was remembered yet
                 pending.body = plain(view(getattr(result, "aggregate", None)))
             return status, pending.body

@@ -1,9 +1,10 @@
 """Idempotency-Key (API.md 1.4): the first response is stored with the command's events.
 
-The key row is a side write of the command's own save, rendered from the aggregate being
-saved, so "applied" and "remembered" commit together: a retry after a crash or a lost
-response replays the stored answer and never applies twice. A session advisory lock per
-key turns a concurrent duplicate into 409 idempotency_in_progress.
+The key row rides on the command's unit of work (`Pending`, the rider KeyedCommands hands
+it), rendered from the aggregate being saved, so "applied" and "remembered" commit together:
+a retry after a crash or a lost response replays the stored answer and never applies twice.
+A session advisory lock per key turns a concurrent duplicate into 409
+idempotency_in_progress.
 """
 
 import contextlib

@@ -6,7 +6,7 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
 
-from events.store import Store
+from command.unit_of_work import UnitOfWork
 
 
 class Owned(Protocol):
@@ -17,10 +17,10 @@ A = TypeVar("A", bound=Owned)
 
 
 def load_owned(
-    store: Store, kind: type[A], aggregate_id: UUID, owner_id: UUID, not_found: type[Exception]
+    uow: UnitOfWork, kind: type[A], aggregate_id: UUID, owner_id: UUID, not_found: type[Exception]
 ) -> A:
     try:
-        aggregate: Any = store.repository.get(aggregate_id)
+        aggregate: Any = uow.get(aggregate_id)
     except AggregateNotFoundError:
         raise not_found(aggregate_id) from None
     if not isinstance(aggregate, kind):

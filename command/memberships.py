@@ -3,6 +3,7 @@
 
 from uuid import UUID
 
+from command.unit_of_work import transaction
 from events.store import SideWrite, Store
 
 
@@ -36,6 +37,6 @@ def items_leave(item_ids: list[UUID]) -> SideWrite:
 
 
 def members_of(store: Store, category_id: UUID) -> list[UUID]:
-    with store.recorder.datastore.transaction(commit=False) as curs:  # type: ignore[attr-defined]
+    with transaction(store) as curs:
         curs.execute("SELECT item_id FROM item_memberships WHERE category_id = %s", (category_id,))
         return [row["item_id"] for row in curs.fetchall()]

@@ -1,7 +1,8 @@
 """The event recorder: the library's PostgreSQL recorder, with side writes and group commit.
 
-Side writes: operational rows (credentials, sessions, idempotency records...) a command
-hands to `Store.save`, committed in the same transaction as its events.
+Side writes: operational rows (credentials, sessions, idempotency records...) that a
+command's unit of work (command/unit_of_work.py) hands to `Store.save`, committed in the same
+transaction as its events.
 
 Group commit: the library serialises writers with a table lock held until COMMIT, so that
 notification ids commit in order (a reader tailing the log never passes a gap that fills

@@ -1,8 +1,7 @@
 """The event store every command goes through: one eventsourcing Application on PostgreSQL."""
 
-from contextvars import ContextVar
 from datetime import date
-from typing import Any, NamedTuple, Protocol
+from typing import Any, NamedTuple
 from uuid import UUID, SafeUUID
 
 import orjson
@@ -12,7 +11,6 @@ from eventsourcing.persistence import (
     DecimalAsStr,
     JSONTranscoder,
     Mapper,
-    Recording,
     Transcoder,
     Transcoding,
     UUIDAsHex,
@@ -134,19 +132,6 @@ def build_mapper() -> Mapper[Any]:
     return Mapper(transcoder=transcoder)
 
 
-class SaveHook(Protocol):
-    """Extra side writes for every save in the current context (the caller's request or sync
-    operation), derived from the aggregates being saved: how an idempotency record or a sync
-    outcome commits with the events. Told when a save committed (a failed one is retried)."""
-
-    def writes(self, saved: tuple[Any, ...]) -> list[SideWrite]: ...
-
-    def committed(self, saved: tuple[Any, ...]) -> None: ...
-
-
-save_hook: ContextVar[SaveHook | None] = ContextVar("save_hook", default=None)
-
-
 class Store(Application[Any]):
     """Loads and saves aggregates; tables are created by migrations, never at run time."""
 
@@ -175,18 +160,3 @@ class Store(Application[Any]):
         not clear(): the library's LRUCache.clear() resets its queue but keeps its entries."""
         if isinstance(self.repository.cache, LRUCache):
             self.repository.cache = LRUCache(maxsize=self.repository.cache.maxsize)
-
-    def save(self, *objs: Any, **kwargs: Any) -> list[Recording[Any]]:
-        """Save, adding the context's side writes; a save with nothing to record is free
-        (an unchanged re-sent upsert must cost no transaction and leave no trace)."""
-        if not any(getattr(obj, "pending_events", None) for obj in objs):
-            if not kwargs.get("side_writes"):
-                return []
-            return super().save(*objs, **kwargs)
-        hook = save_hook.get()
-        if hook is not None:
-            kwargs["side_writes"] = [*kwargs.get("side_writes", ()), *hook.writes(objs)]
-        recordings = super().save(*objs, **kwargs)
-        if hook is not None:
-            hook.committed(objs)
-        return recordings

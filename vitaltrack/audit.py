@@ -13,6 +13,7 @@ from command.categories.responses import category_out
 from command.items.responses import item_out
 from command.orders.responses import order_out
 from command.uniqueness import holder
+from command.unit_of_work import UnitOfWork
 from events.category import Category
 from events.conflict import SyncConflict
 from events.device import Device
@@ -57,7 +58,7 @@ class Entry:
 
 
 def owner_by_email(store: Store, email: str) -> UUID | None:
-    return holder(store, email_key(email.strip().lower()))
+    return holder(UnitOfWork(store), email_key(email.strip().lower()))
 
 
 def events_of(

@@ -1,71 +1,55 @@
-"""Demo data written through the write model: households with categories, items, years of
-stock changes, orders through their whole life, and some deletions. Fast enough for 1M events
-in a few minutes: each household's aggregates stay in memory and are saved in batches."""
+"""Demo data written by the command handlers: households with categories, items, years of
+stock changes, orders through their whole life, and some deletions. Each command passes the
+rules a request would; a household's commands share a BatchedUnitOfWork, recorded every
+BATCH events, so 1M events take minutes. Every step chooses a command that succeeds (stock
+never below zero), since a batch does not undo a failed one."""
 
 import random
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
-from command.accounts.tables import set_password_hash
-from command.memberships import category_opens, item_joins, items_leave
-from command.sync.local_ids import local_id_row
-from events.category import Category
-from events.index import Index, category_name_key, email_key, order_number_key
+from command.accounts.handlers import Register, register
+from command.accounts.services import AccountServices
+from command.categories import handlers as categories
+from command.items import handlers as items
+from command.orders import handlers as orders
+from command.unit_of_work import BatchedUnitOfWork
 from events.item import DETAIL_FIELDS, Item
-from events.order import AppliedLine, Order, OrderDay, OrderLine
-from events.store import SideWrite, Store
-from events.user import User
+from events.store import Store
 
 SEED_PASSWORD = "Seeded-Passw0rd"
 CATEGORIES = ("Medication", "Airway", "Feeding", "Wound care", "Hygiene")
 SUPPLIES = ("Saline", "Gauze", "Syringe", "Catheter", "Gloves", "Tubing", "Filter", "Dressing")
-BATCH = 400  # events per save, about
+BATCH = 400  # events per transaction, about
 CHUNK = 20  # steps between counts of the pending events
 
 
 class Household:
-    def __init__(self, store: Store, rng: random.Random, password_hash: str, n: int):
-        self.store, self.rng = store, rng
+    def __init__(
+        self,
+        uow: BatchedUnitOfWork,
+        accounts: AccountServices,
+        rng: random.Random,
+        n: int,
+        password_hash: str,
+    ):
+        self.uow, self.rng = uow, rng
         self.email = f"family{n}-{uuid.uuid4().hex[:6]}@seed.vitaltrack.app"
-        self.user = User(
-            email=self.email,
-            username=None,
-            name=f"Family {n}",
-            phone=None,
-        )
-        self.pending: dict[uuid.UUID, Any] = {}
-        self.day: OrderDay | None = None
+        signup = Register(self.email, None, f"Family {n}", None, password_hash)
+        self.owner = register(uow, accounts, signup).user.id
+        self.categories = [
+            categories.create_category(
+                uow, categories.CreateCategory(self.owner, name, None, order, False, None)
+            ).aggregate.id
+            for order, name in enumerate(CATEGORIES)
+        ]
+        self.created = 20
+        self.live = [self._new_item(i) for i in range(self.created)]
         self.saved = 0  # events stored, counted from the aggregates themselves
-        self._add(
-            self.user,
-            Index(owner_id=self.user.id, key=email_key(self.email), ref=self.user.id),
-        )
-        self.writes: list[SideWrite] = [set_password_hash(self.user.id, password_hash)]
-        self.categories = [self._category(name) for name in CATEGORIES]
-        self.items = [self._item(i) for i in range(20)]
 
-    @property
-    def owner(self) -> uuid.UUID:
-        return self.user.id
-
-    def _category(self, name: str) -> Category:
-        category = Category(
-            owner_id=self.owner,
-            local_id=None,
-            name=name,
-            description=None,
-            display_order=0,
-            is_default=False,
-        )
-        index = Index(owner_id=self.owner, key=category_name_key(self.owner, name), ref=category.id)
-        self._add(category, index)
-        self.writes.append(category_opens(category.id, self.owner))
-        return category
-
-    def _item(self, n: int) -> Item:
+    def _new_item(self, n: int) -> uuid.UUID:
         details: dict[str, Any] = dict.fromkeys(DETAIL_FIELDS)
         details.update(
             name=f"{self.rng.choice(SUPPLIES)} {n}",
@@ -75,99 +59,46 @@ class Household:
             is_critical=self.rng.random() < 0.2,
         )
         category = self.rng.choice(self.categories)
-        item = Item(
-            owner_id=self.owner,
-            category_id=category.id,
-            local_id=f"seed-{n}",
-            quantity=self.rng.randint(0, 50),
-            via="api",
-            **details,
-        )
-        self._add(item)
-        self.writes.append(item_joins(item.id, category.id))
-        self.writes += local_id_row(self.owner, "item", item.local_id, item.id)
+        quantity = self.rng.randint(0, 50)
+        cmd = items.CreateItem(self.owner, category, f"seed-{n}", quantity, details)
+        return items.create_item(self.uow, cmd).aggregate.id
+
+    def _item(self, item_id: uuid.UUID) -> Item:
+        item: Item = self.uow.get(item_id)
         return item
 
-    def _add(self, *aggregates: Any) -> None:
-        for aggregate in aggregates:
-            self._touch(aggregate)
-
     def step(self) -> None:
-        roll = self.rng.random()
-        live = [i for i in self.items if not i.is_deleted]
+        roll, live = self.rng.random(), self.live
         if roll < 0.9 and live:
-            item = self.rng.choice(live)
+            item_id = self.rng.choice(live)
             delta = self.rng.choice((-3, -2, -1, 1, 2, 5, 10))
-            if item.quantity + delta >= 0:
-                item.adjust_stock(
-                    delta, self.rng.choice((None, "used", "delivery", "count")), via="api"
-                )
-                self._touch(item)
+            if self._item(item_id).quantity + delta >= 0:
+                reason = self.rng.choice((None, "used", "delivery", "count"))
+                cmd = items.ChangeStock(self.owner, item_id, None, delta, reason, None)
+                items.change_stock(self.uow, cmd)
         elif roll < 0.97 and live:
             self._order(live)
         elif live:
-            item = self.rng.choice(live)
-            item.delete(via="api")
-            self.writes.append(items_leave([item.id]))
-            self._touch(item)
-            self.items.append(self._item(len(self.items)))
+            doomed = self.rng.choice(live)
+            items.delete_item(self.uow, items.DeleteItem(self.owner, doomed, None))
+            live.remove(doomed)
+            live.append(self._new_item(self.created))
+            self.created += 1
 
-    def _order(self, live: list[Item]) -> None:
+    def _order(self, live: list[uuid.UUID]) -> None:
         chosen = self.rng.sample(live, k=min(3, len(live)))
-        if self.day is None:
-            self.day = OrderDay(owner_id=self.owner, day=datetime.now(UTC).date())
-        day = self.day
-        number = day.issue_number()
-        lines = tuple(
-            OrderLine(
-                uuid.uuid4(),
-                i.id,
-                i.name,
-                None,
-                i.unit,
-                5,
-                i.quantity,
-                i.minimum_stock,
-                None,
-                None,
-                None,
-                None,
-                False,
-                None,
-            )
-            for i in chosen
-        )
-        order = Order(
-            owner_id=self.owner,
-            order_number=number,
-            local_id=None,
-            notes=None,
-            lines=lines,
-            via="api",
-        )
-        index = Index(owner_id=self.owner, key=order_number_key(self.owner, number), ref=order.id)
-        self._add(order, index)
-        self._touch(day)
+        lines = tuple(orders.LineRequest(str(item_id), 5, {}) for item_id in chosen)
+        order = orders.create_order(
+            self.uow, orders.CreateOrder(self.owner, lines, None, None)
+        ).aggregate
         for status in ("ordered", "received"):
-            order.change_status(status, None, via="api")
+            cmd = orders.ChangeOrderStatus(self.owner, str(order.id), status, None, None)
+            orders.change_status(self.uow, cmd)
         if self.rng.random() < 0.8:
-            for item in chosen:
-                item.adjust_stock(5, f"order {number}", via="order_apply")
-                self._touch(item)
-            order.record_applied(tuple(AppliedLine(i.id, 5) for i in chosen), (), via="api")
-
-    def _touch(self, aggregate: Any) -> None:
-        self.pending[aggregate.id] = aggregate
-
-    def unsaved(self) -> int:
-        return sum(len(aggregate.pending_events) for aggregate in self.pending.values())
+            orders.apply_order(self.uow, orders.ApplyOrder(self.owner, order.order_number))
 
     def flush(self) -> None:
-        if self.pending:
-            count = self.unsaved()
-            self.store.save(*self.pending.values(), side_writes=self.writes)
-            self.saved += count
-        self.pending, self.writes = {}, []
+        self.saved += self.uow.flush()
 
 
 @dataclass(frozen=True)
@@ -178,6 +109,7 @@ class Seeded:
 
 def seed_households(
     store: Store,
+    accounts: AccountServices,
     password_hash: str,
     owners: int,
     events: int,
@@ -189,8 +121,8 @@ def seed_households(
     per_owner = max(events // owners, 1)
     written, emails = 0, []
     for n in range(owners):
-        home = Household(store, rng, password_hash, n)
-        while home.saved + (unsaved := home.unsaved()) < per_owner:
+        home = Household(BatchedUnitOfWork(store), accounts, rng, n, password_hash)
+        while home.saved + (unsaved := home.uow.unsaved()) < per_owner:
             if unsaved >= BATCH:
                 home.flush()
                 if progress:

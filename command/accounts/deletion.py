@@ -13,10 +13,9 @@ from command.accounts.tables import (
     InvalidOneTimeToken,
     load_user,
     password_hash_of,
-    run_writes,
     token_consumption,
-    transaction,
 )
+from command.unit_of_work import UnitOfWork, transaction
 from events.erasure import ERASED_CHANNEL, AccountErased
 from events.store import SideWrite, Store
 from infra.mail import messages
@@ -45,22 +44,22 @@ class ConfirmDeletion:
     token: str
 
 
-def request_deletion(store: Store, svc: AccountServices, cmd: RequestDeletion) -> Requested:
-    user = load_user(store, cmd.user_id, InvalidOneTimeToken)
+def request_deletion(uow: UnitOfWork, svc: AccountServices, cmd: RequestDeletion) -> Requested:
+    user = load_user(uow, cmd.user_id, InvalidOneTimeToken)
     if user.email:
         issued = svc.tokens.issue(user.id, user.email, "delete_account")
         mail = messages.deletion_requested(svc.public_base_url, user.email, issued.token)
-        run_writes(store, [*issued.writes, mail])
+        uow.commit(writes=[*issued.writes, mail])
         return Requested(mailed=True, position=0)
-    stored = password_hash_of(store, user.id)
+    stored = password_hash_of(uow.store, user.id)
     if cmd.password is None or stored is None or not svc.passwords.verify(stored, cmd.password):
         raise WrongPassword
-    return Requested(mailed=False, position=erase(store, svc, user.id, via="password"))
+    return Requested(mailed=False, position=erase(uow, svc, user.id, via="password"))
 
 
-def cancel_deletion(store: Store, _svc: AccountServices, user_id: UUID) -> Done:
+def cancel_deletion(uow: UnitOfWork, _svc: AccountServices, user_id: UUID) -> Done:
     """The pending link stops working."""
-    run_writes(store, [_spend_deletion_tokens(user_id)])
+    uow.commit(writes=[_spend_deletion_tokens(user_id)])
     return Done(0)
 
 
@@ -71,18 +70,18 @@ def deletion_holder(store: Store, svc: AccountServices, token: str) -> str | Non
     return holder.email if holder else None
 
 
-def confirm_deletion(store: Store, svc: AccountServices, cmd: ConfirmDeletion) -> Done:
-    with transaction(store) as curs:
+def confirm_deletion(uow: UnitOfWork, svc: AccountServices, cmd: ConfirmDeletion) -> Done:
+    with transaction(uow.store) as curs:
         holder = svc.tokens.holder(curs, cmd.token, "delete_account")
     if holder is None:
         raise InvalidOneTimeToken
     consumed = svc.tokens.consume(cmd.token, "delete_account")
     with token_consumption():
-        return Done(erase(store, svc, holder.user_id, via="email", first=(consumed,)))
+        return Done(erase(uow, svc, holder.user_id, via="email", first=(consumed,)))
 
 
 def erase(
-    store: Store,
+    uow: UnitOfWork,
     svc: AccountServices,
     user_id: UUID,
     via: str,
@@ -92,7 +91,7 @@ def erase(
     snapshots, and every operational row about it; its sessions are revoked (every process
     refuses their tokens at once). The projections drop its read rows when they see the
     record. Other households' events, positions and replays are untouched."""
-    user = load_user(store, user_id, InvalidOneTimeToken)
+    user = load_user(uow, user_id, InvalidOneTimeToken)
     owned = (user_id, user_id.hex)
     writes = [
         *first,
@@ -102,9 +101,9 @@ def erase(
         *_operational_rows(user_id, user.email, user.username),
     ]
     writes.append(SideWrite("SELECT pg_notify(%s, %s)", (ERASED_CHANNEL, str(user_id))))
-    recordings = store.save(AccountErased(owner_id=user_id, via=via), side_writes=writes)
-    store.forget_cached()  # every process does on the NOTIFY: no stale aggregate (an index!)
-    return recordings[-1].notification.id
+    position = uow.commit(AccountErased(owner_id=user_id, via=via), writes=writes)
+    uow.store.forget_cached()  # every process does on the NOTIFY: no stale aggregate (an index!)
+    return position
 
 
 def _operational_rows(user_id: UUID, email: str | None, username: str | None) -> list[SideWrite]:

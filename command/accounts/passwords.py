@@ -9,13 +9,12 @@ from command.accounts.tables import (
     InvalidOneTimeToken,
     load_user,
     password_hash_of,
-    run_writes,
     set_password_hash,
     token_consumption,
-    transaction,
 )
 from command.retry import retry_on_conflict
 from command.uniqueness import holder
+from command.unit_of_work import UnitOfWork, transaction
 from events.index import email_key
 from events.store import SideWrite, Store
 from events.user import User
@@ -45,12 +44,12 @@ class WrongPassword(Exception):
     """The current password given to change-password is not the account's."""
 
 
-def change_password(store: Store, svc: AccountServices, cmd: ChangePassword) -> Done:
-    stored_hash = password_hash_of(store, cmd.user_id)
+def change_password(uow: UnitOfWork, svc: AccountServices, cmd: ChangePassword) -> Done:
+    stored_hash = password_hash_of(uow.store, cmd.user_id)
     if stored_hash is None or not svc.passwords.verify(stored_hash, cmd.current_password):
         raise WrongPassword
     return _record_change(
-        store,
+        uow,
         cmd.user_id,
         [
             set_password_hash(cmd.user_id, cmd.new_password_hash),
@@ -60,24 +59,24 @@ def change_password(store: Store, svc: AccountServices, cmd: ChangePassword) -> 
 
 
 @retry_on_conflict
-def _record_change(store: Store, user_id: UUID, writes: list[SideWrite]) -> Done:
-    user = load_user(store, user_id, WrongPassword)
+def _record_change(uow: UnitOfWork, user_id: UUID, writes: list[SideWrite]) -> Done:
+    user = load_user(uow, user_id, WrongPassword)
     user.change_password(via="change")
     notice = [messages.password_changed(user.email)] if user.email else []
-    recordings = store.save(user, side_writes=[*writes, *notice])
-    return Done(recordings[-1].notification.id)
+    position = uow.commit(user, writes=[*writes, *notice])
+    return Done(position)
 
 
-def forgot_password(store: Store, svc: AccountServices, cmd: ForgotPassword) -> Done:
+def forgot_password(uow: UnitOfWork, svc: AccountServices, cmd: ForgotPassword) -> Done:
     """Mail a reset token if the account exists and is active; say nothing either way."""
-    user_id = holder(store, email_key(cmd.email))
+    user_id = holder(uow, email_key(cmd.email))
     if user_id is None:
         return Done(0)
-    user: User = load_user(store, user_id, InvalidOneTimeToken)
+    user: User = load_user(uow, user_id, InvalidOneTimeToken)
     if user.is_active and user.email == cmd.email:
         issued = svc.tokens.issue(user.id, cmd.email, "reset_password")
         mail = messages.password_reset(svc.public_base_url, cmd.email, issued.token)
-        run_writes(store, [*issued.writes, mail])
+        uow.commit(writes=[*issued.writes, mail])
     return Done(0)
 
 
@@ -88,12 +87,12 @@ def reset_token_works(store: Store, svc: AccountServices, token: str) -> bool:
 
 
 @retry_on_conflict
-def reset_password(store: Store, svc: AccountServices, cmd: ResetPassword) -> Done:
-    with transaction(store) as curs:
+def reset_password(uow: UnitOfWork, svc: AccountServices, cmd: ResetPassword) -> Done:
+    with transaction(uow.store) as curs:
         token_holder = svc.tokens.holder(curs, cmd.token, "reset_password")
     if token_holder is None:
         raise InvalidOneTimeToken
-    user = load_user(store, token_holder.user_id, InvalidOneTimeToken)
+    user = load_user(uow, token_holder.user_id, InvalidOneTimeToken)
     user.change_password(via="reset")
     writes = [
         svc.tokens.consume(cmd.token, "reset_password"),
@@ -102,5 +101,5 @@ def reset_password(store: Store, svc: AccountServices, cmd: ResetPassword) -> Do
         messages.password_changed(token_holder.email),
     ]
     with token_consumption():
-        recordings = store.save(user, side_writes=writes)
-    return Done(recordings[-1].notification.id)
+        position = uow.commit(user, writes=writes)
+    return Done(position)

@@ -9,8 +9,8 @@ from command.accounts.tables import load_user
 from command.results import Saved
 from command.retry import retry_on_conflict
 from command.uniqueness import release
+from command.unit_of_work import UnitOfWork
 from events.index import Index, email_key, username_key
-from events.store import Store
 from events.user import User
 
 
@@ -24,8 +24,8 @@ class UpdateProfile:
 
 
 @retry_on_conflict
-def update_profile(store: Store, svc: AccountServices, cmd: UpdateProfile) -> Saved[User]:
-    user = load_user(store, cmd.user_id, InvalidCredentials)
+def update_profile(uow: UnitOfWork, svc: AccountServices, cmd: UpdateProfile) -> Saved[User]:
+    user = load_user(uow, cmd.user_id, InvalidCredentials)
     old_email, old_username = user.email, user.username
     changed = user.update_profile(
         email=cmd.email, username=cmd.username, name=cmd.name, phone=cmd.phone
@@ -33,11 +33,11 @@ def update_profile(store: Store, svc: AccountServices, cmd: UpdateProfile) -> Sa
     if not changed:
         return Saved(user, 0)
     indexes: list[Index | None] = [
-        *claim_identifiers(store, user.id, changed.get("email"), changed.get("username"))
+        *claim_identifiers(uow, user.id, changed.get("email"), changed.get("username"))
     ]
     if "email" in changed and old_email:
-        indexes.append(release(store, email_key(old_email), user.id))
+        indexes.append(release(uow, email_key(old_email), user.id))
     if "username" in changed and old_username:
-        indexes.append(release(store, username_key(old_username), user.id))
+        indexes.append(release(uow, username_key(old_username), user.id))
     writes = verification_mail(svc, user.id, changed["email"]) if "email" in changed else []
-    return Saved.of(user, store.save(user, *indexes, side_writes=writes))
+    return Saved(user, uow.commit(user, *indexes, writes=writes))

@@ -11,8 +11,8 @@ from command.accounts.services import AccountServices
 from command.accounts.tables import load_user
 from command.retry import retry_on_conflict
 from command.uniqueness import holder
+from command.unit_of_work import UnitOfWork
 from events.index import email_key, username_key
-from events.store import Store
 
 
 @dataclass(frozen=True)
@@ -34,15 +34,15 @@ class UnknownAccount(Exception):
 
 
 @retry_on_conflict
-def set_active(store: Store, svc: AccountServices, cmd: SetActive) -> StatusSet:
+def set_active(uow: UnitOfWork, svc: AccountServices, cmd: SetActive) -> StatusSet:
     who = cmd.identifier.strip().lower()  # as sign-in reads it (both are kept lowercase)
     key = email_key(who) if "@" in who else username_key(who)
-    user_id = holder(store, key)
+    user_id = holder(uow, key)
     if user_id is None:
         raise UnknownAccount(cmd.identifier)
-    user = load_user(store, user_id, UnknownAccount)
+    user = load_user(uow, user_id, UnknownAccount)
     if not user.set_active(cmd.active, cmd.reason):
         return StatusSet(user_id, False, 0)
     writes = [] if cmd.active else [svc.sessions.revoke_all(user_id)]
-    recordings = store.save(user, side_writes=writes)
-    return StatusSet(user_id, True, recordings[-1].notification.id)
+    position = uow.commit(user, writes=writes)
+    return StatusSet(user_id, True, position)

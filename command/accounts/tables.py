@@ -1,13 +1,13 @@
-"""Auth tables next to the event store: password hashes, plus plain transactions on them."""
+"""Auth tables next to the event store: password hashes; loading a user."""
 
 import contextlib
 from collections.abc import Iterator
-from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import PersistenceError
 
+from command.unit_of_work import UnitOfWork, transaction
 from events.store import SideWrite, Store
 from events.user import User
 from infra.security.one_time_tokens import TOKEN_UNUSABLE_SQLSTATE
@@ -15,19 +15,6 @@ from infra.security.one_time_tokens import TOKEN_UNUSABLE_SQLSTATE
 
 class InvalidOneTimeToken(Exception):
     """The verification or reset token is unknown, used or expired."""
-
-
-@contextlib.contextmanager
-def transaction(store: Store, *, commit: bool = False) -> Iterator[Any]:
-    """A cursor on the event store's database, for auth rows that have no events."""
-    with store.recorder.datastore.transaction(commit=commit) as curs:  # type: ignore[attr-defined]
-        yield curs
-
-
-def run_writes(store: Store, writes: list[SideWrite]) -> None:
-    with transaction(store, commit=True) as curs:
-        for write in writes:
-            curs.execute(write.sql, write.params)
 
 
 def password_hash_of(store: Store, user_id: UUID) -> str | None:
@@ -46,9 +33,9 @@ def set_password_hash(user_id: UUID, password_hash: str) -> SideWrite:
     )
 
 
-def load_user(store: Store, user_id: UUID, missing: type[Exception]) -> User:
+def load_user(uow: UnitOfWork, user_id: UUID, missing: type[Exception]) -> User:
     try:
-        user: object = store.repository.get(user_id)
+        user: object = uow.get(user_id)
     except AggregateNotFoundError:
         raise missing from None
     if not isinstance(user, User):

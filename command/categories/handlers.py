@@ -10,10 +10,10 @@ from command.results import Saved
 from command.retry import retry_on_conflict
 from command.sync.local_ids import local_id_row
 from command.uniqueness import KeyTaken, claim, release
+from command.unit_of_work import UnitOfWork
 from events.category import Category, CategoryNameTaken, CategoryNotFound
 from events.index import Index, category_name_key
 from events.item import Item
-from events.store import Store
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,7 @@ class DefaultCategoryKept(Exception):
 
 
 @retry_on_conflict
-def create_category(store: Store, cmd: CreateCategory) -> Saved[Category]:
+def create_category(uow: UnitOfWork, cmd: CreateCategory) -> Saved[Category]:
     category = Category(
         owner_id=cmd.owner_id,
         local_id=cmd.local_id,
@@ -59,15 +59,15 @@ def create_category(store: Store, cmd: CreateCategory) -> Saved[Category]:
         display_order=cmd.display_order,
         is_default=cmd.is_default,
     )
-    name_index = claim_name(store, category, cmd.name)
+    name_index = claim_name(uow, category, cmd.name)
     live = category_opens(category.id, cmd.owner_id)
     writes = [live, *local_id_row(cmd.owner_id, "category", cmd.local_id, category.id)]
-    return Saved.of(category, store.save(category, name_index, side_writes=writes))
+    return Saved(category, uow.commit(category, name_index, writes=writes))
 
 
 @retry_on_conflict
-def revise_category(store: Store, cmd: ReviseCategory) -> Saved[Category]:
-    category = load_category(store, cmd.owner_id, cmd.category_id)
+def revise_category(uow: UnitOfWork, cmd: ReviseCategory) -> Saved[Category]:
+    category = load_category(uow, cmd.owner_id, cmd.category_id)
     check_version(category, cmd.expected_version)
     old_key = category_name_key(cmd.owner_id, category.name)
     changed = category.revise(
@@ -80,41 +80,39 @@ def revise_category(store: Store, cmd: ReviseCategory) -> Saved[Category]:
         return Saved(category, 0)
     indexes: list[Index | None] = []
     if category_name_key(cmd.owner_id, category.name) != old_key:
-        indexes = [claim_name(store, category, category.name), _release(store, old_key, category)]
-    return Saved.of(category, store.save(category, *indexes))
+        indexes = [claim_name(uow, category, category.name), _release(uow, old_key, category)]
+    return Saved(category, uow.commit(category, *indexes))
 
 
 @retry_on_conflict
-def delete_category(store: Store, cmd: DeleteCategory) -> Saved[Category]:
+def delete_category(uow: UnitOfWork, cmd: DeleteCategory) -> Saved[Category]:
     """Delete the category and every item in it, in one transaction (API.md 4)."""
-    category = load_category(store, cmd.owner_id, cmd.category_id)
+    category = load_category(uow, cmd.owner_id, cmd.category_id)
     check_version(category, cmd.expected_version)
     if cmd.keep_default and category.is_default:
         raise DefaultCategoryKept(category.id)
     category.delete()
-    name_index = _release(store, category_name_key(cmd.owner_id, category.name), category)
-    items: list[Item] = [
-        store.repository.get(item_id) for item_id in members_of(store, category.id)
-    ]
+    name_index = _release(uow, category_name_key(cmd.owner_id, category.name), category)
+    items: list[Item] = [uow.get(item_id) for item_id in members_of(uow.store, category.id)]
     for item in items:
         item.delete(via="api")
     ids = [item.id for item in items]
     writes = [items_leave(ids), category_closes(category.id)]
-    return Saved.of(category, store.save(category, name_index, *items, side_writes=writes))
+    return Saved(category, uow.commit(category, name_index, *items, writes=writes))
 
 
-def load_category(store: Store, owner_id: UUID, category_id: UUID) -> Category:
-    return load_owned(store, Category, category_id, owner_id, CategoryNotFound)
+def load_category(uow: UnitOfWork, owner_id: UUID, category_id: UUID) -> Category:
+    return load_owned(uow, Category, category_id, owner_id, CategoryNotFound)
 
 
-def claim_name(store: Store, category: Category, name: str) -> Index:
+def claim_name(uow: UnitOfWork, category: Category, name: str) -> Index:
     try:
         return claim(
-            store, category_name_key(category.owner_id, name), category.owner_id, category.id
+            uow, category_name_key(category.owner_id, name), category.owner_id, category.id
         )
     except KeyTaken:
         raise CategoryNameTaken(name) from None
 
 
-def _release(store: Store, key: str, category: Category) -> Index | None:
-    return release(store, key, category.owner_id)
+def _release(uow: UnitOfWork, key: str, category: Category) -> Index | None:
+    return release(uow, key, category.owner_id)

@@ -7,13 +7,13 @@ from command.categories import handlers
 from command.categories.requests import CategoryCreate, CategoryUpdate
 from command.categories.responses import category_out
 from command.deps import KeyedCommandsDep
-from command.ids import parse_id
 from command.preconditions import ExpectedVersionQuery, IfMatch, expected_version
-from events.category import Category, CategoryNotFound
+from events.category import Category
 from infra.deps import CurrentUser
 from wire.base import MessageOut
 from wire.categories import CategoryOut
 from wire.errors import AUTHENTICATED, KEYED, WITH_BODY, etag, problems
+from wire.ids import path_id
 
 router = APIRouter(
     prefix="/api/v1/categories",
@@ -62,7 +62,7 @@ async def update_category(
 ) -> JSONResponse:
     cmd = handlers.ReviseCategory(
         user.user_id,
-        parse_id(category_id, CategoryNotFound),
+        path_id(category_id, "Category"),
         body.name,
         body.description,
         body.display_order,
@@ -88,7 +88,7 @@ async def delete_category(
 ) -> JSONResponse:
     cmd = handlers.DeleteCategory(
         user.user_id,
-        parse_id(category_id, CategoryNotFound),
+        path_id(category_id, "Category"),
         expected_version(expected, if_match),
         keep_default=True,
     )

@@ -13,9 +13,9 @@ from command.preconditions import check_version
 from command.results import Saved
 from command.retry import aggregate_locks, retry_on_conflict
 from command.sync.local_ids import local_id_row
+from command.unit_of_work import UnitOfWork
 from events.category import CategoryNotFound
 from events.item import Item, ItemNotFound
-from events.store import Store
 
 
 @dataclass(frozen=True)
@@ -63,8 +63,8 @@ class CategoryMissing(Exception):
 
 
 @retry_on_conflict
-def create_item(store: Store, cmd: CreateItem) -> Saved[Item]:
-    check_category(store, cmd.owner_id, cmd.category_id)
+def create_item(uow: UnitOfWork, cmd: CreateItem) -> Saved[Item]:
+    check_category(uow, cmd.owner_id, cmd.category_id)
     item = Item(
         owner_id=cmd.owner_id,
         category_id=cmd.category_id,
@@ -77,55 +77,55 @@ def create_item(store: Store, cmd: CreateItem) -> Saved[Item]:
     # this save, and the retry then reports the missing category.
     join = item_joins(item.id, cmd.category_id)
     writes = [join, *local_id_row(cmd.owner_id, "item", cmd.local_id, item.id)]
-    return Saved.of(item, store.save(item, side_writes=writes))
+    return Saved(item, uow.commit(item, writes=writes))
 
 
 @retry_on_conflict
-def revise_item(store: Store, cmd: ReviseItem) -> Saved[Item]:
+def revise_item(uow: UnitOfWork, cmd: ReviseItem) -> Saved[Item]:
     """Details, category and stock in ONE event: a request is one version step (API.md 1.4)."""
-    item = load_item(store, cmd.owner_id, cmd.item_id)
+    item = load_item(uow, cmd.owner_id, cmd.item_id)
     check_version(item, cmd.expected_version)
     writes = []
     moved = cmd.category_id if cmd.category_id not in (None, item.category_id) else None
     if moved is not None:
-        check_category(store, cmd.owner_id, moved)
+        check_category(uow, cmd.owner_id, moved)
         writes.append(item_moves(item.id, moved))
     delta = cmd.quantity - item.quantity if cmd.quantity is not None else 0
     item.revise(cmd.via, category_id=moved, delta=delta, **cmd.details)
-    return Saved.of(item, store.save(item, side_writes=writes))
+    return Saved(item, uow.commit(item, writes=writes))
 
 
 @retry_on_conflict
-def delete_item(store: Store, cmd: DeleteItem) -> Saved[Item]:
-    item = load_item(store, cmd.owner_id, cmd.item_id)
+def delete_item(uow: UnitOfWork, cmd: DeleteItem) -> Saved[Item]:
+    item = load_item(uow, cmd.owner_id, cmd.item_id)
     check_version(item, cmd.expected_version)
     item.delete(via=cmd.via)
     leave = items_leave([item.id])
-    return Saved.of(item, store.save(item, side_writes=[leave]))
+    return Saved(item, uow.commit(item, writes=[leave]))
 
 
-def change_stock(store: Store, cmd: ChangeStock) -> Saved[Item]:
+def change_stock(uow: UnitOfWork, cmd: ChangeStock) -> Saved[Item]:
     with aggregate_locks.hold(cmd.item_id):
-        return _change_stock(store, cmd)
+        return _change_stock(uow, cmd)
 
 
 @retry_on_conflict
-def _change_stock(store: Store, cmd: ChangeStock) -> Saved[Item]:
-    item = load_item(store, cmd.owner_id, cmd.item_id)
+def _change_stock(uow: UnitOfWork, cmd: ChangeStock) -> Saved[Item]:
+    item = load_item(uow, cmd.owner_id, cmd.item_id)
     check_version(item, cmd.expected_version)
     if cmd.delta is not None:
         item.adjust_stock(cmd.delta, cmd.reason, via=cmd.via)
     elif cmd.quantity is not None:
         item.set_stock(cmd.quantity, cmd.reason, via=cmd.via)
-    return Saved.of(item, store.save(item))
+    return Saved(item, uow.commit(item))
 
 
-def load_item(store: Store, owner_id: UUID, item_id: UUID) -> Item:
-    return load_owned(store, Item, item_id, owner_id, ItemNotFound)
+def load_item(uow: UnitOfWork, owner_id: UUID, item_id: UUID) -> Item:
+    return load_owned(uow, Item, item_id, owner_id, ItemNotFound)
 
 
-def check_category(store: Store, owner_id: UUID, category_id: UUID) -> None:
+def check_category(uow: UnitOfWork, owner_id: UUID, category_id: UUID) -> None:
     try:
-        load_category(store, owner_id, category_id)
+        load_category(uow, owner_id, category_id)
     except CategoryNotFound:
         raise CategoryMissing(category_id) from None

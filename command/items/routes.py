@@ -4,15 +4,14 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from command.deps import KeyedCommandsDep
-from command.ids import parse_id
 from command.items import handlers
 from command.items.requests import ItemCreate, ItemFields, ItemUpdate, StockChange
 from command.items.responses import deleted_message, item_out
 from command.preconditions import ExpectedVersionQuery, IfMatch, expected_version
-from events.item import ItemNotFound
 from infra.deps import CurrentUser
 from wire.base import MessageOut
 from wire.errors import AUTHENTICATED, KEYED, WITH_BODY, etag, problems
+from wire.ids import path_id
 from wire.items import ItemOut
 
 router = APIRouter(
@@ -59,7 +58,7 @@ async def update_item(
 ) -> JSONResponse:
     cmd = handlers.ReviseItem(
         user.user_id,
-        parse_id(item_id, ItemNotFound),
+        path_id(item_id, "Item"),
         body.category_id,
         body.quantity,
         expected_version(body.expected_version, if_match),
@@ -81,7 +80,7 @@ async def delete_item(
     expected: ExpectedVersionQuery = None,
 ) -> JSONResponse:
     cmd = handlers.DeleteItem(
-        user.user_id, parse_id(item_id, ItemNotFound), expected_version(expected, if_match)
+        user.user_id, path_id(item_id, "Item"), expected_version(expected, if_match)
     )
     return await commands.respond(
         handlers.delete_item, cmd, view=deleted_message, owner=user.user_id
@@ -105,7 +104,7 @@ async def change_stock(
 ) -> JSONResponse:
     cmd = handlers.ChangeStock(
         user.user_id,
-        parse_id(item_id, ItemNotFound),
+        path_id(item_id, "Item"),
         body.quantity,
         body.delta,
         body.reason,

@@ -14,11 +14,11 @@ from command.results import Saved
 from command.retry import retry_on_conflict
 from command.sync.local_ids import local_id_row
 from command.uniqueness import holder
+from command.unit_of_work import UnitOfWork
 from events.category import Category
 from events.index import Index, order_number_key
 from events.item import Item, ItemNotFound
 from events.order import AppliedLine, Order, OrderDay, OrderLine, OrderNotFound
-from events.store import Store
 from wire.ids import parse_uuid
 
 
@@ -64,20 +64,20 @@ class OrderedItemMissing(Exception):
 
 
 @retry_on_conflict
-def create_order(store: Store, cmd: CreateOrder) -> Saved[Order]:
+def create_order(uow: UnitOfWork, cmd: CreateOrder) -> Saved[Order]:
     lines = []
     for request in cmd.lines:
-        line = snapshot_line(store, cmd.owner_id, request)
+        line = snapshot_line(uow, cmd.owner_id, request)
         if line is None:
             raise OrderedItemMissing(request.item_id)
         lines.append(line)
-    order, day, name = new_order(store, cmd.owner_id, tuple(lines), cmd.notes, cmd.local_id, "api")
+    order, day, name = new_order(uow, cmd.owner_id, tuple(lines), cmd.notes, cmd.local_id, "api")
     writes = local_id_row(cmd.owner_id, "order", cmd.local_id, order.id)
-    return Saved.of(order, store.save(order, day, name, side_writes=writes))
+    return Saved(order, uow.commit(order, day, name, writes=writes))
 
 
 def new_order(
-    store: Store,
+    uow: UnitOfWork,
     owner_id: UUID,
     lines: tuple[OrderLine, ...],
     notes: str | None,
@@ -85,7 +85,7 @@ def new_order(
     via: str,
 ) -> tuple[Order, OrderDay, Index]:
     """An order numbered for today, with the day's counter and the number's index to save."""
-    day = _order_day(store, owner_id)
+    day = _order_day(uow, owner_id)
     number = day.issue_number()
     order = Order(
         owner_id=owner_id,
@@ -103,22 +103,22 @@ def new_order(
 
 
 @retry_on_conflict
-def change_status(store: Store, cmd: ChangeOrderStatus) -> Saved[Order]:
-    order = load_order(store, cmd.owner_id, cmd.order_ref)
+def change_status(uow: UnitOfWork, cmd: ChangeOrderStatus) -> Saved[Order]:
+    order = load_order(uow, cmd.owner_id, cmd.order_ref)
     check_version(order, cmd.expected_version)
     order.change_status(cmd.status, cmd.notes, via="api")
-    return Saved.of(order, store.save(order))
+    return Saved(order, uow.commit(order))
 
 
 @retry_on_conflict
-def apply_order(store: Store, cmd: ApplyOrder) -> Saved[Order]:
+def apply_order(uow: UnitOfWork, cmd: ApplyOrder) -> Saved[Order]:
     """Add every line to its item's stock and close the order, all in ONE save."""
-    order = load_order(store, cmd.owner_id, cmd.order_ref)
+    order = load_order(uow, cmd.owner_id, cmd.order_ref)
     order.check_can_apply()
     items: dict[UUID, Item] = {}
     applied, skipped = [], []
     for line in order.lines:
-        item = items.get(line.item_id) or live_item(store, cmd.owner_id, line.item_id)
+        item = items.get(line.item_id) or live_item(uow, cmd.owner_id, line.item_id)
         if item is None:
             skipped.append(line.item_id)
             continue
@@ -126,28 +126,28 @@ def apply_order(store: Store, cmd: ApplyOrder) -> Saved[Order]:
         item.adjust_stock(line.quantity, f"order {order.order_number}", via="order_apply")
         applied.append(AppliedLine(item.id, line.quantity))
     order.record_applied(tuple(applied), tuple(dict.fromkeys(skipped)), via="api")
-    return Saved.of(order, store.save(order, *items.values()))
+    return Saved(order, uow.commit(order, *items.values()))
 
 
 @retry_on_conflict
-def delete_order(store: Store, cmd: DeleteOrder) -> Saved[Order]:
-    order = load_order(store, cmd.owner_id, cmd.order_ref)
+def delete_order(uow: UnitOfWork, cmd: DeleteOrder) -> Saved[Order]:
+    order = load_order(uow, cmd.owner_id, cmd.order_ref)
     check_version(order, cmd.expected_version)
     order.delete(via="api")
-    return Saved.of(order, store.save(order))
+    return Saved(order, uow.commit(order))
 
 
-def load_order(store: Store, owner_id: UUID, order_ref: str) -> Order:
-    order_id = parse_uuid(order_ref) or holder(store, order_number_key(owner_id, order_ref))
+def load_order(uow: UnitOfWork, owner_id: UUID, order_ref: str) -> Order:
+    order_id = parse_uuid(order_ref) or holder(uow, order_number_key(owner_id, order_ref))
     if order_id is None:
         raise OrderNotFound(order_ref)
-    return load_owned(store, Order, order_id, owner_id, OrderNotFound)
+    return load_owned(uow, Order, order_id, owner_id, OrderNotFound)
 
 
-def snapshot_line(store: Store, owner_id: UUID, line: LineRequest) -> OrderLine | None:
+def snapshot_line(uow: UnitOfWork, owner_id: UUID, line: LineRequest) -> OrderLine | None:
     """The line as a snapshot of its item; None if the caller has no such item."""
     item_id = parse_uuid(line.item_id)
-    item = live_item(store, owner_id, item_id) if item_id else None
+    item = live_item(uow, owner_id, item_id) if item_id else None
     if item is None:
         return None
     given = {k: v for k, v in line.overrides.items() if v is not None}
@@ -157,7 +157,7 @@ def snapshot_line(store: Store, owner_id: UUID, line: LineRequest) -> OrderLine 
         "unit": item.unit,
         "current_stock": item.quantity,
         "minimum_stock": item.minimum_stock,
-        "category_name": _category_name(store, item.category_id),
+        "category_name": _category_name(uow, item.category_id),
         "supplier_name": item.supplier_name,
         "purchase_link": item.purchase_link,
         "image_uri": item.image_uri,
@@ -167,24 +167,25 @@ def snapshot_line(store: Store, owner_id: UUID, line: LineRequest) -> OrderLine 
     return OrderLine(id=uuid4(), item_id=item.id, quantity=line.quantity, **{**defaults, **given})
 
 
-def live_item(store: Store, owner_id: UUID, item_id: UUID) -> Item | None:
+def live_item(uow: UnitOfWork, owner_id: UUID, item_id: UUID) -> Item | None:
     try:
-        return load_item(store, owner_id, item_id)
+        return load_item(uow, owner_id, item_id)
     except ItemNotFound:
         return None
 
 
-def _category_name(store: Store, category_id: UUID) -> str | None:
+def _category_name(uow: UnitOfWork, category_id: UUID) -> str | None:
     try:
-        category: object = store.repository.get(category_id)
+        category: object = uow.get(category_id)
     except AggregateNotFoundError:
         return None
     return category.name if isinstance(category, Category) else None
 
 
-def _order_day(store: Store, owner_id: UUID) -> OrderDay:
+def _order_day(uow: UnitOfWork, owner_id: UUID) -> OrderDay:
     today = datetime.now(UTC).date()
     try:
-        return store.repository.get(OrderDay.create_id(owner_id, today))
+        day: OrderDay = uow.get(OrderDay.create_id(owner_id, today))
     except AggregateNotFoundError:
         return OrderDay(owner_id=owner_id, day=today)
+    return day

@@ -11,6 +11,7 @@ from command.errors import WIRE
 from command.sync.local_ids import local_ids
 from command.sync.outcomes import APPLIED, CONFLICT, REJECTED, Outcome, outcome_row
 from command.sync.session import KIND
+from command.unit_of_work import UnitOfWork
 from events.store import SideWrite, Store
 from wire.ids import parse_uuid
 
@@ -41,8 +42,8 @@ class Rejected(Exception):
 
 
 class OperationRecord:
-    """The save hook of one operation: its outcome (and the mode's bookkeeping) commit with
-    the first save that records events; `saved` tells whether one did."""
+    """The rider of one operation's unit of work: its outcome (and the mode's bookkeeping)
+    commit with the first save that records events; `saved` tells whether one did."""
 
     def __init__(self, owner_id: UUID, op: Operation):
         self.owner_id, self.op, self.saved = owner_id, op, False
@@ -72,6 +73,7 @@ class Context:
         self.position = 0
         self.record = OperationRecord(owner_id, Operation("", "", "", None, None, None, None))
         self.deferred: list[SideWrite] = []
+        self.uow = UnitOfWork(store)  # with the operation's record as rider while it runs
         self._fetched: dict[UUID, Any] = {}  # what resolve() loaded, for the operation's use
 
     def advance(self, position: int) -> None:

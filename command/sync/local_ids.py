@@ -6,7 +6,7 @@ keeps it. Pushes look them all up once, so operations can refer to what earlier 
 
 from uuid import UUID
 
-from command.accounts.tables import transaction
+from command.unit_of_work import transaction
 from events.store import SideWrite, Store
 
 

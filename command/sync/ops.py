@@ -73,14 +73,14 @@ class OpsRules:
             category_cmd = categories.CreateCategory(
                 owner, body.name, body.description, body.display_order, body.is_default, local
             )
-            return self._saved(categories.create_category(self.ctx.store, category_cmd))
+            return self._saved(categories.create_category(self.ctx.uow, category_cmd))
         if op.entity == "item":
             item = ItemCreate.model_validate({**data, "localId": local})
             details = {f: getattr(item, f) for f in DETAIL_FIELDS}
             item_cmd = items.CreateItem(
                 owner, item.category_id, item.local_id, item.quantity, details, "sync"
             )
-            return self._saved(items.create_item(self.ctx.store, item_cmd))
+            return self._saved(items.create_item(self.ctx.uow, item_cmd))
         order = OrderCreate.model_validate({**data, "localId": local})
         lines = tuple(
             orders.LineRequest(
@@ -91,10 +91,10 @@ class OpsRules:
             for line in order.items
         )
         order_cmd = orders.CreateOrder(owner, lines, order.notes, order.local_id)
-        return self._saved(orders.create_order(self.ctx.store, order_cmd))
+        return self._saved(orders.create_order(self.ctx.uow, order_cmd))
 
     def _update(self, op: Operation, entity_id: UUID) -> Any:
-        owner, data, base, store = self.ctx.owner_id, self.data(op), op.base_version, self.ctx.store
+        owner, data, base, uow = self.ctx.owner_id, self.data(op), op.base_version, self.ctx.uow
         if op.entity == "category":
             body = CategoryUpdate.model_validate(data)
             category_cmd = categories.ReviseCategory(
@@ -106,35 +106,35 @@ class OpsRules:
                 body.is_default,
                 base,
             )
-            return self._saved(categories.revise_category(store, category_cmd))
+            return self._saved(categories.revise_category(uow, category_cmd))
         if op.entity == "item":
             item = ItemUpdate.model_validate(data)
             details = {f: getattr(item, f) for f in DETAIL_FIELDS}
             item_cmd = items.ReviseItem(
                 owner, entity_id, item.category_id, item.quantity, base, details, via="sync"
             )
-            return self._saved(items.revise_item(store, item_cmd))
+            return self._saved(items.revise_item(uow, item_cmd))
         if "status" not in data:
-            return orders.load_order(store, owner, str(entity_id))
+            return orders.load_order(uow, owner, str(entity_id))
         change = StatusChange.model_validate(data)
         order_cmd = orders.ChangeOrderStatus(
             owner, str(entity_id), change.status, change.notes, base
         )
-        return self._saved(orders.change_status(store, order_cmd))
+        return self._saved(orders.change_status(uow, order_cmd))
 
     def delete(self, op: Operation, entity_id: UUID | None) -> Any:
         if entity_id is None:
             raise Rejected("not_found", f"No {op.entity} with this id")
-        owner, base, store = self.ctx.owner_id, op.base_version, self.ctx.store
+        owner, base, uow = self.ctx.owner_id, op.base_version, self.ctx.uow
         if op.entity == "category":
             category_cmd = categories.DeleteCategory(owner, entity_id, base)
-            return self._saved(categories.delete_category(store, category_cmd))
+            return self._saved(categories.delete_category(uow, category_cmd))
         if op.entity == "item":
             return self._saved(
-                items.delete_item(store, items.DeleteItem(owner, entity_id, base, "sync"))
+                items.delete_item(uow, items.DeleteItem(owner, entity_id, base, "sync"))
             )
         order_cmd = orders.DeleteOrder(owner, str(entity_id), base)
-        return self._saved(orders.delete_order(store, order_cmd))
+        return self._saved(orders.delete_order(uow, order_cmd))
 
     def adjust(self, op: Operation, entity_id: UUID | None) -> Any:
         if op.entity != "item":
@@ -145,7 +145,7 @@ class OpsRules:
         cmd = items.ChangeStock(
             self.ctx.owner_id, entity_id, None, change.delta, change.reason, None, "sync"
         )
-        return self._saved(items.change_stock(self.ctx.store, cmd))
+        return self._saved(items.change_stock(self.ctx.uow, cmd))
 
 
 class _Delta(BaseModel):

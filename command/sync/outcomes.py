@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from command.accounts.tables import transaction
+from command.unit_of_work import transaction
 from events.store import SideWrite, Store
 
 APPLIED, DUPLICATE, CONFLICT, REJECTED = "applied", "duplicate", "conflict", "rejected"

@@ -13,7 +13,6 @@ from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
 from pydantic import ValidationError
 
-from command.accounts.tables import run_writes
 from command.items import handlers as items
 from command.orders import handlers as orders
 from command.preconditions import VersionConflict
@@ -28,11 +27,11 @@ from command.sync.outcomes import (
     outcomes_row,
 )
 from command.sync.snapshot import SnapshotRules
+from command.unit_of_work import UnitOfWork
 from events.category import CategoryNameTaken, CategoryNotFound
 from events.device import Device
 from events.item import InsufficientStock, ItemNotFound, StockLimitExceeded
 from events.order import AlreadyApplied, InvalidTransition, OrderNotFound
-from events.store import Store, save_hook
 
 REJECTIONS: dict[type[Exception], str] = {
     InsufficientStock: "insufficient_stock",
@@ -61,7 +60,10 @@ class Pushed:
     position: int
 
 
-def push(store: Store, cmd: Push) -> Pushed:
+def push(uow: UnitOfWork, cmd: Push) -> Pushed:
+    """Each operation gets a unit of work of its own (see _one); `uow` writes what is about
+    the push as a whole."""
+    store = uow.store
     ctx = Context(store, cmd.owner_id, cmd.session_id)
     seen = first_outcomes(store, cmd.owner_id, [op.id for op in cmd.operations])
     rules = SnapshotRules(ctx, cmd.operations) if cmd.legacy else OpsRules(ctx)
@@ -79,15 +81,15 @@ def push(store: Store, cmd: Push) -> Pushed:
         if isinstance(rules, SnapshotRules):
             rules.finish()
     finally:  # what the operations that saved nothing decided, in one transaction
-        run_writes(store, [*ctx.deferred, *outcomes_row(cmd.owner_id, unsaved)])
+        uow.commit(writes=[*ctx.deferred, *outcomes_row(cmd.owner_id, unsaved)])
     if ctx.position or any(o.status not in (APPLIED, DUPLICATE) for o in outcomes):
-        ctx.advance(_summary(store, cmd, outcomes))
+        ctx.advance(_summary(uow, cmd, outcomes))
     return Pushed(outcomes, ctx.position)
 
 
 def _one(ctx: Context, rules: OpsRules | SnapshotRules, op: Operation) -> Outcome:
     ctx.record = OperationRecord(ctx.owner_id, op)
-    token = save_hook.set(ctx.record)
+    ctx.uow = UnitOfWork(ctx.store, rider=ctx.record)  # the outcome commits with its events
     try:
         outcome = rules.apply(op)
     except (VersionConflict, CategoryNameTaken) as exc:
@@ -106,18 +108,18 @@ def _one(ctx: Context, rules: OpsRules | SnapshotRules, op: Operation) -> Outcom
         ctx.record.saved = True
         return first.as_duplicate()
     finally:
-        save_hook.reset(token)
+        ctx.uow = UnitOfWork(ctx.store)
     if outcome.status in (APPLIED, CONFLICT) and outcome.entity_id is not None:
         ctx.remember(op.entity, op.refs(), outcome.entity_id)
     return outcome
 
 
-def _summary(store: Store, cmd: Push, outcomes: list[Outcome]) -> int:
+def _summary(uow: UnitOfWork, cmd: Push, outcomes: list[Outcome]) -> int:
     """The push in the activity log (sync_push), when it did anything."""
     count = {s: sum(o.status == s for o in outcomes) for s in Outcome.STATUSES}
     try:
-        device: Device = store.repository.get(Device.create_id(cmd.session_id))
+        device: Device = uow.get(Device.create_id(cmd.session_id))
     except AggregateNotFoundError:  # the first push of this session
         device = Device(owner_id=cmd.owner_id, session_id=cmd.session_id)
     device.record_push(count["applied"], count["duplicate"], count["conflict"], count["rejected"])
-    return store.save(device)[-1].notification.id
+    return uow.commit(device)

@@ -18,7 +18,7 @@ from uuid import UUID
 import orjson
 from eventsourcing.application import AggregateNotFoundError
 
-from command.accounts.tables import transaction
+from command.unit_of_work import transaction
 from events.category import REVISABLE, Category
 from events.item import DETAIL_FIELDS, Item
 from events.order import Order

@@ -4,9 +4,9 @@ from fastapi import APIRouter, Response
 
 from infra.deps import CurrentUser, PoolDep
 from query.categories import queries
-from query.ids import parse_id_or_404
 from wire.categories import CategoryCountList, CategoryList, CategoryOut, CountOut
 from wire.errors import AUTHENTICATED, etag, problems
+from wire.ids import path_id
 from wire.problems import Problem
 
 router = APIRouter(
@@ -36,9 +36,7 @@ async def list_with_counts(user: CurrentUser, pool: PoolDep) -> CategoryCountLis
 async def get_category(
     category_id: str, user: CurrentUser, pool: PoolDep, response: Response
 ) -> CategoryOut:
-    found = await queries.category_by_id(
-        pool, user.user_id, parse_id_or_404(category_id, "Category")
-    )
+    found = await queries.category_by_id(pool, user.user_id, path_id(category_id, "Category"))
     if found is None:
         raise Problem(404, "not_found", "Category not found")
     response.headers["ETag"] = f'"{found.version}"'

@@ -8,12 +8,12 @@ from pydantic import Field
 
 from infra.deps import CurrentUser, PoolDep
 from query.activity.queries import item_history
-from query.ids import parse_id_or_404
 from query.items import queries
 from query.params import Paging, Window, either, parse_query, query_parameters
 from query.responses import RawJSON, json_response
 from wire.activity import HistoryPage
 from wire.errors import AUTHENTICATED, etag, problems
+from wire.ids import path_id
 from wire.items import ItemOut, ItemPage, ItemStats, NeedsAttention
 from wire.problems import Problem
 
@@ -60,7 +60,7 @@ async def low_stock(user: CurrentUser, pool: PoolDep) -> RawJSON:
 
 @router.get("/{item_id}", response_model=ItemOut, responses={**problems("not_found"), **etag()})
 async def get_item(item_id: str, user: CurrentUser, pool: PoolDep) -> RawJSON:
-    found = await queries.item_by_id(pool, user.user_id, parse_id_or_404(item_id, "Item"))
+    found = await queries.item_by_id(pool, user.user_id, path_id(item_id, "Item"))
     if found is None:
         raise Problem(404, "not_found", "Item not found")
     return json_response(found, {"ETag": f'"{found["version"]}"'})
@@ -74,9 +74,7 @@ async def get_item(item_id: str, user: CurrentUser, pool: PoolDep) -> RawJSON:
 )
 async def history(item_id: str, request: Request, user: CurrentUser, pool: PoolDep) -> HistoryPage:
     window = Window.of(parse_query(request, Paging))
-    entries, total = await item_history(
-        pool, user.user_id, parse_id_or_404(item_id, "Item"), window
-    )
+    entries, total = await item_history(pool, user.user_id, path_id(item_id, "Item"), window)
     if total == 0:
         raise Problem(404, "not_found", "Item not found")
     return HistoryPage(entries=entries, **window.envelope(total))

@@ -7,6 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from command.categories import handlers as categories
 from command.items import handlers as items
+from command.unit_of_work import UnitOfWork
 from events.item import DETAIL_FIELDS, Item
 from events.store import Store
 from infra.database import Database
@@ -19,19 +20,19 @@ def test_parallel_deltas_from_several_processes_all_count(database: Database) ->
     try:
         owner = uuid.uuid4()
         meds = categories.create_category(
-            stores[0], categories.CreateCategory(owner, "Meds", None, 0, False, None)
+            UnitOfWork(stores[0]), categories.CreateCategory(owner, "Meds", None, 0, False, None)
         ).aggregate
         details = {**dict.fromkeys(DETAIL_FIELDS), "name": "Saline", "unit": "ml"}
         details.update(minimum_stock=0, is_active=True, is_critical=False)
         saline = items.create_item(
-            stores[0], items.CreateItem(owner, meds.id, None, 0, details)
+            UnitOfWork(stores[0]), items.CreateItem(owner, meds.id, None, 0, details)
         ).aggregate
 
         def writer(n: int) -> None:
             store = stores[n % 2]
             for _ in range(DELTAS):
                 cmd = items.ChangeStock(owner, saline.id, None, 1, "count", None)
-                items._change_stock(store, cmd)
+                items._change_stock(UnitOfWork(store), cmd)
 
         with ThreadPoolExecutor(WRITERS) as pool:
             list(pool.map(writer, range(WRITERS)))

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import asyncpg
 
-from command.accounts.tables import run_writes
+from command.unit_of_work import UnitOfWork
 from events.store import Store
 from infra.mail import messages
 from infra.mail.delivery import FileMailer, OutboxSender
@@ -26,7 +26,9 @@ class CollectingMailer:
 
 
 async def test_a_failed_send_is_kept_and_retried_later(store: Store, pg_pool: asyncpg.Pool) -> None:
-    run_writes(store, [messages.password_reset("http://x.test", "carer@example.com", "code-123")])
+    UnitOfWork(store).commit(
+        writes=[messages.password_reset("http://x.test", "carer@example.com", "code-123")]
+    )
 
     assert await OutboxSender(pg_pool, BrokenMailer(), "from@test").send_due() == 1
     row = await pg_pool.fetchrow(
@@ -51,7 +53,7 @@ async def test_a_failed_send_is_kept_and_retried_later(store: Store, pg_pool: as
 async def test_development_mail_is_written_to_the_outbox_folder(
     store: Store, pg_pool: asyncpg.Pool, tmp_path: Path
 ) -> None:
-    run_writes(store, [messages.password_changed("dev@example.com")])
+    UnitOfWork(store).commit(writes=[messages.password_changed("dev@example.com")])
     await OutboxSender(pg_pool, FileMailer(tmp_path), "from@test").send_due()
     (written,) = tmp_path.glob("*.eml")
     assert "dev@example.com" in written.read_text()
@@ -70,7 +72,7 @@ class HangsThenFailsOnCancel:
 async def test_shutdown_during_a_send_stops_the_sender_and_keeps_the_mail_due(
     store: Store, pg_pool: asyncpg.Pool
 ) -> None:
-    run_writes(store, [messages.password_changed("late@example.com")])
+    UnitOfWork(store).commit(writes=[messages.password_changed("late@example.com")])
     sender = asyncio.create_task(OutboxSender(pg_pool, HangsThenFailsOnCancel(), "f@t").run())
     await asyncio.sleep(0.3)
     sender.cancel()

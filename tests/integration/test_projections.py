@@ -11,6 +11,7 @@ import pytest
 from command.categories import handlers
 from command.items import handlers as items
 from command.orders import handlers as orders
+from command.unit_of_work import UnitOfWork
 from events.item import DETAIL_FIELDS
 from events.store import Store
 from infra.database import Database
@@ -25,21 +26,22 @@ def write_history(store: Store, owner: uuid.UUID, other_owner: uuid.UUID) -> Non
     ids = []
     for n in range(5):
         cmd = handlers.CreateCategory(owner, f"Category {n}", None, n, False, None)
-        ids.append(handlers.create_category(store, cmd).aggregate.id)
+        ids.append(handlers.create_category(UnitOfWork(store), cmd).aggregate.id)
     for n, category_id in enumerate(ids[:3]):
         revise = handlers.ReviseCategory(
             owner, category_id, f"Renamed {n}", "note", None, None, None
         )
-        handlers.revise_category(store, revise)
-    handlers.delete_category(store, handlers.DeleteCategory(owner, ids[4], None))
+        handlers.revise_category(UnitOfWork(store), revise)
+    handlers.delete_category(UnitOfWork(store), handlers.DeleteCategory(owner, ids[4], None))
     handlers.create_category(
-        store, handlers.CreateCategory(other_owner, "Not yours", None, 0, False, None)
+        UnitOfWork(store), handlers.CreateCategory(other_owner, "Not yours", None, 0, False, None)
     )
     write_inventory(store, owner, ids[0], ids[1], ids[3])
 
 
 def write_inventory(store: Store, owner: uuid.UUID, *category_ids: uuid.UUID) -> None:
     """Items with stock changes, a move, a cascade, and orders through their whole life."""
+    uow = UnitOfWork(store)
     first, second, doomed = category_ids
     details = {
         **dict.fromkeys(DETAIL_FIELDS),
@@ -50,31 +52,31 @@ def write_inventory(store: Store, owner: uuid.UUID, *category_ids: uuid.UUID) ->
     }
     made = [
         items.create_item(
-            store, items.CreateItem(owner, cat, None, 2, {**details, "name": f"I{n}"})
+            uow, items.CreateItem(owner, cat, None, 2, {**details, "name": f"I{n}"})
         ).aggregate
         for n, cat in enumerate([first, first, second, doomed])
     ]
     for delta in (5, -3, 1):
-        items.change_stock(store, items.ChangeStock(owner, made[0].id, None, delta, "count", None))
-    items.revise_item(
-        store, items.ReviseItem(owner, made[1].id, second, 0, None, {"brand": "Acme"})
-    )
-    handlers.delete_category(store, handlers.DeleteCategory(owner, doomed, None))
+        items.change_stock(uow, items.ChangeStock(owner, made[0].id, None, delta, "count", None))
+    items.revise_item(uow, items.ReviseItem(owner, made[1].id, second, 0, None, {"brand": "Acme"}))
+    handlers.delete_category(uow, handlers.DeleteCategory(owner, doomed, None))
     lines = tuple(orders.LineRequest(str(i.id), 4, {}) for i in made[:3])
     placed = [
-        orders.create_order(store, orders.CreateOrder(owner, lines, "n", None)).aggregate
+        orders.create_order(uow, orders.CreateOrder(owner, lines, "n", None)).aggregate
         for _ in range(3)
     ]
     for status in ("ordered", "received"):
         orders.change_status(
-            store, orders.ChangeOrderStatus(owner, str(placed[0].id), status, None, None)
+            uow,
+            orders.ChangeOrderStatus(owner, str(placed[0].id), status, None, None),
         )
-    items.delete_item(store, items.DeleteItem(owner, made[2].id, None))
-    orders.apply_order(store, orders.ApplyOrder(owner, placed[0].order_number))
+    items.delete_item(uow, items.DeleteItem(owner, made[2].id, None))
+    orders.apply_order(uow, orders.ApplyOrder(owner, placed[0].order_number))
     orders.change_status(
-        store, orders.ChangeOrderStatus(owner, str(placed[1].id), "declined", None, None)
+        uow,
+        orders.ChangeOrderStatus(owner, str(placed[1].id), "declined", None, None),
     )
-    orders.delete_order(store, orders.DeleteOrder(owner, str(placed[1].id), None))
+    orders.delete_order(uow, orders.DeleteOrder(owner, str(placed[1].id), None))
 
 
 READ_TABLES = sorted({t for p in all_projections() for t in p.tables} | {"owner_stats"})
@@ -175,13 +177,17 @@ async def test_second_runner_stands_by_and_takes_over_when_the_leader_dies(
     second_runner = ReadModelRunner(database.asyncpg_dsn, all_projections())
     second = asyncio.create_task(second_runner.run())
     try:
-        handlers.create_category(store, handlers.CreateCategory(owner, "A", None, 0, False, None))
+        handlers.create_category(
+            UnitOfWork(store), handlers.CreateCategory(owner, "A", None, 0, False, None)
+        )
         await wait_until_projected(pg_conn, 2)
         (before,) = await leader_pids(pg_conn)  # one leader; the second waits
         first.cancel()
         await asyncio.gather(first, return_exceptions=True)
         assert first.done()
-        handlers.create_category(store, handlers.CreateCategory(owner, "B", None, 0, False, None))
+        handlers.create_category(
+            UnitOfWork(store), handlers.CreateCategory(owner, "B", None, 0, False, None)
+        )
         await wait_until_projected(pg_conn, 4)
         assert await pg_conn.fetchval("SELECT count(*) FROM categories") == 2
         (after,) = await leader_pids(pg_conn)

@@ -8,6 +8,7 @@ import asyncpg
 
 from command.categories import handlers
 from command.items import handlers as items
+from command.unit_of_work import UnitOfWork
 from events.item import DETAIL_FIELDS
 from events.store import Store
 from infra.database import Database
@@ -35,13 +36,13 @@ class FailsOnPoison(Projection):
 
 def household(store: Store, owner: uuid.UUID) -> None:
     category = handlers.create_category(
-        store, handlers.CreateCategory(owner, "Meds", None, 0, False, None)
+        UnitOfWork(store), handlers.CreateCategory(owner, "Meds", None, 0, False, None)
     ).aggregate
     details = {**dict.fromkeys(DETAIL_FIELDS), "unit": "ml", "minimum_stock": 0}
     details.update(is_active=True, is_critical=False)
     for name in ("Before", "Poison", "After"):
         cmd = items.CreateItem(owner, category.id, None, 1, {**details, "name": name})
-        items.create_item(store, cmd)
+        items.create_item(UnitOfWork(store), cmd)
 
 
 async def test_a_poison_event_is_parked_and_nothing_else_stops(

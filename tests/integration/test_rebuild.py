@@ -9,9 +9,12 @@ from typing import Any
 import asyncpg
 from starlette.concurrency import run_in_threadpool
 
+from command.accounts.services import AccountServices
 from command.items import handlers as items
+from command.unit_of_work import UnitOfWork
 from events.store import Store
 from infra.database import Database
+from infra.settings import Settings
 from projections.catalog import all_projections
 from projections.rebuild import rebuild, split_for_workers
 from projections.runner import ReadModelRunner
@@ -81,7 +84,7 @@ async def test_a_rebuild_during_writes_ends_equal_to_a_fresh_replay(
         target = item_id or (await pg_conn.fetchval("SELECT id FROM items LIMIT 1"))
         while not stop.is_set():
             cmd = items.ChangeStock(owner, target, None, 1, "busy", None)
-            await run_in_threadpool(items.change_stock, store, cmd)
+            await run_in_threadpool(items.change_stock, UnitOfWork(store), cmd)
             written += 1
         return written
 
@@ -122,10 +125,12 @@ async def test_a_parallel_rebuild_equals_the_live_tables(
 
 
 async def test_rebuild_equals_live_after_a_randomized_workload(
-    database: Database, store: Store, pg_conn: asyncpg.Connection
+    database: Database, store: Store, settings: Settings, pg_conn: asyncpg.Connection
 ) -> None:
+    """Seeded through the command handlers, so the workload follows the real rules."""
     seed_value = random.randrange(1_000_000)
-    seed_households(store, "not-a-hash", owners=3, events=1500, seed_value=seed_value)
+    accounts = AccountServices.from_settings(settings)
+    seed_households(store, accounts, "not-a-hash", owners=3, events=1500, seed_value=seed_value)
     await ReadModelRunner(database.asyncpg_dsn, all_projections(), batch_size=97).catch_up(pg_conn)
     live = await read_tables(pg_conn)
     await rebuild(database.asyncpg_dsn, all_projections(), [], batch_size=500)

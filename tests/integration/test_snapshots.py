@@ -8,6 +8,7 @@ import pytest
 from eventsourcing.persistence import StoredEvent
 
 from command.items import handlers
+from command.unit_of_work import UnitOfWork
 from events.item import Item
 from events.store import SNAPSHOT_INTERVAL, Store
 from infra.database import Database
@@ -74,7 +75,7 @@ def test_a_long_lived_item_loads_from_its_latest_snapshot(uncached_store: Store)
     assert events_read_to_load(uncached_store, item.id) < SNAPSHOT_INTERVAL
 
     cmd = handlers.ChangeStock(item.owner_id, item.id, None, 1, "one more", None)
-    saved = handlers.change_stock(uncached_store, cmd)
+    saved = handlers.change_stock(UnitOfWork(uncached_store), cmd)
     assert (saved.aggregate.quantity, saved.aggregate.version) == (5001, 5002)
 
     fresh = stocked_item(uncached_store, 10)

@@ -14,6 +14,7 @@ accounts_cli = typer.Typer(no_args_is_help=True, help="Disable or enable an acco
 def _set_active(identifier: str, active: bool, reason: str) -> None:
     from command.accounts.services import AccountServices
     from command.accounts.status import SetActive, UnknownAccount, set_active
+    from command.unit_of_work import UnitOfWork
     from wire.bounds import bad_text
 
     if not reason.strip() or len(reason) > 200 or bad_text(reason):
@@ -24,7 +25,7 @@ def _set_active(identifier: str, active: bool, reason: str) -> None:
     with open_database(settings) as database:
         store = Store(env=database.eventsourcing_env(2))
         try:
-            done = set_active(store, services, SetActive(identifier, active, reason))
+            done = set_active(UnitOfWork(store), services, SetActive(identifier, active, reason))
         except UnknownAccount:
             fail(f"no account has the email address or username {identifier!r}")
         finally:

@@ -1,4 +1,4 @@
-"""`vitaltrack seed`: demo households through the write model."""
+"""`vitaltrack seed`: demo households through the command handlers."""
 
 import time
 from typing import Annotated
@@ -16,25 +16,25 @@ def seed(
     owners: Annotated[int, typer.Option(min=1, help="Households to create.")] = 10,
     events: Annotated[int, typer.Option(min=1, help="Events to write, about.")] = 10_000,
 ) -> None:
-    """Write demo households through the write model (for demos and benchmarks).
+    """Write demo households through the command handlers (for demos and benchmarks).
 
     Prints each household's account (all share one password) and the events written.
 
     Example: vitaltrack seed --owners 3 --events 5000
     """
-    from infra.security.passwords import Passwords
+    from command.accounts.services import AccountServices
     from vitaltrack.seed import SEED_PASSWORD, seed_households
 
     settings = load_settings()
     with open_database(settings) as database:
         migrations.upgrade(database)  # before the bar, so its log lines stay out of it
         store = Store(env=database.eventsourcing_env(settings.db_pool_size))
+        accounts = AccountServices.from_settings(settings)
         started = time.perf_counter()
         try:
             with progress_reporter("seeding") as report:
-                seeded = seed_households(
-                    store, Passwords(settings).hash(SEED_PASSWORD), owners, events, report
-                )
+                password_hash = accounts.passwords.hash(SEED_PASSWORD)
+                seeded = seed_households(store, accounts, password_hash, owners, events, report)
         finally:
             store.close()
     seconds = time.perf_counter() - started

@@ -25,7 +25,7 @@ from events.index import Index, category_name_key
 
 def match(ctx: Context, name: str) -> UUID | None:
     """The household's live category of this name, if any."""
-    return holder(ctx.store, category_name_key(ctx.owner_id, name))
+    return holder(ctx.uow, category_name_key(ctx.owner_id, name))
 
 
 def create(ctx: Context, session: Session, sent: dict[str, Any], local: str | None) -> Outcome:
@@ -43,7 +43,7 @@ def create(ctx: Context, session: Session, sent: dict[str, Any], local: str | No
         )
     ]
     ctx.record.on_commit = session.commit
-    saved = categories.create_category(ctx.store, cmd)
+    saved = categories.create_category(ctx.uow, cmd)
     ctx.advance(saved.position)
     return ctx.record.outcome(saved.aggregate)
 
@@ -107,10 +107,10 @@ def _names(ctx: Context, category: Category, name: str, revive: bool) -> list[In
     old = category_name_key(ctx.owner_id, category.name)
     if not revive and category_name_key(ctx.owner_id, name) == old:
         return []
-    claimed = claim_name(ctx.store, category, name)
+    claimed = claim_name(ctx.uow, category, name)
     if revive:
         return [claimed]
-    return [claimed, release(ctx.store, old, ctx.owner_id)]
+    return [claimed, release(ctx.uow, old, ctx.owner_id)]
 
 
 def _blocked(

@@ -28,7 +28,7 @@ def create(ctx: Context, session: Session, sent: dict[str, Any], local: str | No
         session.record("item", item.id, Base(fields_of("item", item), item.version, True))
     ]
     ctx.record.on_commit = session.commit
-    saved = items.create_item(ctx.store, cmd)
+    saved = items.create_item(ctx.uow, cmd)
     ctx.advance(saved.position)
     return ctx.record.outcome(saved.aggregate)
 
@@ -130,7 +130,7 @@ def _apply(
 
 def _live(ctx: Context, category_id: UUID) -> bool:
     try:
-        load_category(ctx.store, ctx.owner_id, category_id)
+        load_category(ctx.uow, ctx.owner_id, category_id)
     except CategoryNotFound:
         return False
     return True

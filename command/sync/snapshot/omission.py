@@ -53,7 +53,7 @@ def _remove_category(ctx: Context, session: Session, category_id: UUID) -> None:
         return
     if members_of(ctx.store, category_id):
         return
-    name = release(ctx.store, category_name_key(ctx.owner_id, category.name), ctx.owner_id)
+    name = release(ctx.uow, category_name_key(ctx.owner_id, category.name), ctx.owner_id)
     _remove(ctx, session, "category", category, category_closes(category.id), others=(name,))
 
 
@@ -67,6 +67,6 @@ def _remove(
     else:
         aggregate.delete(via="sync")
     held = session.record(entity, aggregate.id, Base(fields, aggregate.version, True))
-    recordings = ctx.store.save(aggregate, *others, side_writes=[*writes, held])
+    position = ctx.uow.commit(aggregate, *others, writes=[*writes, held])
     session.commit()
-    ctx.advance(recordings[-1].notification.id)
+    ctx.advance(position)

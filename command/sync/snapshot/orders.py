@@ -162,7 +162,7 @@ def upsert(
 def _create(ctx: Context, session: Session, op: Operation, body: DeviceOrder) -> Outcome:
     local = op.local_id or (op.data or {}).get("localId") or op.entity_id
     lines = tuple(_line(ctx, line) for line in body.items)
-    order, day, number = orders.new_order(ctx.store, ctx.owner_id, lines, None, local, "sync")
+    order, day, number = orders.new_order(ctx.uow, ctx.owner_id, lines, None, local, "sync")
     _walk(order, steps(PENDING, body.status) or [])
     held = Base({"status": order.status}, order.version, True)
     writes = tuple(local_id_row(ctx.owner_id, "order", local, order.id))
@@ -250,7 +250,7 @@ def _line(ctx: Context, line: OrderItemIn) -> OrderLine:
     ref = ctx.server_ref("item", line.item_id)
     given = line.model_dump(exclude={"item_id", "quantity"}, exclude_unset=True)
     request = orders.LineRequest(ref, line.quantity, given)
-    snapshot = orders.snapshot_line(ctx.store, ctx.owner_id, request)
+    snapshot = orders.snapshot_line(ctx.uow, ctx.owner_id, request)
     if snapshot is not None:
         return snapshot
     item_id = parse_uuid(ref) or uuid5(NAMESPACE_URL, f"/vitaltrack/{ctx.owner_id}/items/{ref}")

@@ -82,9 +82,9 @@ def settle(
     ]
     ctx.record.on_commit = session.commit
     session.discard()
-    recordings = ctx.store.save(current, *others, record, side_writes=list(writes))
-    if recordings:
-        ctx.advance(recordings[-1].notification.id)
+    position = ctx.uow.commit(current, *others, record, writes=writes)
+    if position:
+        ctx.advance(position)
         return outcome
     ctx.deferred += more()
     if held is not None:

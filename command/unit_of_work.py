@@ -1,0 +1,105 @@
+"""The unit of work: everything one command writes, committed in one transaction.
+
+A handler loads through it and ends with `uow.commit(aggregates..., writes=[...])`: the events
+and the rows that must commit with them (credentials, sessions, one-time tokens, memberships,
+client ids, sync bookkeeping) are named at that call. What the *caller* adds to every commit
+of the command rides on the unit of work it hands over, visible where it is made:
+`UnitOfWork(store, rider=...)` — the request's idempotency record (command/deps.py), a sync
+operation's outcome (command/sync/push.py).
+
+The rows travel to the recorder with the events (events/recorder.py), which runs them in the
+events' transaction; the recorder refuses the library's DB-function insert, which would skip
+them (pinned by tests/integration/test_group_commit.py).
+"""
+
+import contextlib
+from collections.abc import Iterable, Iterator
+from typing import Any, Protocol
+from uuid import UUID
+
+from events.store import SideWrite, Store
+
+
+class Rider(Protocol):
+    """Rows the caller adds to the command's first commit that records events (the answer it
+    will give, rendered from the aggregate saved); told when that commit succeeded."""
+
+    def writes(self, saved: tuple[Any, ...]) -> list[SideWrite]: ...
+
+    def committed(self, saved: tuple[Any, ...]) -> None: ...
+
+
+class UnitOfWork:
+    def __init__(self, store: Store, rider: Rider | None = None):
+        self.store = store  # for reads that are not aggregates (tables next to the log)
+        self._rider = rider
+
+    def get(self, aggregate_id: UUID) -> Any:
+        return self.store.repository.get(aggregate_id)
+
+    def commit(self, *aggregates: Any, writes: Iterable[SideWrite] = ()) -> int:
+        """Record the aggregates' new events with `writes` (and the rider's rows) in one
+        transaction; the log position of the last event, 0 when there was none. Nothing to
+        record costs nothing: an unchanged re-sent upsert leaves no trace."""
+        saved = tuple(a for a in aggregates if a is not None)
+        rows = list(writes)
+        if not any(a.pending_events for a in saved):
+            if rows:
+                _run_writes(self.store, rows)
+            return 0
+        if self._rider is not None:
+            rows += self._rider.writes(saved)
+        recordings = self.store.save(*saved, side_writes=rows)
+        if self._rider is not None:
+            self._rider.committed(saved)
+        return recordings[-1].notification.id if recordings else 0
+
+
+class BatchedUnitOfWork(UnitOfWork):
+    """Commits gathered and recorded together by flush(), for one writer that owns what it
+    writes (the seed): loads are served from what it holds, so later commands see earlier
+    ones' unsaved events. A command that fails is not undone here: use only with commands
+    that pass. Positions are 0 until flushed."""
+
+    def __init__(self, store: Store):
+        super().__init__(store)
+        self._held: dict[UUID, Any] = {}
+        self._pending: dict[UUID, Any] = {}
+        self._writes: list[SideWrite] = []
+
+    def get(self, aggregate_id: UUID) -> Any:
+        if aggregate_id not in self._held:
+            self._held[aggregate_id] = super().get(aggregate_id)
+        return self._held[aggregate_id]
+
+    def commit(self, *aggregates: Any, writes: Iterable[SideWrite] = ()) -> int:
+        for aggregate in aggregates:
+            if aggregate is not None:
+                self._held[aggregate.id] = self._pending[aggregate.id] = aggregate
+        self._writes += writes
+        return 0
+
+    def unsaved(self) -> int:
+        return sum(len(a.pending_events) for a in self._pending.values())
+
+    def flush(self) -> int:
+        """Record everything committed so far in one transaction: the events recorded."""
+        count = self.unsaved()
+        if count or self._writes:
+            UnitOfWork(self.store).commit(*self._pending.values(), writes=self._writes)
+        self._pending, self._writes = {}, []
+        return count
+
+
+@contextlib.contextmanager
+def transaction(store: Store, *, commit: bool = False) -> Iterator[Any]:
+    """A cursor on the event store's database, for the rows next to the log."""
+    with store.recorder.datastore.transaction(commit=commit) as curs:  # type: ignore[attr-defined]
+        yield curs
+
+
+def _run_writes(store: Store, writes: list[SideWrite]) -> None:
+    """Rows with no events, in a transaction of their own (no lock on the log)."""
+    with transaction(store, commit=True) as curs:
+        for write in writes:
+            curs.execute(write.sql, write.params)
