@@ -6,13 +6,18 @@ from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import JSONResponse, PlainTextResponse
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST
+from prometheus_client.core import CounterMetricFamily as Count
+from prometheus_client.core import GaugeMetricFamily as Gauge
+from prometheus_client.metrics_core import Metric
 from pydantic import BaseModel
 
 from infra.deps import BEARER, KeyRingDep, PoolDep, SettingsDep
 from projections.catalog import all_projections
 from projections.status import ProjectionStatus, projection_status
 from vitaltrack import __version__
+from vitaltrack.observability import Snapshot, exposition
 from wire.errors import problems
 from wire.problems import Problem
 
@@ -143,40 +148,54 @@ def _allowed_to_scrape(request: Request, settings: SettingsDep) -> None:
 LOOPBACK = {"127.0.0.1", "::1", "localhost"}
 
 
+PROJECTION_METRICS: tuple[
+    tuple[type[Gauge | Count], str, str, Callable[[ProjectionStatus], float]], ...
+] = (
+    (Gauge, "vitaltrack_projection_position", "Last event applied", lambda s: s.position),
+    (Gauge, "vitaltrack_projection_lag_events", "Events behind the log", lambda s: s.lag),
+    (Gauge, "vitaltrack_projection_lag_seconds", "Seconds behind the log", lambda s: s.lag_seconds),
+    (Count, "vitaltrack_projection_failures", "Failed applications", lambda s: s.failures),
+    (Gauge, "vitaltrack_projection_quarantined_events", "Events parked", lambda s: s.quarantined),
+)
+
+
 @router.get(
     "/metrics",
     response_class=PlainTextResponse,
     dependencies=[Depends(_allowed_to_scrape)],
     responses=problems("not_authenticated", "not_found", "unavailable"),
 )
-async def metrics(pool: PoolDep, request: Request) -> str:
+async def metrics(pool: PoolDep, request: Request) -> Response:
     """Prometheus text format: projection positions, lag and failures; HTTP requests and
     latency per route; the database pool's use (this process)."""
     async with pool.acquire() as conn:
         statuses = await projection_status(conn, [p.name for p in all_projections()])
-    lines = []
-    value_of: Callable[[ProjectionStatus], float]
-    for metric, kind, value_of in (
-        ("vitaltrack_projection_position", "gauge", lambda s: s.position),
-        ("vitaltrack_projection_lag_events", "gauge", lambda s: s.lag),
-        ("vitaltrack_projection_lag_seconds", "gauge", lambda s: round(s.lag_seconds, 3)),
-        ("vitaltrack_projection_failures_total", "counter", lambda s: s.failures),
-        ("vitaltrack_projection_quarantined_events", "gauge", lambda s: s.quarantined),
-    ):
-        lines.append(f"# TYPE {metric} {kind}")
-        lines += [f'{metric}{{projection="{s.name}"}} {value_of(s)}' for s in statuses]
+    families: list[Metric] = []
+    for kind, name, help_text, value_of in PROJECTION_METRICS:
+        family = kind(name, help_text, labels=["projection"])
+        for status in statuses:
+            family.add_metric([status.name], value_of(status))
+        families.append(family)
     head = statuses[0].head if statuses else 0
-    lines += ["# TYPE vitaltrack_event_log_head gauge", f"vitaltrack_event_log_head {head}"]
-    lines += [
-        "# TYPE vitaltrack_db_pool_connections gauge",
-        f'vitaltrack_db_pool_connections{{state="open"}} {pool.get_size()}',
-        f'vitaltrack_db_pool_connections{{state="idle"}} {pool.get_idle_size()}',
-        f'vitaltrack_db_pool_connections{{state="max"}} {pool.get_max_size()}',
-        "# TYPE vitaltrack_read_your_writes_timeouts_total counter",
-        f"vitaltrack_read_your_writes_timeouts_total {request.app.state.watermark.timeouts}",
-        *request.app.state.http_metrics.render(),
-    ]
-    return "\n".join(lines) + "\n"
+    families.append(Gauge("vitaltrack_event_log_head", "Position of the newest event", head))
+    connections = Gauge("vitaltrack_db_pool_connections", "This process's pool", labels=["state"])
+    for state, count in (
+        ("open", pool.get_size()),
+        ("idle", pool.get_idle_size()),
+        ("max", pool.get_max_size()),
+    ):
+        connections.add_metric([state], count)
+    families.append(connections)
+    timeouts = request.app.state.watermark.timeouts
+    families.append(
+        Count(
+            "vitaltrack_read_your_writes_timeouts",
+            "Writes answered before the read tables had them",
+            timeouts,
+        )
+    )
+    body = exposition(Snapshot(families), *request.app.state.http_metrics.collectors())
+    return Response(body, media_type=CONTENT_TYPE_LATEST)
 
 
 @router.get("/.well-known/jwks.json", response_model=JwksOut)

@@ -2,16 +2,18 @@
 
 The access line carries method, route template, status, duration, request id and user id;
 never a body, a query string, a password or a token. Metrics are per process (each replica
-is scraped), in Prometheus text: requests and errors by route and status, a latency
-histogram, and the database pool's use.
+is scraped), in the Prometheus exposition format (prometheus_client): requests and errors by
+route and status, a latency histogram, and the database pool's use.
 """
 
 import json
 import logging
 import time
-from collections import defaultdict
 from typing import Any
 
+from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client.metrics_core import Metric
+from prometheus_client.registry import Collector
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from infra.settings import Settings
@@ -50,41 +52,49 @@ class JsonFormatter(logging.Formatter):
 
 
 class HttpMetrics:
+    """Requests by route and status and a latency histogram, for this process. The metrics
+    are registered in no registry of their own: each scrape gathers them with the state it
+    reads at that moment (vitaltrack/health.py)."""
+
     def __init__(self) -> None:
-        self.requests: dict[tuple[str, str, int], int] = defaultdict(int)
-        self.seconds: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0] * len(BUCKETS))
-        self.sums: dict[tuple[str, str], float] = defaultdict(float)
-        self.counts: dict[tuple[str, str], int] = defaultdict(int)
+        self.requests = Counter(
+            "vitaltrack_http_requests",
+            "HTTP requests answered, by route template and status",
+            ("method", "route", "status"),
+            registry=None,
+        )
+        self.seconds = Histogram(
+            "vitaltrack_http_request_seconds",
+            "Time to answer, by route template",
+            ("method", "route"),
+            buckets=BUCKETS,
+            registry=None,
+        )
 
     def observe(self, method: str, route: str, status: int, seconds: float) -> None:
-        self.requests[(method, route, status)] += 1
-        key = (method, route)
-        self.sums[key] += seconds
-        self.counts[key] += 1
-        buckets = self.seconds[key]
-        for n, bound in enumerate(BUCKETS):
-            if seconds <= bound:
-                buckets[n] += 1
+        self.requests.labels(method, route, str(status)).inc()
+        self.seconds.labels(method, route).observe(seconds)
 
-    def render(self) -> list[str]:
-        lines = ["# TYPE vitaltrack_http_requests_total counter"]
-        for (method, route, status), count in sorted(self.requests.items()):
-            labels = f'method="{method}",route="{route}",status="{status}"'
-            lines.append(f"vitaltrack_http_requests_total{{{labels}}} {count}")
-        lines.append("# TYPE vitaltrack_http_request_seconds histogram")
-        for (method, route), buckets in sorted(self.seconds.items()):
-            labels = f'method="{method}",route="{route}"'
-            for bound, count in zip(BUCKETS, buckets, strict=True):
-                lines.append(
-                    f'vitaltrack_http_request_seconds_bucket{{{labels},le="{bound}"}} {count}'
-                )
-            total = self.counts[(method, route)]
-            lines.append(f'vitaltrack_http_request_seconds_bucket{{{labels},le="+Inf"}} {total}')
-            lines.append(
-                f"vitaltrack_http_request_seconds_sum{{{labels}}} {self.sums[(method, route)]:.6f}"
-            )
-            lines.append(f"vitaltrack_http_request_seconds_count{{{labels}}} {total}")
-        return lines
+    def collectors(self) -> tuple[Collector, ...]:
+        return self.requests, self.seconds
+
+
+class Snapshot(Collector):
+    """Values read for one scrape (projection positions, the pool's use, ...)."""
+
+    def __init__(self, families: list[Metric]):
+        self.families = families
+
+    def collect(self) -> list[Metric]:
+        return self.families
+
+
+def exposition(*collectors: Collector) -> bytes:
+    """One scrape's answer, in the Prometheus text format."""
+    registry = CollectorRegistry(auto_describe=False)
+    for collector in collectors:
+        registry.register(collector)
+    return generate_latest(registry)
 
 
 class AccessLogMiddleware:

@@ -7,6 +7,7 @@ import re
 import httpx
 import pytest
 from fastapi import FastAPI
+from prometheus_client.parser import text_string_to_metric_families
 
 from infra.database import Database
 from infra.settings import Settings
@@ -134,9 +135,19 @@ async def test_each_request_is_one_structured_log_line_without_secrets(
     assert lines[1]["request_id"] == "req-42" and lines[1]["user_id"]
     assert all(isinstance(r["duration_ms"], float) for r in lines)
     assert not any("Sup3rSecret" in json.dumps(r) or token in json.dumps(r) for r in lines)
-    metrics = (await client.get("/metrics")).text
-    assert 'route="/api/v1/items/{item_id}",status="404"' in metrics
-    assert "vitaltrack_db_pool_connections" in metrics
+    scraped = await client.get("/metrics")
+    assert scraped.headers["content-type"].startswith("text/plain; version=")
+    samples = {
+        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
+        for family in text_string_to_metric_families(scraped.text)
+        for sample in family.samples
+    }
+    route = (("method", "GET"), ("route", "/api/v1/items/{item_id}"))
+    assert samples["vitaltrack_http_requests_total", (*route, ("status", "404"))] == 1
+    assert samples["vitaltrack_http_request_seconds_count", route] == 1
+    assert samples["vitaltrack_http_request_seconds_bucket", (("le", "+Inf"), *route)] == 1
+    assert samples["vitaltrack_db_pool_connections", (("state", "max"),)] > 0
+    assert ("vitaltrack_read_your_writes_timeouts_total", ()) in samples
 
 
 async def test_the_docs_load_without_a_cdn(client: httpx.AsyncClient) -> None:
