@@ -1,4 +1,5 @@
-"""The Item aggregate: one supply in a household, and the only place stock changes."""
+"""The Item aggregate: one supply in a household, and the only place stock changes. One
+module over ~250 lines: its events (with the v1 upcast) and every stock rule stay together."""
 
 from datetime import date, datetime
 from uuid import UUID

@@ -1,7 +1,8 @@
 """The `activity_log` read table: one entry per event, for the activity feed and item history.
 
 To say what changed (`{field: {from, to}}`) it remembers each entity's last known fields in
-`activity_subjects`, its own table, so it never reads another projection.
+`activity_subjects`, its own table, so it never reads another projection. One module over
+~250 lines: every event type's entry reads and updates that same memory.
 """
 
 from collections.abc import Callable, Sequence

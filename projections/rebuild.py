@@ -6,6 +6,7 @@ and index names), and the rebuild's connection puts that schema first on its sea
 every projection writes there unchanged. The swap locks the live tables, applies the last
 events in the same transaction, drops the live tables, moves the shadow ones into `public`
 and advances the live tracking rows: readers wait a moment, never see an empty or half table.
+One module over ~250 lines: build, catch-up and swap are one protocol sharing its locks.
 """
 
 import asyncio

@@ -6,7 +6,8 @@ its local item quantities (the first line per item, useAppStore.ts:589-611) and 
 the order along the status table as far as the pushed status and marks it applied *without*
 adding stock, unless someone applied it on the server first (over REST, or another device):
 then the device's item deltas are reduced by those lines (`Credits`), so stock counts once.
-Lines whose item is gone stay as snapshot lines, with no stock effect.
+Lines whose item is gone stay as snapshot lines, with no stock effect. One module over ~250
+lines: status moves, applies and credits are one rule, that stock counts once.
 """
 
 from dataclasses import dataclass, field
