@@ -14,9 +14,7 @@ from command.retry import retry_on_conflict
 from command.sync.context import Context, Operation
 from command.sync.outcomes import Outcome
 from command.sync.session import FIELDS, Base, Session, fields_of, load
-from command.sync.snapshot.items import knew_deleted
-from command.sync.snapshot.merge import plan
-from command.sync.snapshot.records import settle
+from command.sync.snapshot.records import plan_against, settle
 from command.uniqueness import holder, release
 from events.category import Category, CategoryNameTaken, CategoryNotFound
 from events.conflict import NAME_TAKEN
@@ -61,17 +59,9 @@ def merge(
     category = ctx.fetched(category_id) or load(ctx.store, "category", category_id)
     if category is None or category.owner_id != ctx.owner_id:
         raise CategoryNotFound(category_id)
-    base = session.base("category", category)
-    mine = base if base is not None and not (matched and base.proven) else None
-    before = fields_of("category", category)
-    knew = mine is not None and knew_deleted(mine, category)
-    p = plan(
-        sent,
-        mine.fields if mine is not None else None,
-        before,
-        deleted=category.is_deleted and not knew,
-    )
-    clashes, reason, revive = list(p.clashes), p.reason, p.revive or knew
+    planned = plan_against(session, "category", category, sent, matched=matched)
+    base, mine, before, p = planned.base, planned.mine, planned.before, planned.plan
+    clashes, reason, revive = list(p.clashes), p.reason, p.revive or planned.knew
     changes, indexes, writes = dict(p.changes), [], []
     if revive or changes:
         try:

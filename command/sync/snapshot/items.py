@@ -10,8 +10,7 @@ from command.retry import aggregate_locks, retry_on_conflict
 from command.sync.context import Context, Operation
 from command.sync.outcomes import Outcome
 from command.sync.session import FIELDS, Base, Session, fields_of, load
-from command.sync.snapshot.merge import plan
-from command.sync.snapshot.records import settle
+from command.sync.snapshot.records import plan_against, settle
 from events.category import CategoryNotFound
 from events.conflict import CATEGORY_GONE
 from events.item import DETAIL_FIELDS, Item, ItemNotFound
@@ -64,19 +63,9 @@ def _merge(
     item = ctx.fetched(item_id) or load(ctx.store, "item", item_id)
     if item is None or item.owner_id != ctx.owner_id:
         raise ItemNotFound(item_id)
-    base = session.base("item", item)
-    # A match by name (seed data) is never the device's copy of the household's item.
-    mine = base if base is not None and not (matched and base.proven) else None
-    before = fields_of("item", item)
-    knew = mine is not None and knew_deleted(mine, item)
-    p = plan(
-        sent,
-        mine.fields if mine is not None else None,
-        before,
-        deleted=item.is_deleted and not knew,
-        credit=credit,
-    )
-    clashes, reason, revive = list(p.clashes), p.reason, p.revive or knew
+    planned = plan_against(session, "item", item, sent, matched=matched, credit=credit)
+    base, mine, before, p = planned.base, planned.mine, planned.before, planned.plan
+    clashes, reason, revive = list(p.clashes), p.reason, p.revive or planned.knew
     writes: list[SideWrite] = []
     if revive or p.changes or p.delta:
         gone = _apply(ctx, item, p.changes, p.delta, revive, writes)
@@ -93,12 +82,6 @@ def _merge(
     return settle(
         ctx, session, op, "item", item, (tuple(clashes), reason), sent, held, writes=tuple(writes)
     )
-
-
-def knew_deleted(base: Base | None, current: Any) -> bool:
-    """The device's base is the deleted entity itself (it removed it, or was told): sending it
-    again means it was added back on the device (a restored backup): it comes back."""
-    return base is not None and current.is_deleted and base.version == current.version
 
 
 def _apply(

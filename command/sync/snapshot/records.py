@@ -2,13 +2,15 @@
 something of its own), its outcome and the device's new base, all in ONE save."""
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 from uuid import UUID
 
 from command.sync.context import Context, Operation, conflict
 from command.sync.outcomes import APPLIED, Outcome
-from command.sync.session import Base, Session
+from command.sync.session import Base, Session, fields_of
+from command.sync.snapshot.merge import Plan, plan
 from events.conflict import (
     CATEGORY_GONE,
     CHANGED_ON_BOTH,
@@ -31,6 +33,44 @@ EXPLAINED = {
     CATEGORY_GONE: "its category does not exist any more",
     STATUS_BLOCKED: "the order cannot move to this status",
 }
+
+
+@dataclass(frozen=True)
+class Planned:
+    """An entity the device sent again, planned against what the device holds of it."""
+
+    base: Base | None  # the session's record of it
+    mine: Base | None  # the base the merge may trust
+    before: dict[str, Any]  # the server's fields
+    plan: Plan
+    knew: bool  # the device's base is the deleted entity (see knew_deleted)
+
+
+def plan_against(
+    session: Session,
+    entity: str,
+    current: Any,
+    sent: dict[str, Any],
+    *,
+    matched: bool,
+    credit: int = 0,
+) -> Planned:
+    base = session.base(entity, current)
+    # A match by name (seed data) is never the device's copy of the household's entity.
+    mine = base if base is not None and not (matched and base.proven) else None
+    before = fields_of(entity, current)
+    knew = knew_deleted(mine, current)
+    deleted = current.is_deleted and not knew
+    held = mine.fields if mine is not None else None
+    return Planned(
+        base, mine, before, plan(sent, held, before, deleted=deleted, credit=credit), knew
+    )
+
+
+def knew_deleted(base: Base | None, current: Any) -> bool:
+    """The device's base is the deleted entity itself (it removed it, or was told): sending it
+    again means it was added back on the device (a restored backup): it comes back."""
+    return base is not None and current.is_deleted and base.version == current.version
 
 
 def text(value: Any) -> str | None:
