@@ -90,7 +90,10 @@ def seeded(database: Database, data_dir: Path) -> int:
         seconds = time.perf_counter() - started
     finally:
         store.close()
-    line(f"seed {written:,} events through the command handlers", f"{written / seconds:7,.0f} events/s")
+    line(
+        f"seed {written:,} events through the command handlers",
+        f"{written / seconds:7,.0f} events/s",
+    )
     return written
 
 
