@@ -85,8 +85,7 @@ class BatchedUnitOfWork(UnitOfWork):
     def flush(self) -> int:
         """Record everything committed so far in one transaction: the events recorded."""
         count = self.unsaved()
-        if count or self._writes:
-            UnitOfWork(self.store).commit(*self._pending.values(), writes=self._writes)
+        super().commit(*self._pending.values(), writes=self._writes)  # nothing: no transaction
         self._pending, self._writes = {}, []
         return count
 
