@@ -4,6 +4,7 @@ import hashlib
 import json
 import logging
 import os
+import tempfile
 import time
 import uuid
 from dataclasses import dataclass
@@ -127,7 +128,10 @@ def key_id(public: rsa.RSAPublicKey) -> str:
 
 
 def generate_private_key(path: Path) -> None:
-    """Create a development signing key, readable by this user only."""
+    """Create a development signing key, readable by this user only. Several workers of one
+    `serve` may start at once on a fresh data folder: the key is written whole under a
+    temporary name and linked into place, so a worker sees no key or the whole key, and the
+    ones that lose the race use the winner's."""
     path.parent.mkdir(parents=True, exist_ok=True)
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     pem = key.private_bytes(
@@ -135,9 +139,18 @@ def generate_private_key(path: Path) -> None:
         serialization.PrivateFormat.PKCS8,
         serialization.NoEncryption(),
     )
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as f:
-        f.write(pem)
+    fd, draft = tempfile.mkstemp(dir=path.parent, prefix=".jwt-", suffix=".pem")  # mode 0600
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(pem)
+            f.flush()
+            os.fsync(f.fileno())
+        os.link(draft, path)
+    except FileExistsError:
+        logger.info("another worker generated the JWT signing key at %s first", path)
+        return
+    finally:
+        os.unlink(draft)
     logger.info("generated a development JWT signing key at %s", path)
 
 

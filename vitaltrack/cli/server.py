@@ -8,6 +8,7 @@ import typer
 
 import migrations
 from infra.database import open_database
+from infra.security.tokens import KeyRing
 from vitaltrack.cli.common import exit_on_signal, load_settings
 
 
@@ -43,6 +44,7 @@ def serve(
         if workers == 1:
             target: Any = create_app(settings, database, run_projections=projections)
         else:  # worker processes build their own app, on this database (embedded or not)
+            KeyRing.from_settings(settings)  # a bad key fails here once; a missing one is made
             os.environ["DATABASE_URL"] = database.asyncpg_dsn
             os.environ[PROJECTIONS_ENV] = "1" if projections else "0"
             target = "vitaltrack.app:from_environment"
