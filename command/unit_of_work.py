@@ -13,6 +13,7 @@ them (pinned by tests/integration/test_group_commit.py).
 """
 
 import contextlib
+import itertools
 from collections.abc import Iterable, Iterator
 from typing import Any, Protocol
 from uuid import UUID
@@ -98,7 +99,9 @@ def transaction(store: Store, *, commit: bool = False) -> Iterator[Any]:
 
 
 def _run_writes(store: Store, writes: list[SideWrite]) -> None:
-    """Rows with no events, in a transaction of their own (no lock on the log)."""
+    """Rows with no events, in a transaction of their own (no lock on the log). A run of
+    rows of one statement (a push's bases of 500 unchanged items) goes as one executemany:
+    pipelined, a round trip for the run instead of one per row."""
     with transaction(store, commit=True) as curs:
-        for write in writes:
-            curs.execute(write.sql, write.params)
+        for sql, run in itertools.groupby(writes, key=lambda write: write.sql):
+            curs.executemany(sql, [write.params for write in run])

@@ -22,6 +22,7 @@ from events.device import Device
 from events.item import Item
 from events.order import AppliedLine, Order, OrderLine
 from events.recorder import Recorder
+from events.repository import BatchRepository
 from events.user import User
 
 APP_NAME = "VitalTrack"
@@ -145,6 +146,25 @@ class Store(Application[Any]):
         "AGGREGATE_CACHE_MAXSIZE": "10000",
         "AGGREGATE_CACHE_FASTFORWARD": "y",
     }
+
+    def construct_repository(self) -> BatchRepository:
+        library = super().construct_repository()  # reads the settings above
+        cache = library.cache
+        unbounded = None if cache is None else 0
+        return BatchRepository(
+            event_store=library.event_store,
+            snapshot_store=library.snapshot_store,
+            cache_maxsize=cache.maxsize if isinstance(cache, LRUCache) else unbounded,
+            fastforward=library.fastforward,
+            fastforward_skipping=library.fastforward_skipping,
+            deepcopy_from_cache=library.deepcopy_from_cache,
+        )
+
+    @property
+    def repository(self) -> BatchRepository:
+        repository = super().repository
+        assert isinstance(repository, BatchRepository)
+        return repository
 
     def construct_transcoder(self) -> Transcoder:
         transcoder = FastReadTranscoder()

@@ -75,6 +75,12 @@ class Context:
         self.deferred: list[SideWrite] = []
         self.uow = UnitOfWork(store)  # with the operation's record as rider while it runs
         self._fetched: dict[UUID, Any] = {}  # what resolve() loaded, for the operation's use
+        self._loaded: dict[UUID, Any] = {}
+
+    def expect(self, entity_ids: list[UUID]) -> None:
+        """The entities the push names, loaded together (a few queries, not one or two per
+        entity); each copy serves one resolve()."""
+        self._loaded = self.store.repository.get_many(entity_ids)
 
     def advance(self, position: int) -> None:
         self.position = max(self.position, position)
@@ -86,7 +92,9 @@ class Context:
             if candidate is None:
                 continue
             try:
-                found: object = self.store.repository.get(candidate)
+                found: object = self._loaded.pop(candidate, None) or self.store.repository.get(
+                    candidate
+                )
             except AggregateNotFoundError:  # maybe it is a client id after all
                 continue
             if isinstance(found, KIND[entity]) and found.owner_id == self.owner_id:

@@ -4,9 +4,12 @@ each defect the live checks found (issue 10), as the family would meet it."""
 import asyncio
 import contextlib
 from typing import Any, cast
+from uuid import UUID
 
 import httpx
+import pytest
 
+from command.sync.context import Context
 from tests.api.accounts import PASSWORD, Account
 from tests.api.inventory import category, get, item
 from tests.api.legacy_app import LegacyApp, Lost, category_op, item_op, order_op
@@ -233,3 +236,32 @@ async def test_reviving_and_renaming_a_category_frees_its_old_name(
     names = {c["name"] for c in (await get(client, alice, "/categories"))["categories"]}
     assert names == {"Drugs", "Other"}
     assert (await category(client, alice, "Meds"))["name"] == "Meds"
+
+
+async def test_a_stock_change_landing_while_a_push_runs_counts_with_it(
+    client: httpx.AsyncClient, alice: Account, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A push reads the newest versions of what it names once, at its start (Context.expect);
+    a change landing after that read makes the push's copy stale: its save is refused and
+    retried on the current state, so both changes count."""
+    meds = await category(client, alice)
+    saline = await item(client, alice, meds["id"], name="Saline", quantity=100)
+    phone = await app(client, alice)
+    await push_state(phone)  # unchanged; the server has loaded (and cached) Saline since
+    phone.set_stock("Saline", 90)  # -10 on the phone
+    loop = asyncio.get_running_loop()
+    read_versions = Context.expect
+    landed = []
+
+    def expect_then_a_nurse_adds_five(ctx: Context, entity_ids: list[UUID]) -> None:
+        read_versions(ctx, entity_ids)
+        change = client.patch(
+            f"/api/v1/items/{saline['id']}/stock", json={"delta": 5}, headers=alice.headers
+        )
+        landed.append(asyncio.run_coroutine_threadsafe(change, loop).result(30).status_code)
+
+    monkeypatch.setattr(Context, "expect", expect_then_a_nurse_adds_five)
+    await push_state(phone)
+
+    assert landed == [200]
+    assert (await household(client, alice))["Saline"] == 95

@@ -15,6 +15,14 @@ def store(database: Database) -> Iterator[Store]:
 
 
 @pytest.fixture
+def uncached_store(database: Database) -> Iterator[Store]:
+    env = {**database.eventsourcing_env(pool_size=2), "AGGREGATE_CACHE_MAXSIZE": ""}
+    application = Store(env=env)
+    yield application
+    application.close()
+
+
+@pytest.fixture
 async def pg_conn(database: Database) -> AsyncIterator[asyncpg.Connection]:
     conn = await asyncpg.connect(database.asyncpg_dsn)
     yield conn

@@ -1,17 +1,15 @@
 """Loading an item costs the same after 5,000 stock changes as after 10 (snapshots)."""
 
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import Any
 
-import pytest
 from eventsourcing.persistence import StoredEvent
 
 from command.items import handlers
 from command.unit_of_work import UnitOfWork
 from events.item import Item
 from events.store import SNAPSHOT_INTERVAL, Store
-from infra.database import Database
 
 
 def stocked_item(store: Store, changes: int) -> Item:
@@ -41,14 +39,6 @@ def stocked_item(store: Store, changes: int) -> Item:
             store.save(item)
     store.save(item)
     return item
-
-
-@pytest.fixture
-def uncached_store(database: Database) -> Iterator[Store]:
-    env = {**database.eventsourcing_env(pool_size=2), "AGGREGATE_CACHE_MAXSIZE": ""}
-    application = Store(env=env)
-    yield application
-    application.close()
 
 
 def events_read_to_load(store: Store, item_id: uuid.UUID) -> int:

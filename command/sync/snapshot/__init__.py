@@ -24,6 +24,7 @@ class SnapshotRules:
     def __init__(self, ctx: Context, operations: tuple[Operation, ...]):
         named = [u for op in operations for r in op.refs() if (u := parse_uuid(r))]
         self.ctx = ctx
+        ctx.expect(named)
         self.session = Session(ctx.store, ctx.owner_id, ctx.session_id, named)
         self.explicit = explicit.OpsRules(ctx)
         self.credits = orders.Credits()
