@@ -23,9 +23,12 @@ async def record_delivery(
     continued_from: int | None,
     bootstrap: bool,
     next_position: int,
-    delivered: list[tuple[str, UUID, int]],
+    delivered: list[tuple[str, UUID, int]] | None,
 ) -> None:
-    """`continued_from`: the cursor position the pull started at (None for a bootstrap)."""
+    """`continued_from`: the cursor position the pull started at (None for a bootstrap).
+    `delivered`: (entity, id, version) of what the pull returned; None for the whole
+    household, read here from the same snapshot the pull rendered it from (the caller's
+    REPEATABLE READ transaction) instead of being sent back row by row."""
     seq = await conn.fetchval(
         "INSERT INTO sync_sessions (session_id, owner_id, seq) VALUES ($1, $2, 1) "
         "ON CONFLICT (session_id) DO UPDATE SET seq = sync_sessions.seq + 1 RETURNING seq",
@@ -44,7 +47,22 @@ async def record_delivery(
         seq,
         next_position,
     )
-    if delivered:
+    if delivered is None:
+        await conn.execute(
+            "INSERT INTO sync_session_entities "
+            "(session_id, entity_id, entity, delivered_version, delivered_seq) "
+            "SELECT $1, id, entity, version, $2 FROM ("
+            "SELECT 'category' AS entity, id, version FROM categories WHERE owner_id = $3 "
+            "UNION ALL SELECT 'item', id, version FROM items WHERE owner_id = $3 "
+            "UNION ALL SELECT 'order', id, version FROM orders WHERE owner_id = $3"
+            ") AS household ORDER BY id "
+            "ON CONFLICT (session_id, entity_id) DO UPDATE "
+            "SET delivered_version = EXCLUDED.delivered_version, delivered_seq = $2",
+            session_id,
+            seq,
+            owner_id,
+        )
+    elif delivered:
         await conn.execute(
             "INSERT INTO sync_session_entities "
             "(session_id, entity_id, entity, delivered_version, delivered_seq) "

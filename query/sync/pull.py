@@ -74,7 +74,7 @@ async def pull(conn: asyncpg.Connection, req: PullRequest) -> Pulled:
             continued_from=after if req.cursor is not None else None,
             bootstrap=pulled.bootstrap,
             next_position=decode_cursor(pulled.next_cursor),
-            delivered=_delivered(pulled),
+            delivered=None if pulled.bootstrap else _delivered(pulled),
         )
     await sweep(conn)
     return pulled
@@ -133,7 +133,7 @@ async def _page(conn: asyncpg.Connection, req: PullRequest, after: int, head: in
         has_more=has_more,
         next_cursor=encode_cursor(rows[-1]["position"] if has_more else max(after, head)),
     )
-    alive = {UUID(e["id"]) for e in (*pulled.categories, *pulled.items, *pulled.orders)}
+    alive = {_id(e) for e in (*pulled.categories, *pulled.items, *pulled.orders)}
     pulled.deleted_versions = {i: d for i, d in deleted.items() if i not in alive}
     pulled.deleted_ids = list(pulled.deleted_versions) if req.include_deleted else []
     return pulled
@@ -156,14 +156,14 @@ async def _categories(conn: asyncpg.Connection, where: str, *args: Any) -> list[
         f"SELECT {CATEGORY_COLUMNS} FROM categories WHERE {where} ORDER BY display_order, name, id",
         *args,
     )
-    return [_wire(rendered(CATEGORY, r)) for r in rows]
+    return [rendered(CATEGORY, r) for r in rows]
 
 
 async def _items(conn: asyncpg.Connection, where: str, *args: Any) -> list[dict[str, Any]]:
     rows = await conn.fetch(
         f"SELECT {ITEM_COLUMNS} FROM items WHERE {where} ORDER BY name, id", *args
     )
-    return [_wire(rendered(ITEM, r)) for r in rows]
+    return [rendered(ITEM, r) for r in rows]
 
 
 async def _orders(conn: asyncpg.Connection, where: str, *args: Any) -> list[dict[str, Any]]:
@@ -173,14 +173,15 @@ async def _orders(conn: asyncpg.Connection, where: str, *args: Any) -> list[dict
     return [o.model_dump(mode="json", by_alias=True) for o in await with_lines(conn, rows)]
 
 
-def _wire(resource: dict[str, Any]) -> dict[str, Any]:
-    """Ids as the strings the wire carries (rows hold UUIDs)."""
-    return {k: str(v) if isinstance(v, UUID) else v for k, v in resource.items()}
+def _id(resource: dict[str, Any]) -> UUID:
+    """Rendered rows hold UUIDs (written out by the JSON encoder); dumped models, strings."""
+    value = resource["id"]
+    return value if isinstance(value, UUID) else UUID(value)
 
 
 def _delivered(pulled: Pulled) -> list[tuple[str, UUID, int]]:
     delivered = [
-        (entity, UUID(e["id"]), e["version"])
+        (entity, _id(e), e["version"])
         for entity, entries in (
             ("category", pulled.categories),
             ("item", pulled.items),
