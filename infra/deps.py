@@ -9,7 +9,7 @@ from typing import Annotated, cast
 
 import asyncpg
 from fastapi import Depends, Request
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.security import HTTPBearer
 
 from infra.security.rate_limits import RateLimiter
 from infra.security.tokens import InvalidToken, KeyRing
@@ -56,30 +56,32 @@ class Principal:
     session_id: uuid.UUID
 
 
-# Declares the scheme in the OpenAPI document (the Authorize button of /docs); the checks
-# and their answers are ours.
-bearer = HTTPBearer(auto_error=False, description="The access_token from login or register.")
-
-
-async def _current_user(
-    request: Request,
-    keyring: KeyRingDep,
-    _scheme: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
-) -> Principal:
+class SessionBearer(HTTPBearer):
     """A valid access token of a session that is not revoked. No database round trip and no
     read table: a new account's token works before the projections have caught up, and a
-    revoked session's tokens stop within moments on every process (security/revocations)."""
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise Problem(401, "not_authenticated", "Not authenticated", BEARER)
-    try:
-        claims = keyring.verify(token.strip())
-    except InvalidToken:
-        raise Problem(401, "invalid_token", "Could not validate credentials", BEARER) from None
-    if request.app.state.revocations.is_revoked(claims.session_id):
-        raise Problem(401, "invalid_token", "This session has ended; sign in again", BEARER)
-    request.state.user_id = str(claims.user_id)  # for the access log
-    return Principal(claims.user_id, claims.session_id)
+    revoked session's tokens stop within moments on every process (security/revocations).
+
+    The library's scheme class, so the OpenAPI document declares it (the Authorize button
+    of /docs), with our checks and answers: one dependency that every request solves, which
+    takes the app's parts from the request instead of depending on them."""
+
+    async def __call__(self, request: Request) -> Principal:  # type: ignore[override]
+        scheme, _, token = request.headers.get("authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise Problem(401, "not_authenticated", "Not authenticated", BEARER)
+        try:
+            claims = cast(KeyRing, request.app.state.keyring).verify(token.strip())
+        except InvalidToken:
+            raise Problem(401, "invalid_token", "Could not validate credentials", BEARER) from None
+        if request.app.state.revocations.is_revoked(claims.session_id):
+            raise Problem(401, "invalid_token", "This session has ended; sign in again", BEARER)
+        request.state.user_id = str(claims.user_id)  # for the access log
+        return Principal(claims.user_id, claims.session_id)
 
 
-CurrentUser = Annotated[Principal, Depends(_current_user)]
+session_bearer = SessionBearer(
+    scheme_name="HTTPBearer", description="The access_token from login or register."
+)
+
+
+CurrentUser = Annotated[Principal, Depends(session_bearer)]

@@ -2,8 +2,10 @@
 
 The hot reads (lists, one resource, a bootstrap pull) skip pydantic's validation and
 FastAPI's encoder: the rows come from our own read tables, and orjson writes the same JSON
-pydantic would (camelCase keys from the models, ISO dates, UTC times with Z). The models
-stay the documentation and the contract; tests compare both spellings.
+pydantic would (camelCase keys from the models, ISO dates, UTC times with Z). The hottest
+list (the item page) has PostgreSQL build the same values (`sql_object`), so its bytes pass
+through untouched. The models stay the documentation and the contract; tests compare the
+spellings (tests/integration/test_rendering.py).
 """
 
 from collections.abc import Mapping
@@ -28,3 +30,19 @@ def rendered(
 def to_json(value: Any) -> bytes:
     """JSON as the API writes it (pydantic's JSON mode): ISO dates, UTC datetimes with Z."""
     return orjson.dumps(value, default=str, option=orjson.OPT_UTC_Z)
+
+
+def sql_object(fields: list[tuple[str, str]], timestamps: frozenset[str]) -> str:
+    """A SQL expression building, from a row, the JSON object `to_json(rendered(...))`
+    writes: the same keys in the same order and the same values (whitespace aside)."""
+    pairs = (f"'{wire}', {_utc(key) if key in timestamps else key}" for key, wire in fields)
+    return f"json_build_object({', '.join(pairs)})"
+
+
+def _utc(column: str) -> str:
+    """A timestamptz as orjson writes it with OPT_UTC_Z: microseconds only when nonzero."""
+    utc = f"({column} AT TIME ZONE 'UTC')"
+    return (
+        f"to_char({utc}, 'YYYY-MM-DD\"T\"HH24:MI:SS') || CASE WHEN date_trunc('second', {utc}) "
+        f"= {utc} THEN '' ELSE to_char({utc}, '.US') END || 'Z'"
+    )

@@ -8,7 +8,7 @@ import asyncpg
 
 from query.params import Window
 from wire.items import ItemOut, ItemStats
-from wire.render import rendered, shape
+from wire.render import rendered, shape, sql_object
 
 ITEM = shape(ItemOut)
 COLUMNS = (
@@ -56,20 +56,25 @@ def _where(owner_id: UUID, f: ItemFilter) -> tuple[str, list[object]]:
     return " AND ".join(clauses), args
 
 
-async def list_items(
+ITEM_JSON = sql_object(ITEM, frozenset({"created_at", "updated_at"}))
+
+
+async def item_page_json(
     pool: asyncpg.Pool, owner_id: UUID, f: ItemFilter, window: Window
-) -> tuple[list[dict[str, Any]], int]:
-    """A page in the wire shape, and the count of every match: one query (a second only
-    for a page past the end, which has no row to carry the count)."""
+) -> tuple[str, int]:
+    """A page as a JSON array built by PostgreSQL, and the count of every match: one query
+    (a second only for a page past the end, which has no row to carry the count)."""
     where, args = _where(owner_id, f)
-    rows = await pool.fetch(
-        f"SELECT {COLUMNS}, count(*) OVER () AS total FROM items WHERE {where} "
-        f"ORDER BY name, id LIMIT {window.limit} OFFSET {window.offset}",
+    row = await pool.fetchrow(
+        f"SELECT coalesce(json_agg({ITEM_JSON} ORDER BY name, id), '[]')::text AS items, "
+        f"max(total) AS total FROM (SELECT {COLUMNS}, count(*) OVER () AS total FROM items "
+        f"WHERE {where} ORDER BY name, id LIMIT {window.limit} OFFSET {window.offset}) i",
         *args,
     )
-    if rows:
-        return [rendered(ITEM, r) for r in rows], rows[0]["total"]
-    return [], await pool.fetchval(f"SELECT count(*) FROM items WHERE {where}", *args)
+    assert row is not None  # an aggregate: always one row
+    if row["total"] is not None:
+        return row["items"], row["total"]
+    return "[]", await pool.fetchval(f"SELECT count(*) FROM items WHERE {where}", *args)
 
 
 async def item_by_id(pool: asyncpg.Pool, owner_id: UUID, item_id: UUID) -> dict[str, Any] | None:
@@ -79,23 +84,18 @@ async def item_by_id(pool: asyncpg.Pool, owner_id: UUID, item_id: UUID) -> dict[
     return rendered(ITEM, row) if row else None
 
 
-async def item_stats(pool: asyncpg.Pool, owner_id: UUID) -> ItemStats:
-    """One row, kept current by the projections (never a count over items)."""
+STATS = shape(ItemStats)
+NO_STATS = {wire: 0 for _, wire in STATS}  # a household with nothing yet
+
+
+async def item_stats(pool: asyncpg.Pool, owner_id: UUID) -> dict[str, Any]:
+    """One row, kept current by the projections (never a count over items), in the wire
+    shape (the hottest read of all: no model between the row and the bytes)."""
     row = await pool.fetchrow(
-        "SELECT total_items, total_categories, out_of_stock_count, low_stock_count, "
-        "critical_items, pending_orders_count FROM owner_stats WHERE owner_id = $1",
+        f"SELECT {', '.join(column for column, _ in STATS)} FROM owner_stats WHERE owner_id = $1",
         owner_id,
     )
-    if row is None:
-        return ItemStats(
-            total_items=0,
-            total_categories=0,
-            out_of_stock_count=0,
-            low_stock_count=0,
-            critical_items=0,
-            pending_orders_count=0,
-        )
-    return ItemStats.model_validate(dict(row))
+    return rendered(STATS, row) if row is not None else dict(NO_STATS)
 
 
 async def needs_attention(pool: asyncpg.Pool, owner_id: UUID) -> dict[str, Any]:

@@ -3,6 +3,7 @@
 
 from uuid import UUID
 
+import orjson
 from fastapi import APIRouter, Request
 from pydantic import Field
 
@@ -43,13 +44,13 @@ async def list_items(request: Request, user: CurrentUser, pool: PoolDep) -> RawJ
     item_filter = queries.ItemFilter(
         q.category_id, q.is_active, q.is_critical, q.low_stock_only, q.out_of_stock_only, q.search
     )
-    items, total = await queries.list_items(pool, user.user_id, item_filter, window)
-    return json_response({"items": items, **window.wire_envelope(total)})
+    items, total = await queries.item_page_json(pool, user.user_id, item_filter, window)
+    return json_response({"items": orjson.Fragment(items), **window.wire_envelope(total)})
 
 
 @router.get("/stats", response_model=ItemStats)
-async def stats(user: CurrentUser, pool: PoolDep) -> ItemStats:
-    return await queries.item_stats(pool, user.user_id)
+async def stats(user: CurrentUser, pool: PoolDep) -> RawJSON:
+    return json_response(await queries.item_stats(pool, user.user_id))
 
 
 @router.get("/low-stock", response_model=NeedsAttention)

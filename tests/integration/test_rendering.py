@@ -1,0 +1,68 @@
+"""JSON that PostgreSQL builds (wire/render.sql_object, the item page) is the JSON the
+Python renderer writes for the same rows: same keys in the same order, same values, the
+awkward ones included (timestamps on the second, characters JSON must escape, nulls)."""
+
+import uuid
+from datetime import UTC, date, datetime
+
+import asyncpg
+import orjson
+
+from query.items.queries import COLUMNS, ITEM, ItemFilter, item_page_json
+from query.params import Window
+from wire.render import rendered, to_json
+
+AWKWARD = [
+    'quote " backslash \\ slash /',
+    "control \x01 \x1f tab \t newline \n",
+    "unicode é 漢字 \u2028 emoji 🩺",
+]
+
+
+async def test_the_item_page_built_in_sql_is_what_the_python_renderer_writes(
+    pg_pool: asyncpg.Pool,
+) -> None:
+    owner, category = uuid.uuid4(), uuid.uuid4()
+    on_the_second = datetime(2026, 12, 1, 16, 22, 32, tzinfo=UTC)
+    odd_micro = datetime(2026, 12, 1, 16, 22, 32, 5, tzinfo=UTC)
+    rows = [
+        (AWKWARD[0], on_the_second, odd_micro, date(2027, 1, 31), "brand"),
+        (AWKWARD[1], odd_micro, on_the_second, None, None),
+        (AWKWARD[2], datetime(2026, 1, 2, 3, 4, 5, 600000, tzinfo=UTC), odd_micro, None, ""),
+    ]
+    for n, (text, created, updated, expiry, brand) in enumerate(rows):
+        await pg_pool.execute(
+            "INSERT INTO items (id, owner_id, category_id, local_id, name, description, "
+            "quantity, unit, minimum_stock, expiry_date, brand, notes, supplier_name, "
+            "supplier_contact, purchase_link, image_uri, is_active, is_critical, version, "
+            "created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 'pieces', 2, $8, $9, "
+            "NULL, NULL, NULL, NULL, NULL, $10, $11, $12, $13, $14)",
+            uuid.uuid4(),
+            owner,
+            category,
+            f"local-{n}",
+            f"{n} {text}",
+            text,
+            n * 999_999 // 2,
+            expiry,
+            brand,
+            n % 2 == 0,
+            n == 1,
+            2**40 + n,
+            created,
+            updated,
+        )
+
+    page, total = await item_page_json(pg_pool, owner, ItemFilter(), Window.at(0, 100))
+
+    expected = await pg_pool.fetch(
+        f"SELECT {COLUMNS} FROM items WHERE owner_id = $1 ORDER BY name, id", owner
+    )
+    assert total == 3
+    assert orjson.loads(page) == orjson.loads(to_json([rendered(ITEM, r) for r in expected]))
+    assert [list(item) for item in orjson.loads(page)] == [[w for _, w in ITEM]] * 3
+    assert orjson.loads(page)[0]["createdAt"] == "2026-12-01T16:22:32Z"
+    assert orjson.loads(page)[1]["createdAt"] == "2026-12-01T16:22:32.000005Z"
+
+    past_the_end = await item_page_json(pg_pool, owner, ItemFilter(), Window.at(100, 100))
+    assert past_the_end == ("[]", 3)
