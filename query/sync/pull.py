@@ -6,13 +6,13 @@ What was delivered is recorded for the caller's session in that same transaction
 caller holds the session's sync lock, so pulls of one session never collide).
 """
 
-import json
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
 import asyncpg
+import orjson
 
 from query.categories.queries import COLUMNS as CATEGORY_COLUMNS
 from query.items.queries import COLUMNS as ITEM_COLUMNS
@@ -146,7 +146,8 @@ def _event(row: asyncpg.Record) -> dict[str, Any]:
         "entity": row["entity"],
         "entityId": str(row["entity_id"]),
         "version": row["version"],
-        "data": json.loads(row["data"]) if row["data"] is not None else None,
+        # The feed holds the resource as JSON text already: written out as it is.
+        "data": orjson.Fragment(row["data"]) if row["data"] is not None else None,
         "occurredAt": row["occurred_at"].isoformat(),
     }
 
