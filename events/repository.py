@@ -35,15 +35,16 @@ class BatchRepository(Repository[UUID]):
         snapshot, and takes the events after that from one query for all. A save from a
         copy that someone has overtaken since is refused by the version check like any
         stale save, and its retry loads afresh."""
-        start = {i: copy for i in aggregate_ids if (copy := self._cached_copy(i)) is not None}
-        cold = [i for i in aggregate_ids if i not in start]
+        ids = list(dict.fromkeys(aggregate_ids))  # once each: a repeat would replay twice
+        start = {i: copy for i in ids if (copy := self._cached_copy(i)) is not None}
+        cold = [i for i in ids if i not in start]
         if cold and self.snapshot_store is not None:
             snapshots = self.snapshot_store
             for stored in _select(snapshots.recorder, LATEST, (cold,)):
                 snapshot = snapshots.mapper.to_domain_event(stored)
                 start[snapshot.originator_id] = project_aggregate(None, [snapshot])
-        after = [start[i].version if i in start else 0 for i in aggregate_ids]
-        stored_events = _select(self.event_store.recorder, AFTER, (list(aggregate_ids), after))
+        after = [start[i].version if i in start else 0 for i in ids]
+        stored_events = _select(self.event_store.recorder, AFTER, (ids, after))
         events = map(self.event_store.mapper.to_domain_event, stored_events)
         found = dict(start)
         for aggregate_id, newer in groupby(events, key=attrgetter("originator_id")):

@@ -42,7 +42,7 @@ def test_copies_are_as_of_the_read_and_a_save_overtaken_since_is_refused(
     cached_copy = store.repository.cache.get(cached.id) if store.repository.cache else None
     assert cached_copy is not None
 
-    loaded = store.repository.get_many([cached.id, cold.id, uuid.uuid4()])
+    loaded = store.repository.get_many([cached.id, cold.id, uuid.uuid4(), cold.id])
     assert {i: a.version for i, a in loaded.items()} == {cached.id: 1, cold.id: 1}
     assert loaded[cached.id] is not cached_copy  # a private copy: commands mutate it
 
