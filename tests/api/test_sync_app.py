@@ -265,3 +265,19 @@ async def test_a_stock_change_landing_while_a_push_runs_counts_with_it(
 
     assert landed == [200]
     assert (await household(client, alice))["Saline"] == 95
+
+
+async def test_a_push_naming_one_item_twice_is_answered(
+    client: httpx.AsyncClient, alice: Account
+) -> None:
+    """Hostile or buggy clients may repeat an entity in one push: each operation is merged
+    in turn (the second against what the first sent), nothing fails."""
+    meds = await category(client, alice)
+    await item(client, alice, meds["id"], name="Saline", quantity=100)
+    phone = await app(client, alice)
+    phone.set_stock("Saline", 90)
+    ops = [*map(category_op, phone.categories), *map(item_op, phone.items)]
+    again = {**item_op(phone.item("Saline")), "data": {**ops[-1]["data"], "quantity": 80}}
+    answer = await phone._push([*ops, again])
+    assert answer["successCount"] == len(ops) + 1
+    assert (await household(client, alice))["Saline"] == 80
