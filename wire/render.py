@@ -9,6 +9,7 @@ spellings (tests/integration/test_rendering.py).
 """
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 import asyncpg
@@ -32,10 +33,12 @@ def to_json(value: Any) -> bytes:
     return orjson.dumps(value, default=str, option=orjson.OPT_UTC_Z)
 
 
-def sql_object(fields: list[tuple[str, str]], timestamps: frozenset[str]) -> str:
-    """A SQL expression building, from a row, the JSON object `to_json(rendered(...))`
-    writes: the same keys in the same order and the same values (whitespace aside)."""
-    pairs = (f"'{wire}', {_utc(key) if key in timestamps else key}" for key, wire in fields)
+def sql_object(model: type[BaseModel]) -> str:
+    """A SQL expression building, from a row, the JSON object `to_json(rendered(shape(model),
+    row))` writes: the same keys in the same order and the same values (whitespace aside).
+    The model's datetime fields are the ones spelled as orjson spells them."""
+    stamps = {name for name, f in model.model_fields.items() if f.annotation is datetime}
+    pairs = (f"'{wire}', {_utc(key) if key in stamps else key}" for key, wire in shape(model))
     return f"json_build_object({', '.join(pairs)})"
 
 

@@ -56,7 +56,7 @@ def _where(owner_id: UUID, f: ItemFilter) -> tuple[str, list[object]]:
     return " AND ".join(clauses), args
 
 
-ITEM_JSON = sql_object(ITEM, frozenset({"created_at", "updated_at"}))
+ITEM_JSON = sql_object(ItemOut)
 
 
 async def item_page_json(
