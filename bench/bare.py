@@ -1,6 +1,6 @@
 """The bare baseline of the HTTP benchmark: what the same reads cost with nothing of ours in
 the way. A FastAPI app on the same read tables, with the same RS256 check, one asyncpg query
-that builds the JSON in Postgres, and bytes out. Run as `python -m bench.bare PORT` with
+that builds the JSON in Postgres, and bytes out. Run as `python -m bench.bare PORT [WORKERS]` with
 DATABASE_URL and JWT_PRIVATE_KEY_PATH set as for the real server.
 """
 
@@ -65,11 +65,24 @@ def create_bare_app(dsn: str, public_key: object) -> FastAPI:
     return app
 
 
-def main() -> None:
+def from_env() -> FastAPI:
+    """The app as uvicorn's factory: each worker process builds its own."""
     with open(os.environ["JWT_PRIVATE_KEY_PATH"], "rb") as pem:
         key = serialization.load_pem_private_key(pem.read(), password=None)
-    app = create_bare_app(os.environ["DATABASE_URL"], key.public_key())
-    uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), log_level="warning", access_log=False)
+    return create_bare_app(os.environ["DATABASE_URL"], key.public_key())
+
+
+def main() -> None:
+    port, workers = int(sys.argv[1]), int(sys.argv[2]) if len(sys.argv) > 2 else 1
+    uvicorn.run(
+        "bench.bare:from_env",
+        factory=True,
+        host="127.0.0.1",
+        port=port,
+        workers=workers,
+        log_level="warning",
+        access_log=False,
+    )
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ the bare baseline (bench/bare.py) on the same tables in the same run; the same s
 over ~250 lines: the load generator, the runs and their table are one benchmark."""
 
 import asyncio
+import contextlib
 import os
 import random
 import socket
@@ -203,6 +204,39 @@ def report(label: str, rate: float, samples: list[float], errors: int) -> None:
     )
 
 
+def cpu_seconds(server: subprocess.Popen[bytes]) -> dict[str, dict[int, float]]:
+    """CPU time so far of the server's processes, PostgreSQL's and this load generator's."""
+    root = psutil.Process(server.pid)
+    groups = {
+        "server": [root, *root.children(recursive=True)],
+        "PostgreSQL": [p for p in psutil.process_iter(["name"]) if p.info["name"] == "postgres"],
+        "load generator": [psutil.Process()],
+    }
+    seconds: dict[str, dict[int, float]] = {}
+    for group, processes in groups.items():
+        seconds[group] = {}
+        for process in processes:
+            with contextlib.suppress(psutil.NoSuchProcess):
+                times = process.cpu_times()
+                seconds[group][process.pid] = times.user + times.system
+    return seconds
+
+
+async def measure(label: str, request: Request, server: subprocess.Popen[bytes]) -> float:
+    """One scenario: its figures, and where the machine's cores went meanwhile (cores busy
+    per second of the run): what bounds a run on a machine the three share."""
+    before, started = cpu_seconds(server), time.perf_counter()
+    rate, samples, errors = await load(request)
+    after, elapsed = cpu_seconds(server), time.perf_counter() - started
+    report(label, rate, samples, errors)
+    used = {
+        group: sum(t - before[group].get(pid, 0.0) for pid, t in after[group].items()) / elapsed
+        for group in after
+    }
+    line("  cores busy", ", ".join(f"{group} {cores:.2f}" for group, cores in used.items()))
+    return rate
+
+
 def server_env(database: Database, data_dir: Path, log_level: str) -> dict[str, str]:
     """The production settings we recommend, with a signing key of the benchmark's own."""
     key = data_dir / "bench-signing.pem"
@@ -230,8 +264,11 @@ def memory(label: str, at_start: list[float], after: list[float]) -> None:
     line(f"memory per API process, {label}", shown)
 
 
-async def scaling(env: dict[str, str], household: Household, one: dict[str, float]) -> None:
-    """The item page and stock changes again, on `serve --workers 2` (same database)."""
+async def scaling(
+    env: dict[str, str], household: Household, ours: dict[str, float], bare: dict[str, float]
+) -> None:
+    """The item page and stock changes again on `serve --workers 2` (same database), and the
+    item page on the bare baseline with two processes: what this machine allows."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     args = [sys.executable, "-m", "vitaltrack.cli", "serve", "--port", str(port)]
@@ -241,15 +278,26 @@ async def scaling(env: dict[str, str], household: Household, one: dict[str, floa
         at_start = rss_mb(two)
         chosen = scenarios(Household(url, household.tokens, household.item_ids, household.cursor))
         for label in ("GET /items page of 100", "PATCH /items/{id}/stock (delta)"):
-            if label not in one:
-                continue
-            rate, samples, errors = await load(chosen[label])
-            report(f"2 processes: {label}", rate, samples, errors)
-            line(f"  2 processes / 1, {label}", f"{rate / one[label]:6.2f}x")
+            if label in ours:
+                rate = await measure(f"2 processes: {label}", chosen[label], two)
+                line(f"  2 processes / 1, {label}", f"{rate / ours[label]:6.2f}x")
         memory("2 processes", at_start, rss_mb(two))
     finally:
         two.terminate()
         two.wait(30)
+    label = "GET /items page of 100"
+    if label in bare:
+        port = free_port()
+        url = f"http://127.0.0.1:{port}"
+        pair = await serve([sys.executable, "-m", "bench.bare", str(port), "2"], env, url)
+        try:
+            await asyncio.sleep(2)
+            request = scenarios(Household(url, household.tokens, household.item_ids))[label]
+            rate = await measure(f"bare baseline, 2 processes: {label}", request, pair)
+            line(f"  2 processes / 1, bare baseline, {label}", f"{rate / bare[label]:6.2f}x")
+        finally:
+            pair.terminate()
+            pair.wait(30)
 
 
 async def run(database: Database, data_dir: Path) -> None:
@@ -263,27 +311,24 @@ async def run(database: Database, data_dir: Path) -> None:
     try:
         ours_at_start = rss_mb(ours)
         household = await prepare(ours_url)
+        rates, bare_rates = {}, {}
+        for label, request in scenarios(household).items():
+            if ONLY in label:
+                rates[label] = await measure(label, request, ours)
         bare = await serve([sys.executable, "-m", "bench.bare", str(bare_port)], env, bare_url)
         try:
-            rates = {}
-            for label, request in scenarios(household).items():
-                if ONLY not in label:
-                    continue
-                rates[label], samples, errors = await load(request)
-                report(label, rates[label], samples, errors)
-            baseline = Household(bare_url, household.tokens, household.item_ids)
-            bare_scenarios = scenarios(baseline)
+            bare_scenarios = scenarios(Household(bare_url, household.tokens, household.item_ids))
             for label in ("GET /items page of 100", "GET /items/stats"):
-                if label not in rates:
-                    continue
-                rate, samples, errors = await load(bare_scenarios[label])
-                report(f"bare baseline: {label}", rate, samples, errors)
-                line(f"  ours / bare, {label}", f"{rates[label] / rate:7.0%}")
+                if label in rates:
+                    bare_rates[label] = await measure(
+                        f"bare baseline: {label}", bare_scenarios[label], bare
+                    )
+                    line(f"  ours / bare, {label}", f"{rates[label] / bare_rates[label]:7.0%}")
         finally:
             bare.terminate()
             bare.wait(10)
         memory("1 process", ours_at_start, rss_mb(ours))
-        await scaling(env, household, rates)
+        await scaling(env, household, rates, bare_rates)
     finally:
         ours.terminate()
         ours.wait(30)

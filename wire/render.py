@@ -3,7 +3,7 @@
 The hot reads (lists, one resource, a bootstrap pull) skip pydantic's validation and
 FastAPI's encoder: the rows come from our own read tables, and orjson writes the same JSON
 pydantic would (camelCase keys from the models, ISO dates, UTC times with Z). The hottest
-list (the item page) has PostgreSQL build the same values (`sql_object`), so its bytes pass
+list (the item page) has PostgreSQL build the same values (`sql_columns`), so its bytes pass
 through untouched. The models stay the documentation and the contract; tests compare the
 spellings (tests/integration/test_rendering.py).
 """
@@ -33,19 +33,18 @@ def to_json(value: Any) -> bytes:
     return orjson.dumps(value, default=str, option=orjson.OPT_UTC_Z)
 
 
-def sql_object(model: type[BaseModel]) -> str:
-    """A SQL expression building, from a row, the JSON object `to_json(rendered(shape(model),
-    row))` writes: the same keys in the same order and the same values (whitespace aside).
-    The model's datetime fields are the ones spelled as orjson spells them."""
+def sql_columns(model: type[BaseModel]) -> str:
+    """A SQL select list whose row PostgreSQL turns (`json_agg`, `row_to_json`) into the JSON
+    object `to_json(rendered(shape(model), row))` writes: the same keys in the same order and
+    the same values. The model's datetime fields are spelled as orjson spells them. (A row
+    converts to JSON in about half the time `json_build_object` over the same values takes.)"""
     stamps = {name for name, f in model.model_fields.items() if f.annotation is datetime}
-    pairs = (f"'{wire}', {_utc(key) if key in stamps else key}" for key, wire in shape(model))
-    return f"json_build_object({', '.join(pairs)})"
+    return ", ".join(
+        f'{_utc(key) if key in stamps else key} AS "{wire}"' for key, wire in shape(model)
+    )
 
 
 def _utc(column: str) -> str:
     """A timestamptz as orjson writes it with OPT_UTC_Z: microseconds only when nonzero."""
-    utc = f"({column} AT TIME ZONE 'UTC')"
-    return (
-        f"to_char({utc}, 'YYYY-MM-DD\"T\"HH24:MI:SS') || CASE WHEN date_trunc('second', {utc}) "
-        f"= {utc} THEN '' ELSE to_char({utc}, '.US') END || 'Z'"
-    )
+    text = f"to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
+    return f"replace({text}, '.000000Z', 'Z')"

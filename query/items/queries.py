@@ -8,7 +8,7 @@ import asyncpg
 
 from query.params import Window
 from wire.items import ItemOut, ItemStats
-from wire.render import rendered, shape, sql_object
+from wire.render import rendered, shape, sql_columns
 
 ITEM = shape(ItemOut)
 COLUMNS = (
@@ -56,25 +56,24 @@ def _where(owner_id: UUID, f: ItemFilter) -> tuple[str, list[object]]:
     return " AND ".join(clauses), args
 
 
-ITEM_JSON = sql_object(ItemOut)
+ITEM_JSON_COLUMNS = sql_columns(ItemOut)
 
 
 async def item_page_json(
     pool: asyncpg.Pool, owner_id: UUID, f: ItemFilter, window: Window
 ) -> tuple[str, int]:
-    """A page as a JSON array built by PostgreSQL, and the count of every match: one query
-    (a second only for a page past the end, which has no row to carry the count)."""
+    """A page as a JSON array built by PostgreSQL, and the count of every match, in one
+    query (the count apart from the page: a window count would carry every match along)."""
     where, args = _where(owner_id, f)
     row = await pool.fetchrow(
-        f"SELECT coalesce(json_agg({ITEM_JSON} ORDER BY name, id), '[]')::text AS items, "
-        f"max(total) AS total FROM (SELECT {COLUMNS}, count(*) OVER () AS total FROM items "
-        f"WHERE {where} ORDER BY name, id LIMIT {window.limit} OFFSET {window.offset}) i",
+        f"SELECT coalesce(json_agg(i ORDER BY i.name, i.id), '[]')::text AS items, "
+        f"(SELECT count(*) FROM items WHERE {where}) AS total "
+        f"FROM (SELECT {ITEM_JSON_COLUMNS} FROM items WHERE {where} "
+        f"ORDER BY name, id LIMIT {window.limit} OFFSET {window.offset}) i",
         *args,
     )
     assert row is not None  # an aggregate: always one row
-    if row["total"] is not None:
-        return row["items"], row["total"]
-    return "[]", await pool.fetchval(f"SELECT count(*) FROM items WHERE {where}", *args)
+    return row["items"], row["total"]
 
 
 async def item_by_id(pool: asyncpg.Pool, owner_id: UUID, item_id: UUID) -> dict[str, Any] | None:

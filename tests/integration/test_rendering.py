@@ -1,4 +1,4 @@
-"""JSON that PostgreSQL builds (wire/render.sql_object, the item page) is the JSON the
+"""JSON that PostgreSQL builds (wire/render.sql_columns, the item page) is the JSON the
 Python renderer writes for the same rows: same keys in the same order, same values, the
 awkward ones included (timestamps on the second, characters JSON must escape, nulls)."""
 
