@@ -2,13 +2,13 @@
 
 The hot reads (lists, one resource, a bootstrap pull) skip pydantic's validation and
 FastAPI's encoder: the rows come from our own read tables, and orjson writes the same JSON
-pydantic would (camelCase keys from the models, ISO dates, UTC times with Z). The hottest
-list (the item page) has PostgreSQL build the same values (`sql_columns`), so its bytes pass
-through untouched. The models stay the documentation and the contract; tests compare the
-spellings (tests/integration/test_rendering.py).
+pydantic would (camelCase keys from the models, ISO dates, UTC times with Z). The longest
+lists (the item page, a bootstrap pull) have PostgreSQL build the same values (`sql_array`),
+so their bytes pass through untouched. The models stay the documentation and the contract;
+tests compare the spellings (tests/integration/test_rendering.py).
 """
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -33,11 +33,22 @@ def to_json(value: Any) -> bytes:
     return orjson.dumps(value, default=str, option=orjson.OPT_UTC_Z)
 
 
-def sql_columns(model: type[BaseModel]) -> str:
-    """A SQL select list whose row PostgreSQL turns (`json_agg`, `row_to_json`) into the JSON
-    object `to_json(rendered(shape(model), row))` writes: the same keys in the same order and
-    the same values. The model's datetime fields are spelled as orjson spells them. (A row
-    converts to JSON in about half the time `json_build_object` over the same values takes.)"""
+def sql_array(model: type[BaseModel], source: str, order: Sequence[str]) -> str:
+    """A query for the JSON array (as text) `to_json([rendered(shape(model), row) ...])`
+    writes for the rows of `source` (what follows FROM: a table, its conditions, perhaps
+    ORDER BY and LIMIT), in the order of the row keys `order`: the same keys in the same
+    order and the same values. PostgreSQL turns each row of wire-named columns into its
+    object, in about half the time `json_build_object` over the same values takes."""
+    wire = dict(shape(model))
+    by = ", ".join(f'r."{wire[key]}"' for key in order)
+    return (
+        f"SELECT coalesce(json_agg(r ORDER BY {by}), '[]')::text "
+        f"FROM (SELECT {_columns(model)} FROM {source}) r"
+    )
+
+
+def _columns(model: type[BaseModel]) -> str:
+    """The model's fields as wire-named columns; datetimes spelled as orjson spells them."""
     stamps = {name for name, f in model.model_fields.items() if f.annotation is datetime}
     return ", ".join(
         f'{_utc(key) if key in stamps else key} AS "{wire}"' for key, wire in shape(model)

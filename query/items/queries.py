@@ -8,7 +8,7 @@ import asyncpg
 
 from query.params import Window
 from wire.items import ItemOut, ItemStats
-from wire.render import rendered, shape, sql_columns
+from wire.render import rendered, shape, sql_array
 
 ITEM = shape(ItemOut)
 COLUMNS = (
@@ -56,20 +56,16 @@ def _where(owner_id: UUID, f: ItemFilter) -> tuple[str, list[object]]:
     return " AND ".join(clauses), args
 
 
-ITEM_JSON_COLUMNS = sql_columns(ItemOut)
-
-
 async def item_page_json(
     pool: asyncpg.Pool, owner_id: UUID, f: ItemFilter, window: Window
 ) -> tuple[str, int]:
     """A page as a JSON array built by PostgreSQL, and the count of every match, in one
     query (the count apart from the page: a window count would carry every match along)."""
     where, args = _where(owner_id, f)
+    page = f"items WHERE {where} ORDER BY name, id LIMIT {window.limit} OFFSET {window.offset}"
     row = await pool.fetchrow(
-        f"SELECT coalesce(json_agg(i ORDER BY i.name, i.id), '[]')::text AS items, "
-        f"(SELECT count(*) FROM items WHERE {where}) AS total "
-        f"FROM (SELECT {ITEM_JSON_COLUMNS} FROM items WHERE {where} "
-        f"ORDER BY name, id LIMIT {window.limit} OFFSET {window.offset}) i",
+        f"SELECT ({sql_array(ItemOut, page, ['name', 'id'])}) AS items, "
+        f"(SELECT count(*) FROM items WHERE {where}) AS total",
         *args,
     )
     assert row is not None  # an aggregate: always one row

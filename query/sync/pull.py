@@ -22,9 +22,10 @@ from query.sync.delivery import record_delivery, sweep
 from wire.categories import CategoryOut
 from wire.cursors import cursor_expired, decode_cursor, encode_cursor
 from wire.items import ItemOut
-from wire.render import rendered, shape
+from wire.render import rendered, shape, sql_array
 
 CATEGORY, ITEM = shape(CategoryOut), shape(ItemOut)
+CATEGORY_ORDER, ITEM_ORDER = ["display_order", "name", "id"], ["name", "id"]
 SYNCED_PROJECTIONS = ["categories", "items", "orders", "feed"]
 LEGACY_MARGIN = timedelta(minutes=5)  # lastSyncAt is a client clock: look back a little
 
@@ -39,15 +40,21 @@ class PullRequest:
     include_deleted: bool
 
 
+Resources = list[dict[str, Any]] | orjson.Fragment  # rendered rows, or a JSON array from SQL
+
+
 @dataclass
 class Pulled:
-    """Resources in their wire shape (rendered from rows: a bootstrap is the whole household)."""
+    """Resources in their wire shape: a page's rendered from rows, a bootstrap's (the whole
+    household) built by PostgreSQL."""
 
-    categories: list[dict[str, Any]] = field(default_factory=list)
-    items: list[dict[str, Any]] = field(default_factory=list)
+    categories: Resources = field(default_factory=list)
+    items: Resources = field(default_factory=list)
     orders: list[dict[str, Any]] = field(default_factory=list)
     deleted_ids: list[UUID] = field(default_factory=list)
-    deleted_versions: dict[UUID, tuple[str, int]] = field(default_factory=dict)
+    # (entity, id, version) of each resource or deletion a page delivered; a bootstrap's are
+    # recorded from the tables it was read from
+    delivered: list[tuple[str, UUID, int]] | None = None
     events: list[dict[str, Any]] = field(default_factory=list)
     has_more: bool = False
     next_cursor: str = ""
@@ -74,7 +81,7 @@ async def pull(conn: asyncpg.Connection, req: PullRequest) -> Pulled:
             continued_from=after if req.cursor is not None else None,
             bootstrap=pulled.bootstrap,
             next_position=decode_cursor(pulled.next_cursor),
-            delivered=None if pulled.bootstrap else _delivered(pulled),
+            delivered=pulled.delivered,
         )
     await sweep(conn)
     return pulled
@@ -96,9 +103,11 @@ async def _start(conn: asyncpg.Connection, req: PullRequest, head: int) -> int:
 
 
 async def _snapshot(conn: asyncpg.Connection, owner_id: UUID, head: int) -> Pulled:
+    categories = sql_array(CategoryOut, "categories WHERE owner_id = $1", CATEGORY_ORDER)
+    items = sql_array(ItemOut, "items WHERE owner_id = $1", ITEM_ORDER)
     return Pulled(
-        categories=await _categories(conn, "owner_id = $1", owner_id),
-        items=await _items(conn, "owner_id = $1", owner_id),
+        categories=orjson.Fragment(await conn.fetchval(categories, owner_id)),
+        items=orjson.Fragment(await conn.fetchval(items, owner_id)),
         orders=await _orders(conn, "owner_id = $1", owner_id),
         next_cursor=encode_cursor(head),
         bootstrap=True,
@@ -125,18 +134,26 @@ async def _page(conn: asyncpg.Connection, req: PullRequest, after: int, head: in
         else:
             deleted.pop(row["entity_id"], None)
     ids = "owner_id = $1 AND id = ANY($2::uuid[])"
-    pulled = Pulled(
-        categories=await _categories(conn, ids, req.owner_id, list(touched["category"])),
-        items=await _items(conn, ids, req.owner_id, list(touched["item"])),
-        orders=await _orders(conn, ids, req.owner_id, list(touched["order"])),
+    categories = await _categories(conn, ids, req.owner_id, list(touched["category"]))
+    items = await _items(conn, ids, req.owner_id, list(touched["item"]))
+    orders = await _orders(conn, ids, req.owner_id, list(touched["order"]))
+    alive = {_id(e) for e in (*categories, *items, *orders)}
+    gone = {i: d for i, d in deleted.items() if i not in alive}
+    delivered = [
+        (entity, _id(e), e["version"])
+        for entity, entries in (("category", categories), ("item", items), ("order", orders))
+        for e in entries
+    ]
+    return Pulled(
+        categories=categories,
+        items=items,
+        orders=orders,
+        deleted_ids=list(gone) if req.include_deleted else [],
+        delivered=delivered + [(entity, i, v) for i, (entity, v) in gone.items()],
         events=[_event(r) for r in rows],
         has_more=has_more,
         next_cursor=encode_cursor(rows[-1]["position"] if has_more else max(after, head)),
     )
-    alive = {_id(e) for e in (*pulled.categories, *pulled.items, *pulled.orders)}
-    pulled.deleted_versions = {i: d for i, d in deleted.items() if i not in alive}
-    pulled.deleted_ids = list(pulled.deleted_versions) if req.include_deleted else []
-    return pulled
 
 
 def _event(row: asyncpg.Record) -> dict[str, Any]:
@@ -154,7 +171,8 @@ def _event(row: asyncpg.Record) -> dict[str, Any]:
 
 async def _categories(conn: asyncpg.Connection, where: str, *args: Any) -> list[dict[str, Any]]:
     rows = await conn.fetch(
-        f"SELECT {CATEGORY_COLUMNS} FROM categories WHERE {where} ORDER BY display_order, name, id",
+        f"SELECT {CATEGORY_COLUMNS} FROM categories WHERE {where} "
+        f"ORDER BY {', '.join(CATEGORY_ORDER)}",
         *args,
     )
     return [rendered(CATEGORY, r) for r in rows]
@@ -162,7 +180,7 @@ async def _categories(conn: asyncpg.Connection, where: str, *args: Any) -> list[
 
 async def _items(conn: asyncpg.Connection, where: str, *args: Any) -> list[dict[str, Any]]:
     rows = await conn.fetch(
-        f"SELECT {ITEM_COLUMNS} FROM items WHERE {where} ORDER BY name, id", *args
+        f"SELECT {ITEM_COLUMNS} FROM items WHERE {where} ORDER BY {', '.join(ITEM_ORDER)}", *args
     )
     return [rendered(ITEM, r) for r in rows]
 
@@ -178,16 +196,3 @@ def _id(resource: dict[str, Any]) -> UUID:
     """Rendered rows hold UUIDs (written out by the JSON encoder); dumped models, strings."""
     value = resource["id"]
     return value if isinstance(value, UUID) else UUID(value)
-
-
-def _delivered(pulled: Pulled) -> list[tuple[str, UUID, int]]:
-    delivered = [
-        (entity, _id(e), e["version"])
-        for entity, entries in (
-            ("category", pulled.categories),
-            ("item", pulled.items),
-            ("order", pulled.orders),
-        )
-        for e in entries
-    ]
-    return delivered + [(entity, i, v) for i, (entity, v) in pulled.deleted_versions.items()]

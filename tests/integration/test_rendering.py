@@ -1,6 +1,7 @@
-"""JSON that PostgreSQL builds (wire/render.sql_columns, the item page) is the JSON the
-Python renderer writes for the same rows: same keys in the same order, same values, the
-awkward ones included (timestamps on the second, characters JSON must escape, nulls)."""
+"""JSON that PostgreSQL builds (wire/render.sql_array: the item page, a bootstrap pull's
+categories and items) is the JSON the Python renderer writes for the same rows: same keys in
+the same order, same values, the awkward ones included (timestamps on the second, characters
+JSON must escape, nulls)."""
 
 import uuid
 from datetime import UTC, date, datetime
@@ -8,9 +9,11 @@ from datetime import UTC, date, datetime
 import asyncpg
 import orjson
 
+from query.categories.queries import COLUMNS as CATEGORY_COLUMNS
 from query.items.queries import COLUMNS, ITEM, ItemFilter, item_page_json
 from query.params import Window
-from wire.render import rendered, to_json
+from wire.categories import CategoryOut
+from wire.render import rendered, shape, sql_array, to_json
 
 AWKWARD = [
     'quote " backslash \\ slash /',
@@ -66,3 +69,44 @@ async def test_the_item_page_built_in_sql_is_what_the_python_renderer_writes(
 
     past_the_end = await item_page_json(pg_pool, owner, ItemFilter(), Window.at(100, 100))
     assert past_the_end == ("[]", 3)
+
+
+async def test_categories_built_in_sql_are_what_the_python_renderer_writes(
+    pg_pool: asyncpg.Pool,
+) -> None:
+    owner = uuid.uuid4()
+    stamps = [
+        datetime(2026, 12, 1, 16, 22, 32, tzinfo=UTC),
+        datetime(2026, 12, 1, 16, 22, 32, 5, tzinfo=UTC),
+        datetime(1999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC),
+    ]
+    for n, (text, stamp) in enumerate(zip(AWKWARD, stamps, strict=True)):
+        await pg_pool.execute(
+            "INSERT INTO categories (id, owner_id, local_id, name, description, display_order, "
+            "is_default, version, created_at, updated_at) "
+            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)",
+            uuid.uuid4(),
+            owner,
+            None if n else "local",
+            text,
+            None if n == 1 else text,
+            2 - n,
+            n == 0,
+            n + 1,
+            stamp,
+        )
+    order = ["display_order", "name", "id"]
+
+    built = await pg_pool.fetchval(
+        sql_array(CategoryOut, "categories WHERE owner_id = $1", order), owner
+    )
+
+    expected = await pg_pool.fetch(
+        f"SELECT {CATEGORY_COLUMNS} FROM categories WHERE owner_id = $1 "
+        "ORDER BY display_order, name, id",
+        owner,
+    )
+    fields = shape(CategoryOut)
+    assert orjson.loads(built) == orjson.loads(to_json([rendered(fields, r) for r in expected]))
+    assert [c["displayOrder"] for c in orjson.loads(built)] == [0, 1, 2]
+    assert [list(c) for c in orjson.loads(built)] == [[w for _, w in fields]] * 3
