@@ -97,12 +97,9 @@ class BoundsMiddleware:
         return None
 
     async def _read(self, scope: Scope, receive: Receive) -> tuple[bytes, Any]:
-        too_big = problem_response(
-            413, "payload_too_large", f"Request body over {self.max_body_bytes} bytes"
-        )
         declared = dict(scope["headers"]).get(b"content-length", b"")
         if declared.isdigit() and int(declared) > self.max_body_bytes:
-            return b"", too_big
+            return b"", self._too_big()
         chunks, size = [], 0
         while True:
             message = await receive()
@@ -111,10 +108,15 @@ class BoundsMiddleware:
             chunks.append(message.get("body", b""))
             size += len(chunks[-1])
             if size > self.max_body_bytes:
-                return b"", too_big
+                return b"", self._too_big()
             if not message.get("more_body"):
                 break
         return b"".join(chunks), None
+
+    def _too_big(self) -> Any:
+        return problem_response(
+            413, "payload_too_large", f"Request body over {self.max_body_bytes} bytes"
+        )
 
     def _refuse_body(self, scope: Scope, body: bytes) -> Any:
         if not body:

@@ -4,6 +4,7 @@ header, every answer with its body's schema, an example per resource.
 These walk the document; tests/documented.py checks every answer the suite sees against it,
 and the schema fuzz does the same with generated input."""
 
+import re
 from collections.abc import Iterator
 from typing import Any, cast
 
@@ -235,3 +236,39 @@ async def test_resources_carrying_a_version_document_the_etag(schema: dict[str, 
     for path in ("/api/v1/items/{item_id}", "/api/v1/categories/{category_id}"):
         assert "ETag" in schema["paths"][path]["get"]["responses"]["200"]["headers"]
     assert "ETag" in schema["paths"]["/api/v1/items"]["post"]["responses"]["201"]["headers"]
+
+
+async def test_every_operation_is_reached_by_its_own_paths(app: Any) -> None:
+    """Routers are included busiest first (vitaltrack/app.py): no route may shadow another,
+    so a request on each documented operation's own path is routed to that operation."""
+    operations = [
+        (method.upper(), path)
+        for path, item in app.openapi()["paths"].items()
+        for method in item
+        if method in {"get", "post", "put", "patch", "delete"}
+    ]
+    assert len(operations) > 34
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b""}
+
+    async def send(_message: Any) -> None:
+        pass
+
+    for method, path in operations:
+        concrete = re.sub(r"\{[^}]+\}", "0b9e6c1e-5a3f-4c9e-8f1a-2d6e7c8b9a0f", path)
+        scope: dict[str, Any] = {
+            "type": "http",
+            "method": method,
+            "path": concrete,
+            "raw_path": concrete.encode(),
+            "root_path": "",
+            "query_string": b"",
+            "headers": [],
+            "http_version": "1.1",
+            "scheme": "http",
+            "server": ("test", 80),
+            "client": ("127.0.0.1", 1),
+        }
+        await app(scope, receive, send)
+        assert scope["route"].path == path, f"{method} {concrete} reached {scope['route'].path}"
