@@ -252,7 +252,6 @@ COLUMNS = {
 class ActivityProjection(Projection):
     name = "activity"
     tables = ("activity_log", "activity_subjects")
-    replay_weight = 3.0
 
     async def apply(self, conn: asyncpg.Connection, batch: Sequence[Envelope]) -> None:
         relevant = [e for e in batch if type(e.event) in DESCRIBE]

@@ -69,7 +69,6 @@ FEED_COLUMNS = (
 class FeedProjection(Projection):
     name = "feed"
     tables = ("owner_feed", "feed_state")
-    replay_weight = 3.0
 
     async def apply(self, conn: asyncpg.Connection, batch: Sequence[Envelope]) -> None:
         relevant = [e for e in batch if type(e.event) in HANDLERS]

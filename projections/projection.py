@@ -23,7 +23,6 @@ class Projection:
 
     name: ClassVar[str]
     tables: ClassVar[tuple[str, ...]]
-    replay_weight: ClassVar[float] = 1.0  # relative cost per event, to balance parallel rebuilds
 
     async def apply(self, conn: asyncpg.Connection, batch: Sequence[Envelope]) -> None:
         raise NotImplementedError

@@ -20,12 +20,16 @@ from typing import Any, cast
 import asyncpg
 
 from events.store import EVENTS_TABLE
-from projections.projection import Projection, StateTable
+from projections.projection import Envelope, Projection, StateTable
 from projections.runner import ReadModelRunner
 
 SHADOW = "vt_rebuild"
 REBUILD_LOCK_KEY = 0x56_54_52_42  # "VTRB": one rebuild at a time
 STATS_TABLE = "owner_stats"
+PROGRESS_TABLE = "rebuild_progress"  # in the shadow schema: how far each replay worker got
+# The shadow tables first; a crash loses only the shadow copy, which the next rebuild
+# recreates anyway, so commits need not wait for the disk.
+SHADOW_SETTINGS = {"search_path": f"{SHADOW}, public", "synchronous_commit": "off"}
 
 
 class RebuildRunning(Exception):
@@ -67,9 +71,7 @@ async def rebuild(
     """Rebuild `projections`; `others` are the live projections left as they are."""
     started = time.perf_counter()
     tables = tables_of(projections)
-    # A crash loses only the shadow copy, which the next rebuild recreates anyway.
-    settings = {"search_path": f"{SHADOW}, public", "synchronous_commit": "off"}
-    shadow = await asyncpg.connect(dsn, server_settings=settings)
+    shadow = await asyncpg.connect(dsn, server_settings=SHADOW_SETTINGS)
     if not await shadow.fetchval("SELECT pg_try_advisory_lock($1)", REBUILD_LOCK_KEY):
         await shadow.close()  # before touching anything: the shadow tables are the other's
         raise RebuildRunning("another rebuild is running")
@@ -81,9 +83,10 @@ async def rebuild(
         head = await shadow.fetchval(
             f"SELECT coalesce(max(notification_id), 0) FROM {EVENTS_TABLE}"
         )
-        groups = split_for_workers(projections, workers)
-        if len(groups) > 1:
-            done = await _replay_in_parallel(dsn, shadow, groups, batch_size, head, progress)
+        if workers > 1:
+            done = await _replay_in_parallel(
+                dsn, shadow, projections, workers, batch_size, head, progress
+            )
         else:
             done = 0
             while count := await runner.run_batch(shadow, until=head):
@@ -118,29 +121,66 @@ async def rebuild(
         await shadow.close()
 
 
-def split_for_workers(projections: list[Projection], workers: int) -> list[list[Projection]]:
-    """Balance projections over worker processes by replay cost. Projections that keep
-    owner_stats counters stay together: concurrent upserts of the same rows could deadlock."""
-    counting = [p for p in projections if isinstance(p, StateTable) and p.stats_columns]
-    units = [[p] for p in projections if p not in counting] + ([counting] if counting else [])
-    units.sort(key=lambda unit: -sum(p.replay_weight for p in unit))
-    groups: list[list[Projection]] = [[] for _ in range(max(1, min(workers, len(units))))]
-    for unit in units:
-        min(groups, key=lambda g: sum(p.replay_weight for p in g)).extend(unit)
-    return groups
+class Households:
+    """Splits the log by household among replay workers, so that each event is decoded
+    once and each household's rows are written by one worker in log order (what the live
+    runner does), with every projection at hand: a household's projections share rows
+    (owner_stats) and read each other's entities (a conflict names an item).
+
+    Every aggregate's first event names its owner, and every worker reads the whole log: it
+    decodes each first event (a small share of the log) to learn whose the aggregate is,
+    gives households to workers in turn as they first appear (the same order in every
+    worker), and decodes the other events of its own households only."""
+
+    def __init__(self, share: int, shares: int):
+        self.share, self.shares = share, shares
+        self.owner_of: dict[Any, Any] = {}  # aggregate -> its household (None: no household)
+        self.share_of: dict[Any, int] = {}  # household -> the worker that replays it
+
+    def select(self, rows: list[Any], decode: Callable[[Any], Envelope]) -> list[Envelope]:
+        mine = []
+        for row in rows:
+            if row["originator_version"] == 1:
+                envelope = decode(row)
+                owner = getattr(envelope.event, "owner_id", None)
+                self.owner_of[row["originator_id"]] = owner
+                if owner is not None:
+                    self.share_of.setdefault(owner, len(self.share_of) % self.shares)
+                if self._mine(owner):
+                    mine.append(envelope)
+            elif self._mine(self.owner_of.get(row["originator_id"])):
+                mine.append(decode(row))
+        return mine
+
+    def _mine(self, owner: Any) -> bool:
+        # Events of no household (no projection reads them) are the first worker's.
+        return self.share_of.get(owner, 0) == self.share if owner is not None else self.share == 0
 
 
-def _replay_group(dsn: str, names: list[str], batch_size: int, head: int) -> int:
-    """Worker process: replay the log up to `head` into the shadow tables of `names`."""
+def _replay_share(
+    dsn: str, names: list[str], share: int, shares: int, batch_size: int, head: int
+) -> int:
+    """Worker process: replay the households of `share` up to `head` into the shadow tables
+    of `names`; returns how many events it applied."""
     from projections.catalog import all_projections
 
     async def replay() -> int:
         chosen = [p for p in all_projections() if p.name in names]
-        settings = {"search_path": f"{SHADOW}, public", "synchronous_commit": "off"}
-        conn = await asyncpg.connect(dsn, server_settings=settings)
+        conn = await asyncpg.connect(dsn, server_settings=SHADOW_SETTINGS)
         try:
             runner = ReadModelRunner(dsn, chosen, batch_size, announce=False)
-            return await runner.catch_up(conn, until=head)
+            households = Households(share, shares)
+            after = applied = 0
+            while rows := await runner.read(conn, after, head):
+                batch = households.select(rows, runner.decode_one)
+                after = rows[-1]["notification_id"]
+                async with conn.transaction():
+                    await runner.apply(conn, batch)
+                    await conn.execute(
+                        f"UPDATE {PROGRESS_TABLE} SET position = $2 WHERE share = $1", share, after
+                    )
+                applied += len(batch)
+            return applied
         finally:
             await conn.close()
 
@@ -150,32 +190,46 @@ def _replay_group(dsn: str, names: list[str], batch_size: int, head: int) -> int
 async def _replay_in_parallel(
     dsn: str,
     conn: asyncpg.Connection,
-    groups: list[list[Projection]],
+    projections: list[Projection],
+    shares: int,
     batch_size: int,
     head: int,
     progress: Progress | None,
 ) -> int:
-    """Each group in its own process (the replay is CPU-bound Python); progress is the
-    slowest group's position in the log."""
+    """Each share of the households in its own process (the replay is CPU-bound Python);
+    progress is the slowest worker's position in the log. Then every projection stands at
+    `head`, where the single runner goes on."""
+    await conn.execute(
+        f"CREATE UNLOGGED TABLE {SHADOW}.{PROGRESS_TABLE} "
+        "(share integer PRIMARY KEY, position bigint NOT NULL DEFAULT 0)"
+    )
+    await conn.execute(
+        f"INSERT INTO {SHADOW}.{PROGRESS_TABLE} (share) SELECT generate_series(0, $1 - 1)", shares
+    )
+    names = [p.name for p in projections]
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=len(groups), mp_context=context) as pool:
+    with ProcessPoolExecutor(max_workers=shares, mp_context=context) as pool:
         loop = asyncio.get_running_loop()
         jobs = [
-            loop.run_in_executor(pool, _replay_group, dsn, [p.name for p in g], batch_size, head)
-            for g in groups
+            loop.run_in_executor(pool, _replay_share, dsn, names, n, shares, batch_size, head)
+            for n in range(shares)
         ]
         pending = asyncio.gather(*jobs)
         while not pending.done():
             await asyncio.wait([pending], timeout=0.5)
             if progress:
                 reached = await conn.fetchval(
-                    "SELECT coalesce(min(position), 0) FROM projection_tracking"
+                    f"SELECT min(position) FROM {SHADOW}.{PROGRESS_TABLE}"
                 )
                 progress(reached, max(head, reached))
         await pending
-    return cast(
-        int, await conn.fetchval("SELECT coalesce(min(position), 0) FROM projection_tracking")
+    await conn.execute(
+        "UPDATE projection_tracking SET position = $2, updated_at = now() "
+        "WHERE name = ANY($1::text[])",
+        names,
+        head,
     )
+    return head
 
 
 async def _prepare(conn: asyncpg.Connection, tables: list[str]) -> list[str]:

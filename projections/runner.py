@@ -96,12 +96,10 @@ class ReadModelRunner:
                 )
             }
             start = min(positions.values())
-            batch = self._decode(await self._read(conn, start, until))
+            batch = self.decode(await self.read(conn, start, until))
             if not batch:
                 return 0
-            for projection in self.projections:
-                done = positions[projection.name]
-                await self._apply(conn, projection, [e for e in batch if e.position > done])
+            await self.apply(conn, batch, positions)
             end = batch[-1].position
             await conn.execute(
                 "UPDATE projection_tracking SET position = $2, updated_at = now() "
@@ -112,6 +110,17 @@ class ReadModelRunner:
             if self.announce:
                 await conn.execute("SELECT pg_notify($1, $2)", PROJECTED_CHANNEL, str(end))
         return len(batch)
+
+    async def apply(
+        self,
+        conn: asyncpg.Connection,
+        batch: list[Envelope],
+        positions: dict[str, int] | None = None,
+    ) -> None:
+        """Apply decoded events to every projection (past its own position, if given)."""
+        for projection in self.projections:
+            done = positions[projection.name] if positions else 0
+            await self._apply(conn, projection, [e for e in batch if e.position > done])
 
     async def _apply(
         self, conn: asyncpg.Connection, projection: Projection, batch: list[Envelope]
@@ -140,7 +149,8 @@ class ReadModelRunner:
             except Exception as exc:
                 await quarantine(conn, projection.name, envelope, exc)
 
-    async def _read(self, conn: asyncpg.Connection, after: int, until: int | None) -> list[Any]:
+    async def read(self, conn: asyncpg.Connection, after: int, until: int | None) -> list[Any]:
+        """The next batch of stored events past `after` (up to `until`), not yet decoded."""
         return await conn.fetch(
             "SELECT notification_id, originator_id, originator_version, topic, state "
             f"FROM {EVENTS_TABLE} WHERE notification_id > $1 "
@@ -151,17 +161,12 @@ class ReadModelRunner:
             until,
         )
 
-    def _decode(self, rows: Sequence[Any]) -> list[Envelope]:
-        to_event = self._mapper.to_domain_event
-        return [
-            Envelope(
-                r["notification_id"],
-                to_event(
-                    StoredEvent(r["originator_id"], r["originator_version"], r["topic"], r["state"])
-                ),
-            )
-            for r in rows
-        ]
+    def decode(self, rows: Sequence[Any]) -> list[Envelope]:
+        return [self.decode_one(r) for r in rows]
+
+    def decode_one(self, r: Any) -> Envelope:
+        stored = StoredEvent(r["originator_id"], r["originator_version"], r["topic"], r["state"])
+        return Envelope(r["notification_id"], self._mapper.to_domain_event(stored))
 
     async def _become_leader(self, conn: asyncpg.Connection) -> None:
         while not await conn.fetchval("SELECT pg_try_advisory_lock($1)", LEADER_LOCK_KEY):

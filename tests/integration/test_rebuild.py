@@ -4,6 +4,7 @@ import asyncio
 import contextlib
 import random
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 import asyncpg
@@ -16,7 +17,8 @@ from events.store import Store
 from infra.database import Database
 from infra.settings import Settings
 from projections.catalog import all_projections
-from projections.rebuild import rebuild, split_for_workers
+from projections.projection import Envelope
+from projections.rebuild import Households, rebuild
 from projections.runner import ReadModelRunner
 from tests.integration.test_projections import read_tables, reset, write_history
 from vitaltrack.seed import seed_households
@@ -112,16 +114,41 @@ async def test_a_rebuild_during_writes_ends_equal_to_a_fresh_replay(
 async def test_a_parallel_rebuild_equals_the_live_tables(
     database: Database, store: Store, pg_conn: asyncpg.Connection
 ) -> None:
+    """Two households (write_history writes a second one), one per worker."""
     write_history(store, uuid.uuid4(), uuid.uuid4())
     await ReadModelRunner(database.asyncpg_dsn, all_projections()).catch_up(pg_conn)
     live = await read_tables(pg_conn)
-    groups = split_for_workers(all_projections(), 2)
-    assert len(groups) == 2
-    counting = {"categories", "items", "orders"}  # they share owner_stats rows
-    assert any(counting <= {p.name for p in g} for g in groups)
     result = await rebuild(database.asyncpg_dsn, all_projections(), [], batch_size=5, workers=2)
     assert result.events > 0
     assert await read_tables(pg_conn) == live
+
+
+async def test_the_workers_share_the_households_and_decode_only_their_own(
+    database: Database, store: Store, pg_conn: asyncpg.Connection
+) -> None:
+    first, second = uuid.uuid4(), uuid.uuid4()
+    write_history(store, first, second)
+    runner = ReadModelRunner(database.asyncpg_dsn, all_projections())
+    rows = await runner.read(pg_conn, 0, None)
+    decoded: list[list[int]] = [[], []]
+
+    def decoding_for(n: int) -> Callable[[Any], Envelope]:
+        def decode(row: Any) -> Envelope:
+            decoded[n].append(row["notification_id"])
+            return runner.decode_one(row)
+
+        return decode
+
+    picked = [Households(n, 2).select(rows, decoding_for(n)) for n in range(2)]
+
+    owners = [{e.event.owner_id for e in batch} for batch in picked]
+    assert owners == [{first}, {second}]  # in the order they first appear in the log
+    assert sorted(e.position for batch in picked for e in batch) == [
+        r["notification_id"] for r in rows
+    ]  # every event replayed, by one worker
+    firsts = {r["notification_id"] for r in rows if r["originator_version"] == 1}
+    for n, batch in enumerate(picked):  # first events by all, the others by their owner's
+        assert set(decoded[n]) == firsts | {e.position for e in batch}
 
 
 async def test_rebuild_equals_live_after_a_randomized_workload(
@@ -135,3 +162,5 @@ async def test_rebuild_equals_live_after_a_randomized_workload(
     live = await read_tables(pg_conn)
     await rebuild(database.asyncpg_dsn, all_projections(), [], batch_size=500)
     assert await read_tables(pg_conn) == live, f"seed {seed_value}"
+    await rebuild(database.asyncpg_dsn, all_projections(), [], batch_size=97, workers=2)
+    assert await read_tables(pg_conn) == live, f"seed {seed_value}, two workers"
