@@ -6,7 +6,9 @@ and index names), and the rebuild's connection puts that schema first on its sea
 every projection writes there unchanged. The swap locks the live tables, applies the last
 events in the same transaction, drops the live tables, moves the shadow ones into `public`
 and advances the live tracking rows: readers wait a moment, never see an empty or half table.
-One module over ~250 lines: build, catch-up and swap are one protocol sharing its locks.
+With several workers, processes replay a share of the households each (`Households`).
+One module over ~250 lines: build, parallel replay, catch-up and swap are one protocol
+sharing its locks and its shadow schema.
 """
 
 import asyncio
@@ -127,10 +129,11 @@ class Households:
     runner does), with every projection at hand: a household's projections share rows
     (owner_stats) and read each other's entities (a conflict names an item).
 
-    Every aggregate's first event names its owner, and every worker reads the whole log: it
-    decodes each first event (a small share of the log) to learn whose the aggregate is,
-    gives households to workers in turn as they first appear (the same order in every
-    worker), and decodes the other events of its own households only."""
+    Every aggregate's first event names its owner (no projected aggregate changes household;
+    the uniqueness index, which may, is read by no projection), and every worker reads the
+    whole log: it decodes each first event (a small share of the log) to learn whose the
+    aggregate is, gives households to workers in turn as they first appear (the same order
+    in every worker), and decodes the other events of its own households only."""
 
     def __init__(self, share: int, shares: int):
         self.share, self.shares = share, shares
