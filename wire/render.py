@@ -51,11 +51,12 @@ def _columns(model: type[BaseModel]) -> str:
     """The model's fields as wire-named columns; datetimes spelled as orjson spells them."""
     stamps = {name for name, f in model.model_fields.items() if f.annotation is datetime}
     return ", ".join(
-        f'{_utc(key) if key in stamps else key} AS "{wire}"' for key, wire in shape(model)
+        f'{sql_utc(key) if key in stamps else key} AS "{wire}"' for key, wire in shape(model)
     )
 
 
-def _utc(column: str) -> str:
-    """A timestamptz as orjson writes it with OPT_UTC_Z: microseconds only when nonzero."""
-    text = f"to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
-    return f"replace({text}, '.000000Z', 'Z')"
+def sql_utc(column: str, offset: str = "Z") -> str:
+    """A timestamptz as text the way Python writes a UTC time: orjson with OPT_UTC_Z (offset
+    "Z"), or `datetime.isoformat()` (offset "+00:00"); microseconds only when nonzero."""
+    text = f"to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"{offset}\"')"
+    return f"replace({text}, '.000000{offset}', '{offset}')"

@@ -22,7 +22,7 @@ from query.sync.delivery import record_delivery, sweep
 from wire.categories import CategoryOut
 from wire.cursors import cursor_expired, decode_cursor, encode_cursor
 from wire.items import ItemOut
-from wire.render import rendered, shape, sql_array
+from wire.render import rendered, shape, sql_array, sql_utc
 
 CATEGORY, ITEM = shape(CategoryOut), shape(ItemOut)
 CATEGORY_ORDER, ITEM_ORDER = ["display_order", "name", "id"], ["name", "id"]
@@ -55,7 +55,7 @@ class Pulled:
     # (entity, id, version) of each resource or deletion a page delivered; a bootstrap's are
     # recorded from the tables it was read from
     delivered: list[tuple[str, UUID, int]] | None = None
-    events: list[dict[str, Any]] = field(default_factory=list)
+    events: list[orjson.Fragment] = field(default_factory=list)
     has_more: bool = False
     next_cursor: str = ""
     bootstrap: bool = False
@@ -114,9 +114,17 @@ async def _snapshot(conn: asyncpg.Connection, owner_id: UUID, head: int) -> Pull
     )
 
 
+# A feed row as its wire event, built by PostgreSQL: `data` is stored as the resource's JSON.
+EVENT = (
+    "json_build_object('position', position, 'type', type, 'entity', entity, "
+    "'entityId', entity_id, 'version', version, 'data', data, "
+    f"'occurredAt', {sql_utc('occurred_at', '+00:00')})::text"
+)
+
+
 async def _page(conn: asyncpg.Connection, req: PullRequest, after: int, head: int) -> Pulled:
     rows = await conn.fetch(
-        "SELECT position, entity, entity_id, version, type, data, occurred_at FROM owner_feed "
+        f"SELECT position, entity, entity_id, version, type, {EVENT} AS event FROM owner_feed "
         "WHERE owner_id = $1 AND position > $2 AND position <= $3 ORDER BY position LIMIT $4",
         req.owner_id,
         after,
@@ -150,23 +158,10 @@ async def _page(conn: asyncpg.Connection, req: PullRequest, after: int, head: in
         orders=orders,
         deleted_ids=list(gone) if req.include_deleted else [],
         delivered=delivered + [(entity, i, v) for i, (entity, v) in gone.items()],
-        events=[_event(r) for r in rows],
+        events=[orjson.Fragment(r["event"]) for r in rows],
         has_more=has_more,
         next_cursor=encode_cursor(rows[-1]["position"] if has_more else max(after, head)),
     )
-
-
-def _event(row: asyncpg.Record) -> dict[str, Any]:
-    return {
-        "position": row["position"],
-        "type": row["type"],
-        "entity": row["entity"],
-        "entityId": str(row["entity_id"]),
-        "version": row["version"],
-        # The feed holds the resource as JSON text already: written out as it is.
-        "data": orjson.Fragment(row["data"]) if row["data"] is not None else None,
-        "occurredAt": row["occurred_at"].isoformat(),
-    }
 
 
 async def _categories(conn: asyncpg.Connection, where: str, *args: Any) -> list[dict[str, Any]]:

@@ -1,7 +1,7 @@
 """JSON that PostgreSQL builds (wire/render.sql_array: the item page, a bootstrap pull's
-categories and items) is the JSON the Python renderer writes for the same rows: same keys in
-the same order, same values, the awkward ones included (timestamps on the second, characters
-JSON must escape, nulls)."""
+categories and items; a cursor page's events) is the JSON the Python renderer writes for the
+same rows: same keys in the same order, same values, the awkward ones included (timestamps on
+the second, characters JSON must escape, nulls)."""
 
 import uuid
 from datetime import UTC, date, datetime
@@ -12,6 +12,7 @@ import orjson
 from query.categories.queries import COLUMNS as CATEGORY_COLUMNS
 from query.items.queries import COLUMNS, ITEM, ItemFilter, item_page_json
 from query.params import Window
+from query.sync.pull import EVENT
 from wire.categories import CategoryOut
 from wire.render import rendered, shape, sql_array, to_json
 
@@ -110,3 +111,49 @@ async def test_categories_built_in_sql_are_what_the_python_renderer_writes(
     assert orjson.loads(built) == orjson.loads(to_json([rendered(fields, r) for r in expected]))
     assert [c["displayOrder"] for c in orjson.loads(built)] == [0, 1, 2]
     assert [list(c) for c in orjson.loads(built)] == [[w for _, w in fields]] * 3
+
+
+async def test_feed_events_built_in_sql_are_what_python_wrote_for_them(
+    pg_pool: asyncpg.Pool,
+) -> None:
+    """The cursor page's events (query/sync/pull.EVENT), against the rendering it replaced:
+    occurredAt as datetime.isoformat() writes it, the stored resource JSON as it is."""
+    owner = uuid.uuid4()
+    stamps = [
+        datetime(2026, 12, 1, 16, 22, 32, tzinfo=UTC),
+        datetime(2026, 12, 1, 16, 22, 32, 5, tzinfo=UTC),
+        datetime(2026, 1, 2, 3, 4, 5, 600000, tzinfo=UTC),
+    ]
+    data = [orjson.dumps({"name": AWKWARD[0], "quantity": 3}).decode(), None, '{"a" : [1, 2]}']
+    for n, (stamp, document) in enumerate(zip(stamps, data, strict=True)):
+        await pg_pool.execute(
+            "INSERT INTO owner_feed (owner_id, position, entity, entity_id, version, type, data, "
+            "occurred_at) VALUES ($1, $2, 'item', $3, $4, $5, $6, $7)",
+            owner,
+            10 + n,
+            uuid.uuid4(),
+            2**40 + n,
+            "deleted" if document is None else "updated",
+            document,
+            stamp,
+        )
+
+    rows = await pg_pool.fetch(
+        f"SELECT *, {EVENT} AS event FROM owner_feed WHERE owner_id = $1 ORDER BY position", owner
+    )
+
+    for row in rows:
+        assert orjson.loads(row["event"]) == {
+            "position": row["position"],
+            "type": row["type"],
+            "entity": row["entity"],
+            "entityId": str(row["entity_id"]),
+            "version": row["version"],
+            "data": orjson.loads(row["data"]) if row["data"] is not None else None,
+            "occurredAt": row["occurred_at"].isoformat(),
+        }
+    assert [orjson.loads(r["event"])["occurredAt"] for r in rows] == [
+        "2026-12-01T16:22:32+00:00",
+        "2026-12-01T16:22:32.000005+00:00",
+        "2026-01-02T03:04:05.600000+00:00",
+    ]
