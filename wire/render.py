@@ -33,16 +33,18 @@ def to_json(value: Any) -> bytes:
     return orjson.dumps(value, default=str, option=orjson.OPT_UTC_Z)
 
 
-def sql_array(model: type[BaseModel], source: str, order: Sequence[str]) -> str:
+def sql_array(model: type[BaseModel], source: str, order: Sequence[str], *also: str) -> str:
     """A query for the JSON array (as text) `to_json([rendered(shape(model), row) ...])`
     writes for the rows of `source` (what follows FROM: a table, its conditions, perhaps
     ORDER BY and LIMIT), in the order of the row keys `order`: the same keys in the same
     order and the same values. PostgreSQL turns each row of wire-named columns into its
-    object, in about half the time `json_build_object` over the same values takes."""
+    object, in about half the time `json_build_object` over the same values takes. The row
+    keys `also` come back too, each as an array in the same order (NULL for no rows)."""
     wire = dict(shape(model))
     by = ", ".join(f'r."{wire[key]}"' for key in order)
+    arrays = "".join(f', array_agg(r."{wire[key]}" ORDER BY {by})' for key in also)
     return (
-        f"SELECT coalesce(json_agg(r ORDER BY {by}), '[]')::text "
+        f"SELECT coalesce(json_agg(r ORDER BY {by}), '[]')::text{arrays} "
         f"FROM (SELECT {_columns(model)} FROM {source}) r"
     )
 

@@ -14,17 +14,14 @@ from uuid import UUID
 import asyncpg
 import orjson
 
-from query.categories.queries import COLUMNS as CATEGORY_COLUMNS
-from query.items.queries import COLUMNS as ITEM_COLUMNS
 from query.orders.queries import COLUMNS as ORDER_COLUMNS
 from query.orders.queries import with_lines
 from query.sync.delivery import record_delivery, sweep
 from wire.categories import CategoryOut
 from wire.cursors import cursor_expired, decode_cursor, encode_cursor
 from wire.items import ItemOut
-from wire.render import rendered, shape, sql_array, sql_utc
+from wire.render import sql_array, sql_utc
 
-CATEGORY, ITEM = shape(CategoryOut), shape(ItemOut)
 CATEGORY_ORDER, ITEM_ORDER = ["display_order", "name", "id"], ["name", "id"]
 SYNCED_PROJECTIONS = ["categories", "items", "orders", "feed"]
 LEGACY_MARGIN = timedelta(minutes=5)  # lastSyncAt is a client clock: look back a little
@@ -40,16 +37,13 @@ class PullRequest:
     include_deleted: bool
 
 
-Resources = list[dict[str, Any]] | orjson.Fragment  # rendered rows, or a JSON array from SQL
-
-
 @dataclass
 class Pulled:
-    """Resources in their wire shape: a page's rendered from rows, a bootstrap's (the whole
-    household) built by PostgreSQL."""
+    """Resources in their wire shape (categories and items as JSON arrays PostgreSQL built,
+    orders with their lines through the model)."""
 
-    categories: Resources = field(default_factory=list)
-    items: Resources = field(default_factory=list)
+    categories: orjson.Fragment = field(default_factory=lambda: orjson.Fragment("[]"))
+    items: orjson.Fragment = field(default_factory=lambda: orjson.Fragment("[]"))
     orders: list[dict[str, Any]] = field(default_factory=list)
     deleted_ids: list[UUID] = field(default_factory=list)
     # (entity, id, version) of each resource or deletion a page delivered; a bootstrap's are
@@ -103,11 +97,11 @@ async def _start(conn: asyncpg.Connection, req: PullRequest, head: int) -> int:
 
 
 async def _snapshot(conn: asyncpg.Connection, owner_id: UUID, head: int) -> Pulled:
-    categories = sql_array(CategoryOut, "categories WHERE owner_id = $1", CATEGORY_ORDER)
-    items = sql_array(ItemOut, "items WHERE owner_id = $1", ITEM_ORDER)
+    categories, _ = await _categories(conn, "owner_id = $1", owner_id)
+    items, _ = await _items(conn, "owner_id = $1", owner_id)
     return Pulled(
-        categories=orjson.Fragment(await conn.fetchval(categories, owner_id)),
-        items=orjson.Fragment(await conn.fetchval(items, owner_id)),
+        categories=categories,
+        items=items,
         orders=await _orders(conn, "owner_id = $1", owner_id),
         next_cursor=encode_cursor(head),
         bootstrap=True,
@@ -142,16 +136,18 @@ async def _page(conn: asyncpg.Connection, req: PullRequest, after: int, head: in
         else:
             deleted.pop(row["entity_id"], None)
     ids = "owner_id = $1 AND id = ANY($2::uuid[])"
-    categories = await _categories(conn, ids, req.owner_id, list(touched["category"]))
-    items = await _items(conn, ids, req.owner_id, list(touched["item"]))
+    categories, category_versions = await _categories(
+        conn, ids, req.owner_id, list(touched["category"])
+    )
+    items, item_versions = await _items(conn, ids, req.owner_id, list(touched["item"]))
     orders = await _orders(conn, ids, req.owner_id, list(touched["order"]))
-    alive = {_id(e) for e in (*categories, *items, *orders)}
-    gone = {i: d for i, d in deleted.items() if i not in alive}
     delivered = [
-        (entity, _id(e), e["version"])
-        for entity, entries in (("category", categories), ("item", items), ("order", orders))
-        for e in entries
+        *(("category", i, v) for i, v in category_versions),
+        *(("item", i, v) for i, v in item_versions),
+        *(("order", UUID(o["id"]), o["version"]) for o in orders),
     ]
+    alive = {i for _, i, _ in delivered}
+    gone = {i: d for i, d in deleted.items() if i not in alive}
     return Pulled(
         categories=categories,
         items=items,
@@ -164,20 +160,29 @@ async def _page(conn: asyncpg.Connection, req: PullRequest, after: int, head: in
     )
 
 
-async def _categories(conn: asyncpg.Connection, where: str, *args: Any) -> list[dict[str, Any]]:
-    rows = await conn.fetch(
-        f"SELECT {CATEGORY_COLUMNS} FROM categories WHERE {where} "
-        f"ORDER BY {', '.join(CATEGORY_ORDER)}",
-        *args,
-    )
-    return [rendered(CATEGORY, r) for r in rows]
+Versions = list[tuple[UUID, int]]  # (id, version) of each resource rendered
 
 
-async def _items(conn: asyncpg.Connection, where: str, *args: Any) -> list[dict[str, Any]]:
-    rows = await conn.fetch(
-        f"SELECT {ITEM_COLUMNS} FROM items WHERE {where} ORDER BY {', '.join(ITEM_ORDER)}", *args
-    )
-    return [rendered(ITEM, r) for r in rows]
+async def _categories(
+    conn: asyncpg.Connection, where: str, *args: Any
+) -> tuple[orjson.Fragment, Versions]:
+    source = f"categories WHERE {where}"
+    return await _array(conn, sql_array(CategoryOut, source, CATEGORY_ORDER, "id", "version"), args)
+
+
+async def _items(
+    conn: asyncpg.Connection, where: str, *args: Any
+) -> tuple[orjson.Fragment, Versions]:
+    source = f"items WHERE {where}"
+    return await _array(conn, sql_array(ItemOut, source, ITEM_ORDER, "id", "version"), args)
+
+
+async def _array(
+    conn: asyncpg.Connection, query: str, args: tuple[Any, ...]
+) -> tuple[orjson.Fragment, Versions]:
+    row = await conn.fetchrow(query, *args)
+    assert row is not None  # an aggregate: always one row
+    return orjson.Fragment(row[0]), list(zip(row[1] or [], row[2] or [], strict=True))
 
 
 async def _orders(conn: asyncpg.Connection, where: str, *args: Any) -> list[dict[str, Any]]:
@@ -185,9 +190,3 @@ async def _orders(conn: asyncpg.Connection, where: str, *args: Any) -> list[dict
         f"SELECT {ORDER_COLUMNS} FROM orders WHERE {where} ORDER BY exported_at DESC, id", *args
     )
     return [o.model_dump(mode="json", by_alias=True) for o in await with_lines(conn, rows)]
-
-
-def _id(resource: dict[str, Any]) -> UUID:
-    """Rendered rows hold UUIDs (written out by the JSON encoder); dumped models, strings."""
-    value = resource["id"]
-    return value if isinstance(value, UUID) else UUID(value)

@@ -111,6 +111,12 @@ async def test_categories_built_in_sql_are_what_the_python_renderer_writes(
     assert orjson.loads(built) == orjson.loads(to_json([rendered(fields, r) for r in expected]))
     assert [c["displayOrder"] for c in orjson.loads(built)] == [0, 1, 2]
     assert [list(c) for c in orjson.loads(built)] == [[w for _, w in fields]] * 3
+    query = sql_array(CategoryOut, "categories WHERE owner_id = $1", order, "id", "version")
+    with_versions = await pg_pool.fetchrow(query, owner)
+    assert with_versions is not None and with_versions[0] == built
+    assert list(zip(with_versions[1], with_versions[2], strict=True)) == [
+        (r["id"], r["version"]) for r in expected
+    ]
 
 
 async def test_feed_events_built_in_sql_are_what_python_wrote_for_them(
