@@ -3,9 +3,9 @@
 The hot reads (lists, one resource, a bootstrap pull) skip pydantic's validation and
 FastAPI's encoder: the rows come from our own read tables, and orjson writes the same JSON
 pydantic would (camelCase keys from the models, ISO dates, UTC times with Z). The longest
-lists (the item page, a bootstrap pull) have PostgreSQL build the same values (`sql_array`),
-so their bytes pass through untouched. The models stay the documentation and the contract;
-tests compare the spellings (tests/integration/test_rendering.py).
+lists (the item page; a pull's categories, items and events) have PostgreSQL build the same
+values (`sql_array`), so their bytes pass through untouched. The models stay the
+documentation and the contract; tests compare the spellings (tests/integration/test_rendering.py).
 """
 
 from collections.abc import Mapping, Sequence

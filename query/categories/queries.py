@@ -12,6 +12,7 @@ from wire.categories import (
     CategoryWithCount,
 )
 
+CATEGORY_ORDER = ["display_order", "name", "id"]  # lists and pulls
 COLUMNS = (
     "id, local_id, name, description, display_order, is_default, version, created_at, updated_at"
 )
@@ -19,7 +20,8 @@ COLUMNS = (
 
 async def list_categories(pool: asyncpg.Pool, owner_id: UUID) -> CategoryList:
     rows = await pool.fetch(
-        f"SELECT {COLUMNS} FROM categories WHERE owner_id = $1 ORDER BY display_order, name, id",
+        f"SELECT {COLUMNS} FROM categories WHERE owner_id = $1 "
+        f"ORDER BY {', '.join(CATEGORY_ORDER)}",
         owner_id,
     )
     categories = [CategoryOut.model_validate(dict(r)) for r in rows]

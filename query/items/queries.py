@@ -11,6 +11,7 @@ from wire.items import ItemOut, ItemStats
 from wire.render import rendered, shape, sql_array
 
 ITEM = shape(ItemOut)
+ITEM_ORDER = ["name", "id"]  # lists and pulls: the index items_owner_name_idx
 COLUMNS = (
     "id, category_id, local_id, name, description, quantity, unit, minimum_stock, expiry_date, "
     "brand, notes, supplier_name, supplier_contact, purchase_link, image_uri, is_active, "
@@ -62,9 +63,10 @@ async def item_page_json(
     """A page as a JSON array built by PostgreSQL, and the count of every match, in one
     query (the count apart from the page: a window count would carry every match along)."""
     where, args = _where(owner_id, f)
-    page = f"items WHERE {where} ORDER BY name, id LIMIT {window.limit} OFFSET {window.offset}"
+    order = ", ".join(ITEM_ORDER)
+    page = f"items WHERE {where} ORDER BY {order} LIMIT {window.limit} OFFSET {window.offset}"
     row = await pool.fetchrow(
-        f"SELECT ({sql_array(ItemOut, page, ['name', 'id'])}) AS items, "
+        f"SELECT ({sql_array(ItemOut, page, ITEM_ORDER)}) AS items, "
         f"(SELECT count(*) FROM items WHERE {where}) AS total",
         *args,
     )

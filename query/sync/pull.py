@@ -13,7 +13,10 @@ from uuid import UUID
 
 import asyncpg
 import orjson
+from pydantic import BaseModel
 
+from query.categories.queries import CATEGORY_ORDER
+from query.items.queries import ITEM_ORDER
 from query.orders.queries import COLUMNS as ORDER_COLUMNS
 from query.orders.queries import with_lines
 from query.sync.delivery import record_delivery, sweep
@@ -22,7 +25,6 @@ from wire.cursors import cursor_expired, decode_cursor, encode_cursor
 from wire.items import ItemOut
 from wire.render import sql_array, sql_utc
 
-CATEGORY_ORDER, ITEM_ORDER = ["display_order", "name", "id"], ["name", "id"]
 SYNCED_PROJECTIONS = ["categories", "items", "orders", "feed"]
 LEGACY_MARGIN = timedelta(minutes=5)  # lastSyncAt is a client clock: look back a little
 
@@ -97,8 +99,8 @@ async def _start(conn: asyncpg.Connection, req: PullRequest, head: int) -> int:
 
 
 async def _snapshot(conn: asyncpg.Connection, owner_id: UUID, head: int) -> Pulled:
-    categories, _ = await _categories(conn, "owner_id = $1", owner_id)
-    items, _ = await _items(conn, "owner_id = $1", owner_id)
+    categories, _ = await _resources(conn, "category", "owner_id = $1", owner_id)
+    items, _ = await _resources(conn, "item", "owner_id = $1", owner_id)
     return Pulled(
         categories=categories,
         items=items,
@@ -136,10 +138,12 @@ async def _page(conn: asyncpg.Connection, req: PullRequest, after: int, head: in
         else:
             deleted.pop(row["entity_id"], None)
     ids = "owner_id = $1 AND id = ANY($2::uuid[])"
-    categories, category_versions = await _categories(
-        conn, ids, req.owner_id, list(touched["category"])
+    categories, category_versions = await _resources(
+        conn, "category", ids, req.owner_id, list(touched["category"]), versions=True
     )
-    items, item_versions = await _items(conn, ids, req.owner_id, list(touched["item"]))
+    items, item_versions = await _resources(
+        conn, "item", ids, req.owner_id, list(touched["item"]), versions=True
+    )
     orders = await _orders(conn, ids, req.owner_id, list(touched["order"]))
     delivered = [
         *(("category", i, v) for i, v in category_versions),
@@ -161,28 +165,23 @@ async def _page(conn: asyncpg.Connection, req: PullRequest, after: int, head: in
 
 
 Versions = list[tuple[UUID, int]]  # (id, version) of each resource rendered
+RESOURCES: dict[str, tuple[type[BaseModel], str, list[str]]] = {
+    "category": (CategoryOut, "categories", CATEGORY_ORDER),
+    "item": (ItemOut, "items", ITEM_ORDER),
+}
 
 
-async def _categories(
-    conn: asyncpg.Connection, where: str, *args: Any
+async def _resources(
+    conn: asyncpg.Connection, entity: str, where: str, *args: Any, versions: bool = False
 ) -> tuple[orjson.Fragment, Versions]:
-    source = f"categories WHERE {where}"
-    return await _array(conn, sql_array(CategoryOut, source, CATEGORY_ORDER, "id", "version"), args)
-
-
-async def _items(
-    conn: asyncpg.Connection, where: str, *args: Any
-) -> tuple[orjson.Fragment, Versions]:
-    source = f"items WHERE {where}"
-    return await _array(conn, sql_array(ItemOut, source, ITEM_ORDER, "id", "version"), args)
-
-
-async def _array(
-    conn: asyncpg.Connection, query: str, args: tuple[Any, ...]
-) -> tuple[orjson.Fragment, Versions]:
-    row = await conn.fetchrow(query, *args)
+    """The entity's rows matching `where` as the JSON array PostgreSQL built, and (asked
+    for by a page, for its delivery record) their ids and versions."""
+    model, table, order = RESOURCES[entity]
+    also = ("id", "version") if versions else ()
+    row = await conn.fetchrow(sql_array(model, f"{table} WHERE {where}", order, *also), *args)
     assert row is not None  # an aggregate: always one row
-    return orjson.Fragment(row[0]), list(zip(row[1] or [], row[2] or [], strict=True))
+    pairs = zip(row[1] or [], row[2] or [], strict=True) if versions else ()
+    return orjson.Fragment(row[0]), list(pairs)
 
 
 async def _orders(conn: asyncpg.Connection, where: str, *args: Any) -> list[dict[str, Any]]:
