@@ -57,10 +57,12 @@ class UnitOfWork:
 
 
 class BatchedUnitOfWork(UnitOfWork):
-    """Commits gathered and recorded together by flush(), for one writer that owns what it
-    writes (the seed): loads are served from what it holds, so later commands see earlier
-    ones' unsaved events. A command that fails is not undone here: use only with commands
-    that pass. Positions are 0 until flushed."""
+    """Commits gathered, to be recorded together later: by flush(), for one writer that owns
+    what it writes (the seed), or by whoever takes them (a sync push decides each operation
+    through the handlers, then commits what they decided with its own bookkeeping). Loads
+    are served from what it holds, so later commands see earlier ones' unsaved events. A
+    command that fails is not undone here: use only with commands that pass. Positions are 0
+    until flushed."""
 
     def __init__(self, store: Store):
         super().__init__(store)
@@ -79,6 +81,10 @@ class BatchedUnitOfWork(UnitOfWork):
                 self._held[aggregate.id] = self._pending[aggregate.id] = aggregate
         self._writes += writes
         return 0
+
+    def gathered(self) -> tuple[tuple[Any, ...], tuple[SideWrite, ...]]:
+        """What the commands committed so far: the aggregates and the rows."""
+        return tuple(self._pending.values()), tuple(self._writes)
 
     def unsaved(self) -> int:
         return sum(len(a.pending_events) for a in self._pending.values())

@@ -1,6 +1,8 @@
 """Sync cursors (API.md 8.1): opaque encodings of a log position, never derived from clocks."""
 
 import base64
+from dataclasses import dataclass
+from datetime import datetime
 
 from wire.problems import Problem
 
@@ -22,3 +24,12 @@ def decode_cursor(cursor: str) -> int:
 
 def cursor_expired() -> Problem:
     return Problem(410, "cursor_expired", "Sync cursor unknown or expired; pull with no cursor")
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """Tokens of an earlier pull answer that a request sends back, proving that answer
+    arrived: its serverTime as `lastSyncAt`, its nextCursor as `cursor` (a position)."""
+
+    last_sync_at: datetime | None = None
+    position: int | None = None

@@ -1,18 +1,16 @@
-"""What every operation of a push shares: the caller, client ids, and how outcomes are told."""
+"""What every operation of a push shares: the caller, and which entity a device's id means."""
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
 
-from command.errors import WIRE
 from command.sync.local_ids import local_ids
-from command.sync.outcomes import APPLIED, CONFLICT, REJECTED, Outcome, outcome_row
 from command.sync.session import KIND
 from command.unit_of_work import UnitOfWork
-from events.store import SideWrite, Store
+from events.store import Store
 from wire.ids import parse_uuid
 
 
@@ -32,6 +30,14 @@ class Operation:
         found = [self.entity_id, self.local_id, data_local]
         return [r for r in dict.fromkeys(found) if isinstance(r, str) and r]
 
+    def version(self) -> int | None:
+        """The server version the device says it holds: `baseVersion`, or the `version` of
+        a resource it sends back as it received it."""
+        held = (self.data or {}).get("version")
+        if self.base_version is not None:
+            return self.base_version
+        return held if type(held) is int and held > 0 else None
+
 
 class Rejected(Exception):
     """The operation cannot be applied as sent."""
@@ -41,39 +47,13 @@ class Rejected(Exception):
         self.code = code
 
 
-class OperationRecord:
-    """The rider of one operation's unit of work: its outcome (and the mode's bookkeeping)
-    commit with the first save that records events; `saved` tells whether one did."""
-
-    def __init__(self, owner_id: UUID, op: Operation):
-        self.owner_id, self.op, self.saved = owner_id, op, False
-        self.outcome: Callable[[Any], Outcome] = lambda agg: Outcome(
-            op.id, APPLIED, agg.id, agg.version
-        )
-        self.extra: Callable[[Any], list[SideWrite]] = lambda _agg: []
-        self.on_commit: Callable[[], None] = lambda: None
-
-    def writes(self, saved: tuple[Any, ...]) -> list[SideWrite]:
-        if self.saved:
-            return []
-        return [outcome_row(self.owner_id, self.outcome(saved[0])), *self.extra(saved[0])]
-
-    def committed(self, saved: tuple[Any, ...]) -> None:  # noqa: ARG002 - the hook's signature
-        self.saved = True
-        self.on_commit()
-
-
 class Context:
-    """One push: the owner's client ids, the highest log position written, and bookkeeping
-    of operations that saved nothing (written together at the end)."""
+    """One push: the caller, the household's client ids, and the entities it names."""
 
     def __init__(self, store: Store, owner_id: UUID, session_id: UUID):
         self.store, self.owner_id, self.session_id = store, owner_id, session_id
+        self.uow = UnitOfWork(store)  # for loads; decisions are committed by push.py
         self.local = local_ids(store, owner_id)
-        self.position = 0
-        self.record = OperationRecord(owner_id, Operation("", "", "", None, None, None, None))
-        self.deferred: list[SideWrite] = []
-        self.uow = UnitOfWork(store)  # with the operation's record as rider while it runs
         self._fetched: dict[UUID, Any] = {}  # what resolve() loaded, for the operation's use
         self._loaded: dict[UUID, Any] = {}
 
@@ -81,9 +61,6 @@ class Context:
         """The entities the push names, loaded together (a few queries, not one or two per
         entity); each copy serves one resolve()."""
         self._loaded = self.store.repository.get_many(entity_ids)
-
-    def advance(self, position: int) -> None:
-        self.position = max(self.position, position)
 
     def resolve(self, entity: str, refs: list[str]) -> UUID | None:
         """The owner's entity a device means: its server id, else a client id (deleted too)."""
@@ -118,15 +95,3 @@ class Context:
         """Later operations of this push may use the device's ids for this entity."""
         for ref in refs:
             self.local.setdefault((entity, ref), entity_id)
-
-
-def conflict(op: Operation, current: Any, message: str, code: str = "conflict") -> Outcome:
-    error: dict[str, Any] = {"code": code, "message": message}
-    if current is not None and not getattr(current, "is_deleted", False):
-        error["current"] = WIRE[type(current)](current).model_dump(mode="json", by_alias=True)
-    entity_id = getattr(current, "id", None)
-    return Outcome(op.id, CONFLICT, entity_id, getattr(current, "version", None), error)
-
-
-def reject(op: Operation, code: str, message: str) -> Outcome:
-    return Outcome(op.id, REJECTED, None, None, {"code": code, "message": message})

@@ -1,9 +1,12 @@
-"""`"mode": "ops"` pushes (API.md 8.2): explicit operations, each through the REST handlers, so
-every rule is the same as over REST. Nothing is inferred: only a `delete` deletes.
+"""`"mode": "ops"` pushes (API.md 8.2): explicit operations, each decided by the REST handlers,
+so every rule is the same as over REST. Nothing is inferred: only a `delete` deletes.
 
-Also the `delete` and `adjust_stock` operations of legacy pushes, which are explicit too.
+Also the `delete` and `adjust_stock` operations of whole-state pushes, which are explicit too.
+The handlers run on a unit of work that gathers what they would commit: that is the decision,
+committed by command/sync/push.py with the operation's outcome.
 """
 
+from collections.abc import Callable
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -17,71 +20,94 @@ from command.orders import handlers as orders
 from command.orders.requests import OrderCreate, StatusChange
 from command.results import Saved
 from command.sync.context import Context, Operation, Rejected
-from command.sync.outcomes import APPLIED, Outcome
+from command.sync.decision import Decision, applied
+from command.sync.outcomes import Outcome
 from command.sync.session import KIND
+from command.unit_of_work import BatchedUnitOfWork
 from events.item import DETAIL_FIELDS, MAX_QUANTITY
 
 TYPES = ("create", "update", "delete", "adjust_stock")
+
+
+def check_kind(op: Operation) -> None:
+    if op.entity not in KIND:
+        raise Rejected("validation_error", f"Unknown entity '{op.entity}'")
+    if op.type not in TYPES:
+        raise Rejected("validation_error", f"Unknown operation type '{op.type}'")
+
+
+def data(ctx: Context, op: Operation) -> dict[str, Any]:
+    """The operation's data with the device's ids of other entities made server ids."""
+    found = dict(op.data or {})
+    key = "categoryId" if "categoryId" in found else "category_id"
+    if op.entity == "item" and isinstance(found.get(key), str):
+        found[key] = ctx.server_ref("category", found[key])
+    if op.entity == "order":
+        found["items"] = [
+            {**line, "itemId": ctx.server_ref("item", line["itemId"])}
+            if isinstance(line, dict) and isinstance(line.get("itemId"), str)
+            else line
+            for line in found.get("items") or []
+        ]
+    return found
 
 
 class OpsRules:
     def __init__(self, ctx: Context):
         self.ctx = ctx
 
-    def apply(self, op: Operation) -> Outcome:
+    def committed(self, op: Operation, outcome: Outcome) -> None:
+        """Nothing to learn: an ops push infers nothing from what it names."""
+
+    def removals(self) -> list[Callable[[], Decision | None]]:
+        return []  # only a `delete` deletes
+
+    def decide(self, op: Operation) -> Decision:
         """Raises a domain exception, ValidationError or Rejected when it cannot apply."""
-        if op.entity not in KIND:
-            raise Rejected("validation_error", f"Unknown entity '{op.entity}'")
-        if op.type not in TYPES:
-            raise Rejected("validation_error", f"Unknown operation type '{op.type}'")
-        aggregate = self._run(op, self.ctx.resolve(op.entity, op.refs()))
-        return Outcome(op.id, APPLIED, aggregate.id, aggregate.version)
-
-    def _run(self, op: Operation, entity_id: UUID | None) -> Any:
+        check_kind(op)
+        target = self.ctx.resolve(op.entity, op.refs())
         if op.type == "adjust_stock":
-            return self.adjust(op, entity_id)
+            return self.adjust(op, target)
         if op.type == "delete":
-            return self.delete(op, entity_id)
-        if entity_id is None:
+            return self.delete(op, target)
+        if target is None:
             return self._create(op)
-        return self._update(op, entity_id)
+        return self._update(op, target)
 
-    def _saved(self, saved: Saved[Any]) -> Any:
-        self.ctx.advance(saved.position)
-        return saved.aggregate
+    def _run(self, op: Operation, handler: Callable[[BatchedUnitOfWork], Saved[Any]]) -> Decision:
+        """Run a REST handler on a unit of work of its own and take what it would commit
+        as the decision (a retry decides again on a fresh one)."""
+        uow = BatchedUnitOfWork(self.ctx.store)
+        saved = handler(uow)
+        aggregates, writes = uow.gathered()
+        return applied(op.id, saved.aggregate, save=aggregates, writes=writes)
 
-    def data(self, op: Operation) -> dict[str, Any]:
-        """The operation's data with the device's ids of other entities made server ids."""
-        data = dict(op.data or {})
-        key = "categoryId" if "categoryId" in data else "category_id"
-        if op.entity == "item" and isinstance(data.get(key), str):
-            data[key] = self.ctx.server_ref("category", data[key])
-        if op.entity == "order":
-            data["items"] = [
-                {**line, "itemId": self.ctx.server_ref("item", line["itemId"])}
-                if isinstance(line, dict) and isinstance(line.get("itemId"), str)
-                else line
-                for line in data.get("items") or []
-            ]
-        return data
-
-    def _create(self, op: Operation) -> Any:
-        owner, data = self.ctx.owner_id, self.data(op)
-        local = op.local_id or data.get("localId")
+    def _create(self, op: Operation) -> Decision:
+        owner, found = self.ctx.owner_id, data(self.ctx, op)
+        local = op.local_id or found.get("localId")
         if op.entity == "category":
-            body = CategoryCreate.model_validate({**data, "localId": local})
-            category_cmd = categories.CreateCategory(
-                owner, body.name, body.description, body.display_order, body.is_default, local
+            category = CategoryCreate.model_validate({**found, "localId": local})
+            new_category = categories.CreateCategory(
+                owner_id=owner,
+                name=category.name,
+                description=category.description,
+                display_order=category.display_order,
+                is_default=category.is_default,
+                local_id=local,
             )
-            return self._saved(categories.create_category(self.ctx.uow, category_cmd))
+            return self._run(op, lambda uow: categories.create_category(uow, new_category))
         if op.entity == "item":
-            item = ItemCreate.model_validate({**data, "localId": local})
-            details = {f: getattr(item, f) for f in DETAIL_FIELDS}
-            item_cmd = items.CreateItem(
-                owner, item.category_id, item.local_id, item.quantity, details, "sync"
+            item = ItemCreate.model_validate({**found, "localId": local})
+            new_item = items.CreateItem(
+                owner_id=owner,
+                category_id=item.category_id,
+                local_id=item.local_id,
+                quantity=item.quantity,
+                details={f: getattr(item, f) for f in DETAIL_FIELDS},
+                via="sync",
             )
-            return self._saved(items.create_item(self.ctx.uow, item_cmd))
-        order = OrderCreate.model_validate({**data, "localId": local})
+            return self._run(op, lambda uow: items.create_item(uow, new_item))
+        order = OrderCreate.model_validate({**found, "localId": local})
         lines = tuple(
             orders.LineRequest(
                 line.item_id,
@@ -90,62 +116,65 @@ class OpsRules:
             )
             for line in order.items
         )
-        order_cmd = orders.CreateOrder(owner, lines, order.notes, order.local_id)
-        return self._saved(orders.create_order(self.ctx.uow, order_cmd))
+        new_order = orders.CreateOrder(owner, lines, order.notes, order.local_id)
+        return self._run(op, lambda uow: orders.create_order(uow, new_order))
 
-    def _update(self, op: Operation, entity_id: UUID) -> Any:
-        owner, data, base, uow = self.ctx.owner_id, self.data(op), op.base_version, self.ctx.uow
+    def _update(self, op: Operation, entity_id: UUID) -> Decision:
+        owner, found, base = self.ctx.owner_id, data(self.ctx, op), op.base_version
         if op.entity == "category":
-            body = CategoryUpdate.model_validate(data)
-            category_cmd = categories.ReviseCategory(
-                owner,
-                entity_id,
-                body.name,
-                body.description,
-                body.display_order,
-                body.is_default,
-                base,
+            category = CategoryUpdate.model_validate(found)
+            revision = categories.ReviseCategory(
+                owner_id=owner,
+                category_id=entity_id,
+                name=category.name,
+                description=category.description,
+                display_order=category.display_order,
+                is_default=category.is_default,
+                expected_version=base,
             )
-            return self._saved(categories.revise_category(uow, category_cmd))
+            return self._run(op, lambda uow: categories.revise_category(uow, revision))
         if op.entity == "item":
-            item = ItemUpdate.model_validate(data)
-            details = {f: getattr(item, f) for f in DETAIL_FIELDS}
-            item_cmd = items.ReviseItem(
-                owner, entity_id, item.category_id, item.quantity, base, details, via="sync"
+            item = ItemUpdate.model_validate(found)
+            item_revision = items.ReviseItem(
+                owner_id=owner,
+                item_id=entity_id,
+                category_id=item.category_id,
+                quantity=item.quantity,
+                expected_version=base,
+                details={f: getattr(item, f) for f in DETAIL_FIELDS},
+                via="sync",
             )
-            return self._saved(items.revise_item(uow, item_cmd))
-        if "status" not in data:
-            return orders.load_order(uow, owner, str(entity_id))
-        change = StatusChange.model_validate(data)
-        order_cmd = orders.ChangeOrderStatus(
-            owner, str(entity_id), change.status, change.notes, base
-        )
-        return self._saved(orders.change_status(uow, order_cmd))
+            return self._run(op, lambda uow: items.revise_item(uow, item_revision))
+        if "status" not in found:
+            order = orders.load_order(self.ctx.uow, owner, str(entity_id))
+            return applied(op.id, order)
+        change = StatusChange.model_validate(found)
+        status = orders.ChangeOrderStatus(owner, str(entity_id), change.status, change.notes, base)
+        return self._run(op, lambda uow: orders.change_status(uow, status))
 
-    def delete(self, op: Operation, entity_id: UUID | None) -> Any:
+    def delete(self, op: Operation, entity_id: UUID | None) -> Decision:
         if entity_id is None:
             raise Rejected("not_found", f"No {op.entity} with this id")
-        owner, base, uow = self.ctx.owner_id, op.base_version, self.ctx.uow
+        owner, base = self.ctx.owner_id, op.base_version
         if op.entity == "category":
-            category_cmd = categories.DeleteCategory(owner, entity_id, base)
-            return self._saved(categories.delete_category(uow, category_cmd))
+            gone = categories.DeleteCategory(owner, entity_id, base)
+            return self._run(op, lambda uow: categories.delete_category(uow, gone))
         if op.entity == "item":
-            return self._saved(
-                items.delete_item(uow, items.DeleteItem(owner, entity_id, base, "sync"))
-            )
-        order_cmd = orders.DeleteOrder(owner, str(entity_id), base)
-        return self._saved(orders.delete_order(uow, order_cmd))
+            item = items.DeleteItem(owner, entity_id, base, "sync")
+            return self._run(op, lambda uow: items.delete_item(uow, item))
+        order = orders.DeleteOrder(owner, str(entity_id), base)
+        return self._run(op, lambda uow: orders.delete_order(uow, order))
 
-    def adjust(self, op: Operation, entity_id: UUID | None) -> Any:
+    def adjust(self, op: Operation, entity_id: UUID | None) -> Decision:
         if op.entity != "item":
             raise Rejected("validation_error", "adjust_stock applies to items only")
         if entity_id is None:
             raise Rejected("not_found", "No item with this id")
         change = _Delta.model_validate(op.data or {})
-        cmd = items.ChangeStock(
+        stock = items.ChangeStock(
             self.ctx.owner_id, entity_id, None, change.delta, change.reason, None, "sync"
         )
-        return self._saved(items.change_stock(self.ctx.uow, cmd))
+        return self._run(op, lambda uow: items.change_stock(uow, stock))
 
 
 class _Delta(BaseModel):

@@ -26,11 +26,26 @@ class Outcome:
     entity_id: UUID | None = None
     server_version: int | None = None
     error: dict[str, Any] | None = None
+    first: str | None = None  # a duplicate's first status
 
     def as_duplicate(self) -> "Outcome":
         return Outcome(
-            self.operation_id, DUPLICATE, self.entity_id, self.server_version, self.error
+            self.operation_id,
+            DUPLICATE,
+            self.entity_id,
+            self.server_version,
+            self.error,
+            self.status,
         )
+
+    def succeeded(self, *, whole_state: bool) -> bool:
+        """`success` on the wire. A resend in ops mode tells the first outcome, a rejection
+        too (API.md 8.2: a client must learn it after a lost answer); a whole-state push
+        counts every duplicate a success, because the released app retries anything not
+        successful, one operation per request, until it gives up (sync.ts:407-461)."""
+        if self.status == DUPLICATE and not whole_state:
+            return self.first == APPLIED
+        return self.status in (APPLIED, DUPLICATE)
 
 
 _INSERT = (

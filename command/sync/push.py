@@ -1,12 +1,19 @@
 """POST /sync/push (API.md 8.2): a device's operations, applied in the order given.
 
-Each operation is atomic on its own: its events commit with its outcome (so a resend answers
-`duplicate`, whatever the first outcome was) and with what the device now holds. `mode:
-"ops"` infers nothing (command/sync/ops.py); a push without `mode` is the current app's
-whole state (command/sync/snapshot). The caller holds the session's sync lock.
+The imperative shell around the push rules (`"mode": "ops"`: command/sync/ops.py; a push
+without `mode` is the current app's whole state: command/sync/whole_state). For each
+operation the rules return a Decision; this module alone commits it: the events, the rows
+that go with them, the operation's outcome (so a resend answers `duplicate`, whatever the
+first outcome was) and what the device now holds, in ONE transaction. A version clash
+decides again on the current state. Decisions that record no events are written together at
+the end of the push (one statement for a 500-item push). The caller holds the session's and
+the household's sync locks: the household's operations are processed one push at a time, so
+an operation id is processed exactly once, whatever the concurrency.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
@@ -16,7 +23,10 @@ from pydantic import ValidationError
 from command.items import handlers as items
 from command.orders import handlers as orders
 from command.preconditions import VersionConflict
-from command.sync.context import Context, Operation, OperationRecord, Rejected, conflict, reject
+from command.retry import retry_on_conflict
+from command.sync.context import Context, Operation, Rejected
+from command.sync.decision import Decision, conflict_outcome, rejected
+from command.sync.local_ids import local_id_row
 from command.sync.ops import OpsRules
 from command.sync.outcomes import (
     APPLIED,
@@ -24,14 +34,19 @@ from command.sync.outcomes import (
     DUPLICATE,
     Outcome,
     first_outcomes,
+    outcome_row,
     outcomes_row,
 )
-from command.sync.snapshot import SnapshotRules
+from command.sync.session import Session
+from command.sync.whole_state import WholeStateRules
 from command.unit_of_work import UnitOfWork
 from events.category import CategoryNameTaken, CategoryNotFound
 from events.device import Device
 from events.item import InsufficientStock, ItemNotFound, StockLimitExceeded
 from events.order import AlreadyApplied, InvalidTransition, OrderNotFound
+from events.store import SideWrite
+from wire.cursors import Receipt
+from wire.ids import parse_uuid
 
 REJECTIONS: dict[type[Exception], str] = {
     InsufficientStock: "insufficient_stock",
@@ -51,75 +66,132 @@ class Push:
     owner_id: UUID
     session_id: UUID
     operations: tuple[Operation, ...]
-    legacy: bool
+    whole_state: bool
+    receipt: Receipt  # tokens of an earlier pull answer the request sent back
 
 
 @dataclass(frozen=True)
 class Pushed:
     outcomes: list[Outcome]
-    position: int
+    position: int  # of the push's last event; the log's head when it recorded none
+
+
+class Rules(Protocol):
+    def decide(self, op: Operation) -> Decision: ...
+
+    def committed(self, op: Operation, outcome: Outcome) -> None: ...
+
+    def removals(self) -> list[Callable[[], Decision | None]]: ...
 
 
 def push(uow: UnitOfWork, cmd: Push) -> Pushed:
-    """Each operation gets a unit of work of its own (see _one); `uow` writes what is about
-    the push as a whole."""
-    store = uow.store
-    ctx = Context(store, cmd.owner_id, cmd.session_id)
-    seen = first_outcomes(store, cmd.owner_id, [op.id for op in cmd.operations])
-    rules = SnapshotRules(ctx, cmd.operations) if cmd.legacy else OpsRules(ctx)
-    outcomes: list[Outcome] = []
-    unsaved: list[Outcome] = []
-    try:
-        for op in cmd.operations:
-            outcome = seen[op.id].as_duplicate() if op.id in seen else _one(ctx, rules, op)
-            if op.id not in seen and not ctx.record.saved:
-                unsaved.append(outcome)
-            seen.setdefault(op.id, outcome)
-            outcomes.append(outcome)
-            if isinstance(rules, SnapshotRules):
-                rules.saw(op, outcome)
-        if isinstance(rules, SnapshotRules):
-            rules.finish()
-    finally:  # what the operations that saved nothing decided, in one transaction
-        uow.commit(writes=[*ctx.deferred, *outcomes_row(cmd.owner_id, unsaved)])
-    if ctx.position or any(o.status not in (APPLIED, DUPLICATE) for o in outcomes):
-        ctx.advance(_summary(uow, cmd, outcomes))
-    return Pushed(outcomes, ctx.position)
+    return _Shell(uow, cmd).run()
 
 
-def _one(ctx: Context, rules: OpsRules | SnapshotRules, op: Operation) -> Outcome:
-    ctx.record = OperationRecord(ctx.owner_id, op)
-    ctx.uow = UnitOfWork(ctx.store, rider=ctx.record)  # the outcome commits with its events
-    try:
-        outcome = rules.apply(op)
-    except (VersionConflict, CategoryNameTaken) as exc:
-        outcome = conflict(op, getattr(exc, "current", None), str(exc) or "Name already used")
-    except ValidationError as exc:
-        outcome = reject(op, "validation_error", "; ".join(e["msg"] for e in exc.errors()))
-    except Rejected as exc:
-        outcome = reject(op, exc.code, str(exc))
-    except tuple(REJECTIONS) as exc:
-        outcome = reject(op, REJECTIONS[type(exc)], str(exc) or type(exc).__doc__ or "")
-    except IntegrityError:
-        # The same operation id, sent at once from another session: the first one counts.
-        first = first_outcomes(ctx.store, ctx.owner_id, [op.id]).get(op.id)
-        if first is None:
-            raise
-        ctx.record.saved = True
-        return first.as_duplicate()
-    finally:
-        ctx.uow = UnitOfWork(ctx.store)
-    if outcome.status in (APPLIED, CONFLICT) and outcome.entity_id is not None:
-        ctx.remember(op.entity, op.refs(), outcome.entity_id)
-    return outcome
+class _Shell:
+    def __init__(self, uow: UnitOfWork, cmd: Push):
+        self.uow, self.cmd = uow, cmd
+        self.ctx = Context(uow.store, cmd.owner_id, cmd.session_id)
+        self.session: Session | None = None
+        self.rules: Rules = OpsRules(self.ctx)
+        if cmd.whole_state:
+            named = [u for op in cmd.operations for r in op.refs() if (u := parse_uuid(r))]
+            self.ctx.expect(named)
+            self.session = Session(uow.store, cmd.owner_id, cmd.session_id, named, cmd.receipt)
+            self.rules = WholeStateRules(self.ctx, self.session, cmd.operations)
+        self.position = 0
+        self.later: list[SideWrite] = []  # rows of decisions that recorded no events
+        self.later_outcomes: list[Outcome] = []
 
+    def run(self) -> Pushed:
+        owner = self.cmd.owner_id
+        seen = first_outcomes(self.uow.store, owner, [op.id for op in self.cmd.operations])
+        outcomes = []
+        try:
+            for op in self.cmd.operations:
+                if op.id in seen:
+                    outcome = seen[op.id].as_duplicate()
+                else:
+                    outcome = seen[op.id] = self._operation(op)
+                if outcome.status in (APPLIED, CONFLICT) and outcome.entity_id is not None:
+                    self.ctx.remember(op.entity, op.refs(), outcome.entity_id)
+                self.rules.committed(op, outcome)
+                outcomes.append(outcome)
+            for removal in self.rules.removals():
+                self._settle(removal)
+        finally:
+            self.uow.commit(writes=[*self.later, *outcomes_row(owner, self.later_outcomes)])
+        if self.position or any(o.status not in (APPLIED, DUPLICATE) for o in outcomes):
+            self._summary(outcomes)
+        head = self.position or self.uow.store.recorder.max_notification_id() or 0
+        return Pushed(outcomes, head)
 
-def _summary(uow: UnitOfWork, cmd: Push, outcomes: list[Outcome]) -> int:
-    """The push in the activity log (sync_push), when it did anything."""
-    count = {s: sum(o.status == s for o in outcomes) for s in Outcome.STATUSES}
-    try:
-        device: Device = uow.get(Device.create_id(cmd.session_id))
-    except AggregateNotFoundError:  # the first push of this session
-        device = Device(owner_id=cmd.owner_id, session_id=cmd.session_id)
-    device.record_push(count["applied"], count["duplicate"], count["conflict"], count["rejected"])
-    return uow.commit(device)
+    def _operation(self, op: Operation) -> Outcome:
+        try:
+            outcome = self._settle(lambda: self._decide(op))
+        except IntegrityError:
+            # Only if the household's sync lock was lost (its connection died): the same
+            # operation id, recorded meanwhile by another push; the first one counts.
+            first = first_outcomes(self.uow.store, self.cmd.owner_id, [op.id]).get(op.id)
+            if first is None:
+                raise
+            return first.as_duplicate()
+        assert outcome is not None  # an operation's decision always has one
+        return outcome
+
+    def _decide(self, op: Operation) -> Decision:
+        """The rules' decision; what they refuse is an outcome too."""
+        try:
+            return self.rules.decide(op)
+        except (VersionConflict, CategoryNameTaken) as exc:
+            current = getattr(exc, "current", None)
+            message = str(exc) or "Name already used"
+            return Decision(conflict_outcome(op.id, current, message))
+        except ValidationError as exc:
+            return rejected(op.id, "validation_error", "; ".join(e["msg"] for e in exc.errors()))
+        except Rejected as exc:
+            return rejected(op.id, exc.code, str(exc))
+        except tuple(REJECTIONS) as exc:
+            message = str(exc) or type(exc).__doc__ or ""
+            return rejected(op.id, REJECTIONS[type(exc)], message)
+
+    @retry_on_conflict
+    def _settle(self, decide: Callable[[], Decision | None]) -> Outcome | None:
+        """Decide, then commit the decision; a version clash decides again."""
+        decision = decide()
+        if decision is None:
+            return None
+        self._commit(decision)
+        return decision.outcome
+
+    def _commit(self, decision: Decision) -> None:
+        session, owner = self.session, self.cmd.owner_id
+        rows = list(decision.writes)
+        if session is not None:
+            rows += [session.record(h.entity, h.entity_id, h.base) for h in decision.held]
+        for entity, ref, entity_id in decision.matched:
+            rows += local_id_row(owner, entity, ref, entity_id)
+        if decision.records():
+            outcome = [outcome_row(owner, decision.outcome)] if decision.outcome else []
+            position = self.uow.commit(*decision.save, writes=[*rows, *outcome])
+            self.position = max(self.position, position)
+        else:
+            self.later += rows
+            self.later_outcomes += [decision.outcome] if decision.outcome else []
+        if session is not None:
+            for held in decision.held:
+                session.commit(held.entity, held.entity_id, held.base)
+        for entity, ref, entity_id in decision.matched:
+            self.ctx.remember(entity, [ref], entity_id)
+
+    def _summary(self, outcomes: list[Outcome]) -> None:
+        """The push in the activity log (sync_push), when it did anything."""
+        count = {s: sum(o.status == s for o in outcomes) for s in Outcome.STATUSES}
+        try:
+            device: Device = self.uow.get(Device.create_id(self.cmd.session_id))
+        except AggregateNotFoundError:  # the first push of this session
+            device = Device(owner_id=self.cmd.owner_id, session_id=self.cmd.session_id)
+        device.record_push(
+            count["applied"], count["duplicate"], count["conflict"], count["rejected"]
+        )
+        self.position = max(self.position, self.uow.commit(device))

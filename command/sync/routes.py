@@ -16,10 +16,9 @@ from fastapi.responses import JSONResponse
 from command.deps import KeyedCommandsDep, plain
 from command.sync import push as pushing
 from command.sync.context import Operation
-from command.sync.outcomes import Outcome
-from infra.advisory import session_sync_lock
+from infra.advisory import household_push_lock, session_sync_lock
 from infra.deps import CurrentUser, PoolDep
-from wire.cursors import encode_cursor
+from wire.cursors import Receipt, decode_cursor, encode_cursor
 from wire.errors import AUTHENTICATED, KEYED, WITH_BODY, problems
 from wire.render import to_json
 from wire.sync import FullIn, FullOut, PushIn, PushOut, ResultOut
@@ -34,33 +33,53 @@ router = APIRouter(
 Puller = Callable[[asyncpg.Connection, UUID, UUID, FullIn], Awaitable[dict[str, Any]]]
 
 
-def _results(outcomes: list[Outcome]) -> list[ResultOut]:
+def _results(pushed: pushing.Pushed, *, whole_state: bool) -> list[ResultOut]:
     return [
         ResultOut(
             operation_id=o.operation_id,
             id=o.operation_id,
             status=o.status,
-            success=o.status in ("applied", "duplicate"),
+            success=o.succeeded(whole_state=whole_state),
             entity_id=str(o.entity_id) if o.entity_id else None,
             server_id=str(o.entity_id) if o.entity_id else None,
             server_version=o.server_version,
             error=o.error,
         )
-        for o in outcomes
+        for o in pushed.outcomes
     ]
 
 
-async def _push(body: PushIn, user: CurrentUser, commands: KeyedCommandsDep) -> pushing.Pushed:
+async def _push(
+    conn: asyncpg.Connection,
+    body: PushIn | FullIn,
+    user: CurrentUser,
+    commands: KeyedCommandsDep,
+) -> tuple[list[ResultOut], int]:
+    """The push under the household's lock (`conn` holds the session's): its results and
+    the log position its cursor names."""
     operations = tuple(
-        Operation(op.id, op.type, op.entity, op.entity_id, op.local_id, op.data, op.base_version)
+        Operation(
+            id=op.id,
+            type=op.type,
+            entity=op.entity,
+            entity_id=op.entity_id,
+            local_id=op.local_id,
+            data=op.data,
+            base_version=op.base_version,
+        )
         for op in body.operations
     )
-    cmd = pushing.Push(user.user_id, user.session_id, operations, legacy=body.mode is None)
-    return await commands.run(pushing.push, cmd)
-
-
-def _ok(model: PushOut | FullOut) -> tuple[int, Any]:
-    return 200, plain(model)
+    cursor = body.cursor if isinstance(body, FullIn) else None
+    cmd = pushing.Push(
+        owner_id=user.user_id,
+        session_id=user.session_id,
+        operations=operations,
+        whole_state=body.mode is None,
+        receipt=Receipt(body.last_sync_at, decode_cursor(cursor) if cursor else None),
+    )
+    async with household_push_lock(conn, user.user_id):
+        pushed = await commands.run(pushing.push, cmd)
+    return _results(pushed, whole_state=cmd.whole_state), pushed.position
 
 
 @router.post("/push", response_model=PushOut)
@@ -68,19 +87,17 @@ async def push(
     body: PushIn, user: CurrentUser, commands: KeyedCommandsDep, pool: PoolDep
 ) -> JSONResponse:
     async def produce() -> tuple[int, Any]:
-        async with session_sync_lock(pool, user.session_id):
-            pushed = await _push(body, user, commands)
-        results = _results(pushed.outcomes)
+        async with session_sync_lock(pool, user.session_id) as conn:
+            results, position = await _push(conn, body, user, commands)
         ok = sum(r.success for r in results)
-        return _ok(
-            PushOut(
-                results=results,
-                success_count=ok,
-                error_count=len(results) - ok,
-                server_time=datetime.now(UTC),
-                cursor=encode_cursor(pushed.position),
-            )
+        answer = PushOut(
+            results=results,
+            success_count=ok,
+            error_count=len(results) - ok,
+            server_time=datetime.now(UTC),
+            cursor=encode_cursor(position),
         )
+        return 200, plain(answer)
 
     return await commands.idempotent(user.user_id, produce)
 
@@ -93,14 +110,14 @@ async def full(
 
     async def produce() -> tuple[int, Any]:
         async with session_sync_lock(pool, user.session_id) as conn:
-            pushed = await _push(body, user, commands)
+            results, _ = await _push(conn, body, user, commands)
             pulled = await puller(conn, user.user_id, user.session_id, body)
-        results = [r.model_dump(mode="json", by_alias=True) for r in _results(pushed.outcomes)]
-        ok = sum(r["success"] for r in results)
+        pushed = [r.model_dump(mode="json", by_alias=True) for r in results]
+        ok = sum(r["success"] for r in pushed)
         answer = {
-            "pushResults": results,
+            "pushResults": pushed,
             "pushSuccessCount": ok,
-            "pushErrorCount": len(results) - ok,
+            "pushErrorCount": len(pushed) - ok,
             **pulled,
         }
         return 200, orjson.loads(to_json(answer))

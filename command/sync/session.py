@@ -2,14 +2,14 @@
 
 Operational state in plain tables (`sync_sessions`, `sync_session_entities`), one row per
 session and per entity it touched: bounded by the household's size, never by the number of
-pulls. Pulls record what they delivered (query/sync); a delivery counts only once the device
-proved receipt (it named an id that pull gave it, or continued from its cursor). Pushes
-record what the device sent: that is what it holds afterwards, whatever the answer was.
-A bootstrap pull voids every earlier base, because the app replaces its data with the
-answer, or with its seed data when the answer is lost (see docs/sync.md).
+pulls. Pulls record what they delivered (query/sync); a delivery counts once the device
+proved it received it. Pushes record what the device sent: that is what it holds afterwards,
+whatever the answer was. A bootstrap pull voids every earlier base, because the app replaces
+its data with the answer, or with its seed data when the answer is lost. The rules, with
+their scenarios: docs/sync.md.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -23,6 +23,7 @@ from events.category import REVISABLE, Category
 from events.item import DETAIL_FIELDS, Item
 from events.order import Order
 from events.store import SideWrite, Store
+from wire.cursors import Receipt
 
 FIELDS: dict[str, tuple[str, ...]] = {
     "category": REVISABLE,
@@ -41,7 +42,7 @@ def fields_of(entity: str, aggregate: Any) -> dict[str, Any]:
     return {f: getattr(aggregate, f) for f in FIELDS[entity]}
 
 
-def _encode(fields: dict[str, Any]) -> str:
+def _encode(fields: Mapping[str, Any]) -> str:
     return orjson.dumps(fields, default=str).decode()
 
 
@@ -52,16 +53,32 @@ def _decode(data: Any) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class Base:
-    fields: dict[str, Any]
+    fields: Mapping[str, Any]  # may lack fields nothing proves (see merge.plan)
     version: int  # the server version this base corresponds to
     proven: bool  # the device saw the server's state (False: it only sent its own values)
+
+
+@dataclass(frozen=True)
+class Claim:
+    """What an operation shows of the device's copy: the values it sent and, if it names
+    one, the server version it holds (`baseVersion`, or the resource's own `version`)."""
+
+    sent: Mapping[str, Any]
+    version: int | None = None
+
+    def shows(self, version: int, fields: Mapping[str, Any]) -> bool:
+        """The device answers from the server's state `fields` at `version`: it names that
+        version, or sends exactly those values."""
+        if self.version is not None:
+            return self.version == version
+        return all(fields.get(name) == value for name, value in self.sent.items())
 
 
 @dataclass
 class _Row:
     entity: str
     delivered_version: int | None
-    delivered_seq: int | None
+    delivered_seq: int | None  # the first delivery of that version since the device sent it
     base: dict[str, Any] | None
     base_version: int | None
     base_seq: int | None
@@ -71,21 +88,27 @@ class _Row:
 class Session:
     """One push's view of its session; the caller holds the session's sync lock."""
 
-    def __init__(self, store: Store, owner_id: UUID, session_id: UUID, named: list[UUID]):
+    def __init__(
+        self, store: Store, owner_id: UUID, session_id: UUID, named: list[UUID], receipt: Receipt
+    ):
         self.store, self.owner_id, self.session_id = store, owner_id, session_id
         with transaction(store, commit=True) as curs:
             curs.execute(
                 "INSERT INTO sync_sessions (session_id, owner_id, seq) VALUES (%s, %s, 1) "
                 "ON CONFLICT (session_id) DO UPDATE "
                 "SET seq = sync_sessions.seq + 1, updated_at = now() "
-                "RETURNING seq, bootstrap_seq, proven_seq",
+                "RETURNING seq, bootstrap_seq",
                 (session_id, owner_id),
             )
             head = curs.fetchone()
             self.seq, self.bootstrap_seq = head["seq"], head["bootstrap_seq"]
-            self.proven = head["proven_seq"] >= self.bootstrap_seq > 0
-            if not self.proven and self.bootstrap_seq and self._names_delivered(curs, named):
-                self.proven = True
+            curs.execute(
+                "SELECT sync_prove_receipt(%s, %s, %s) AS proven",
+                (session_id, receipt.last_sync_at, receipt.position),
+            )
+            proven_seq = curs.fetchone()["proven"]
+            if proven_seq < self.bootstrap_seq and self._names_delivered(curs, named):
+                proven_seq = self.bootstrap_seq
                 curs.execute(
                     "UPDATE sync_sessions SET proven_seq = bootstrap_seq WHERE session_id = %s",
                     (session_id,),
@@ -96,54 +119,49 @@ class Session:
                 "WHERE session_id = %s",
                 (session_id,),
             )
-            self._rows = {
-                r["entity_id"]: _Row(
-                    r["entity"],
-                    r["delivered_version"],
-                    r["delivered_seq"],
-                    _decode(r["base"]) if r["base"] is not None else None,
-                    r["base_version"],
-                    r["base_seq"],
-                    bool(r["base_proven"]),
-                )
-                for r in curs.fetchall()
-            }
-        self._staged: dict[UUID, tuple[str, Base]] = {}
-        self._proven_seq = max(head["proven_seq"], self.bootstrap_seq if self.proven else 0)
+            self._rows = {r["entity_id"]: _row(r) for r in curs.fetchall()}
+        self._proven_seq = proven_seq
+        # a pull since the latest bootstrap arrived: the device holds the household's data
+        # (not seed data after a lost answer)
+        self.proven = proven_seq >= max(self.bootstrap_seq, 1)
 
     def _names_delivered(self, curs: Any, named: list[UUID]) -> bool:
         """Receipt of the bootstrap is proven by naming a server id only that pull gave."""
         curs.execute(
-            "SELECT 1 FROM sync_session_entities s JOIN sync_sessions h USING (session_id) "
-            "WHERE s.session_id = %s AND s.entity_id = ANY(%s) "
-            "AND s.delivered_seq >= h.bootstrap_seq LIMIT 1",
-            (self.session_id, named),
+            "SELECT 1 FROM sync_session_entities WHERE session_id = %s AND entity_id = ANY(%s) "
+            "AND delivered_seq >= %s LIMIT 1",
+            (self.session_id, named, self.bootstrap_seq),
         )
         return curs.fetchone() is not None
 
-    def base(self, entity: str, current: Any) -> Base | None:
-        """What the device started from for `current`, if anything proves it."""
+    def base(self, entity: str, current: Any, claim: Claim | None = None) -> Base | None:
+        """What the device started from for `current`, if anything proves it: the latest of
+        what it sent and what a pull it demonstrably received delivered."""
         row = self._rows.get(current.id)
         if row is None:
             return None
         sent = row.base is not None and (row.base_seq or 0) > self.bootstrap_seq
-        delivered = (
-            row.delivered_seq is not None
-            and self.bootstrap_seq <= row.delivered_seq <= self._proven_seq
-        )
-        if sent and (not delivered or (row.base_seq or 0) > (row.delivered_seq or 0)):
+        delivered = row.delivered_version is not None and self._delivered(row)
+        if delivered and (not sent or (row.delivered_seq or 0) > (row.base_seq or 0)):
+            version = row.delivered_version or 0
+            seen = current
+            if current.version != version:
+                seen = self.store.repository.get(current.id, version=version)
+            fields = fields_of(entity, seen)
+            if (row.delivered_seq or 0) <= self._proven_seq or (
+                claim is not None and claim.shows(version, fields)
+            ):
+                return Base(fields, version, True)
+        if sent:
             return Base(dict(row.base or {}), row.base_version or 0, row.base_proven)
-        if not delivered or row.delivered_version is None:
-            return None
-        seen = current
-        if current.version != row.delivered_version:
-            seen = self.store.repository.get(current.id, version=row.delivered_version)
-        return Base(fields_of(entity, seen), row.delivered_version, True)
+        return None
+
+    def _delivered(self, row: _Row) -> bool:
+        return row.delivered_seq is not None and row.delivered_seq >= self.bootstrap_seq
 
     def record(self, entity: str, entity_id: UUID, base: Base) -> SideWrite:
-        """The device now holds `base`: to be written with the operation's events. Takes
-        effect here on `commit()`, once they are saved (a failed save is retried)."""
-        self._staged[entity_id] = (entity, base)
+        """The row saying the device now holds `base`, written with the operation's events;
+        `commit()` takes it into account here once they are saved."""
         return SideWrite(
             "INSERT INTO sync_session_entities "
             "(session_id, entity_id, entity, base, base_version, base_seq, base_proven) "
@@ -162,25 +180,17 @@ class Session:
             ),
         )
 
-    def add_stock(self, item_id: UUID, quantity: int) -> SideWrite | None:
-        """The device's copy of an item gained stock the server now counts too."""
+    def commit(self, entity: str, entity_id: UUID, base: Base) -> None:
+        row = self._rows.setdefault(entity_id, _Row(entity, None, None, None, None, None, False))
+        row.base, row.base_version, row.base_seq = dict(base.fields), base.version, self.seq
+        row.base_proven = base.proven
+
+    def sent_now(self, item_id: UUID) -> Base | None:
+        """What this push recorded as the device's copy of the item, if anything."""
         row = self._rows.get(item_id)
         if row is None or row.base is None or row.base_seq != self.seq:
             return None
-        fields = {**row.base, "quantity": row.base["quantity"] + quantity}
-        return self.record("item", item_id, Base(fields, row.base_version or 0, row.base_proven))
-
-    def commit(self) -> None:
-        for entity_id, (entity, base) in self._staged.items():
-            row = self._rows.setdefault(
-                entity_id, _Row(entity, None, None, None, None, None, False)
-            )
-            row.base, row.base_version, row.base_seq = dict(base.fields), base.version, self.seq
-            row.base_proven = base.proven
-        self._staged.clear()
-
-    def discard(self) -> None:
-        self._staged.clear()
+        return Base(dict(row.base), row.base_version or 0, row.base_proven)
 
     def unnamed(self, entity: str, named: set[UUID]) -> list[UUID]:
         """Entities of this kind the session touched that a push did not name."""
@@ -192,6 +202,18 @@ class Session:
             return False
         base = self.base(entity, current)
         return base is not None and base.proven and base.version == current.version
+
+
+def _row(r: Any) -> _Row:
+    return _Row(
+        r["entity"],
+        r["delivered_version"],
+        r["delivered_seq"],
+        _decode(r["base"]) if r["base"] is not None else None,
+        r["base_version"],
+        r["base_seq"],
+        bool(r["base_proven"]),
+    )
 
 
 def load(store: Store, entity: str, entity_id: UUID) -> Any | None:

@@ -2,14 +2,17 @@
 
 A pull appends no events: this is operational state (one row per session and per entity,
 see command/sync/session.py), written in the pull's own transaction. A bootstrap pull starts
-the session's knowledge afresh; a pull that continues from the cursor the last pull
-returned proves that the last pull arrived.
+the session's knowledge afresh; a request that sends back a token of an earlier answer (its
+cursor, its serverTime as lastSyncAt) proves that answer arrived.
 """
 
 import random
+from datetime import datetime
 from uuid import UUID
 
 import asyncpg
+
+from wire.cursors import Receipt
 
 SWEEP_PROBABILITY = 0.01
 RETENTION_DAYS = 60  # longer than any session (refresh tokens live 30 days)
@@ -20,15 +23,18 @@ async def record_delivery(
     owner_id: UUID,
     session_id: UUID,
     *,
-    continued_from: int | None,
+    receipt: Receipt,
     bootstrap: bool,
     next_position: int,
+    server_time: datetime,
     delivered: list[tuple[str, UUID, int]] | None,
 ) -> None:
-    """`continued_from`: the cursor position the pull started at (None for a bootstrap).
-    `delivered`: (entity, id, version) of what the pull returned; None for the whole
-    household, read here from the same snapshot the pull rendered it from (the caller's
-    REPEATABLE READ transaction) instead of being sent back row by row."""
+    """`receipt`: the tokens of an earlier answer the request sent back (its cursor, its
+    lastSyncAt), which prove that answer arrived. `delivered`: (entity, id, version) of what
+    the pull returned; None for the whole household, read here from the same snapshot the
+    pull rendered it from (the caller's REPEATABLE READ transaction) instead of being sent
+    back row by row. The pull's own tokens (`server_time`, `next_position`) are kept among
+    the session's last eight, for a later request to prove this answer with."""
     seq = await conn.fetchval(
         "INSERT INTO sync_sessions (session_id, owner_id, seq) VALUES ($1, $2, 1) "
         "ON CONFLICT (session_id) DO UPDATE SET seq = sync_sessions.seq + 1 RETURNING seq",
@@ -36,46 +42,64 @@ async def record_delivery(
         owner_id,
     )
     await conn.execute(
+        "SELECT sync_prove_receipt($1, $2, $3)", session_id, receipt.last_sync_at, receipt.position
+    )
+    era = await conn.fetchval(
         "UPDATE sync_sessions SET "
-        "proven_seq = CASE WHEN cursor_position = $2 THEN greatest(proven_seq, cursor_seq) "
-        "ELSE proven_seq END, "
-        "bootstrap_seq = CASE WHEN $3 THEN $4 ELSE bootstrap_seq END, "
-        "cursor_seq = $4, cursor_position = $5, updated_at = now() WHERE session_id = $1",
+        "bootstrap_seq = CASE WHEN $2 THEN $3 ELSE bootstrap_seq END, "
+        f"pull_seqs = {_KEEP.format('pull_seqs', '$3::integer')}, "
+        f"pull_times = {_KEEP.format('pull_times', '$4::timestamptz')}, "
+        f"pull_positions = {_KEEP.format('pull_positions', '$5::bigint')}, "
+        "updated_at = now() WHERE session_id = $1 RETURNING bootstrap_seq",
         session_id,
-        continued_from,
         bootstrap,
         seq,
+        server_time,
         next_position,
     )
     if delivered is None:
         await conn.execute(
-            "INSERT INTO sync_session_entities "
+            "INSERT INTO sync_session_entities AS e "
             "(session_id, entity_id, entity, delivered_version, delivered_seq) "
             "SELECT $1, id, entity, version, $2 FROM ("
-            "SELECT 'category' AS entity, id, version FROM categories WHERE owner_id = $3 "
-            "UNION ALL SELECT 'item', id, version FROM items WHERE owner_id = $3 "
-            "UNION ALL SELECT 'order', id, version FROM orders WHERE owner_id = $3"
-            ") AS household ORDER BY id "
-            "ON CONFLICT (session_id, entity_id) DO UPDATE "
-            "SET delivered_version = EXCLUDED.delivered_version, delivered_seq = $2",
+            "SELECT 'category' AS entity, id, version FROM categories WHERE owner_id = $4 "
+            "UNION ALL SELECT 'item', id, version FROM items WHERE owner_id = $4 "
+            "UNION ALL SELECT 'order', id, version FROM orders WHERE owner_id = $4"
+            ") AS household ORDER BY id " + _DELIVERED,
             session_id,
             seq,
+            era,
             owner_id,
         )
     elif delivered:
         await conn.execute(
-            "INSERT INTO sync_session_entities "
+            "INSERT INTO sync_session_entities AS e "
             "(session_id, entity_id, entity, delivered_version, delivered_seq) "
-            "SELECT $1, i, e, v, $2 FROM unnest($3::text[], $4::uuid[], $5::bigint[]) "
-            "AS t(e, i, v) ORDER BY i "
-            "ON CONFLICT (session_id, entity_id) DO UPDATE "
-            "SET delivered_version = EXCLUDED.delivered_version, delivered_seq = $2",
+            "SELECT $1, id, kind, version, $2 "
+            "FROM unnest($4::text[], $5::uuid[], $6::bigint[]) AS t(kind, id, version) "
+            "ORDER BY id " + _DELIVERED,
             session_id,
             seq,
+            era,
             [d[0] for d in delivered],
             [d[1] for d in delivered],
             [d[2] for d in delivered],
         )
+
+
+# The last eight of a session's pulls: `column` with `value` appended.
+_KEEP = "({0} || {1})[greatest(1, cardinality({0}) - 6):]"
+
+# A version delivered again keeps the sequence number of its first delivery since the
+# device last sent the entity (in the current bootstrap's era, $3): re-delivering what the
+# device holds anyway never voids the proof that it received it.
+_DELIVERED = (
+    "ON CONFLICT (session_id, entity_id) DO UPDATE "
+    "SET delivered_version = EXCLUDED.delivered_version, delivered_seq = CASE "
+    "WHEN e.delivered_version = EXCLUDED.delivered_version AND e.delivered_seq >= $3 "
+    "AND e.delivered_seq > coalesce(e.base_seq, 0) THEN e.delivered_seq "
+    "ELSE EXCLUDED.delivered_seq END"
+)
 
 
 async def sweep(conn: asyncpg.Connection) -> None:

@@ -7,7 +7,7 @@ caller holds the session's sync lock, so pulls of one session never collide).
 """
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -21,7 +21,7 @@ from query.orders.queries import COLUMNS as ORDER_COLUMNS
 from query.orders.queries import with_lines
 from query.sync.delivery import record_delivery, sweep
 from wire.categories import CategoryOut
-from wire.cursors import cursor_expired, decode_cursor, encode_cursor
+from wire.cursors import Receipt, cursor_expired, decode_cursor, encode_cursor
 from wire.items import ItemOut
 from wire.render import sql_array, sql_utc
 
@@ -55,6 +55,9 @@ class Pulled:
     has_more: bool = False
     next_cursor: str = ""
     bootstrap: bool = False
+    # the answer's serverTime, kept for the session: sent back as lastSyncAt, it proves
+    # that this answer arrived
+    server_time: datetime = field(default_factory=lambda: datetime.now(UTC))
 
 
 async def pull(conn: asyncpg.Connection, req: PullRequest) -> Pulled:
@@ -74,9 +77,10 @@ async def pull(conn: asyncpg.Connection, req: PullRequest) -> Pulled:
             conn,
             req.owner_id,
             req.session_id,
-            continued_from=after if req.cursor is not None else None,
+            receipt=Receipt(req.last_sync_at, after if req.cursor is not None else None),
             bootstrap=pulled.bootstrap,
             next_position=decode_cursor(pulled.next_cursor),
+            server_time=pulled.server_time,
             delivered=pulled.delivered,
         )
     await sweep(conn)

@@ -1,6 +1,5 @@
 """POST /sync/pull (API.md 8.3), and the pull half of /sync/full."""
 
-from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -37,7 +36,7 @@ def _out(pulled: Pulled) -> dict[str, Any]:
         "items": pulled.items,
         "orders": pulled.orders,
         "deletedIds": [str(i) for i in pulled.deleted_ids],
-        "serverTime": datetime.now(UTC),
+        "serverTime": pulled.server_time,
         "hasMore": pulled.has_more,
         "nextCursor": pulled.next_cursor,
         "events": pulled.events,

@@ -38,13 +38,16 @@ class Lost(Exception):
 
 @dataclass
 class Faults:
-    """Answers to lose, by request kind: each entry is consumed by one request."""
+    """Requests to fail, by kind ("pull", "push", "replay"): each entry is consumed by one
+    request. `lose`: the server gets the request, its answer is lost; `fail`: the request
+    never reaches the server (no network)."""
 
-    lose: list[str] = field(default_factory=list)  # "pull", "push", "replay"
+    lose: list[str] = field(default_factory=list)
+    fail: list[str] = field(default_factory=list)
 
-    def take(self, kind: str) -> bool:
-        if kind in self.lose:
-            self.lose.remove(kind)
+    def take(self, kind: str, faults: list[str]) -> bool:
+        if kind in faults:
+            faults.remove(kind)
             return True
         return False
 
@@ -149,12 +152,14 @@ class LegacyApp:
             raise
 
     async def _post(self, kind: str, body: dict[str, Any]) -> dict[str, Any]:
+        if self.faults.take(kind, self.faults.fail):
+            raise Lost(kind)
         path = f"{SYNC}/pull" if kind == "pull" else f"{SYNC}/push"
         response = await self.client.post(path, json=body, headers=self.headers)
         assert response.status_code < 500, response.text
         if kind != "pull" and response.status_code == 200:
             self._check_resends(body["operations"], response.json()["results"])
-        if self.faults.take(kind) or response.status_code != 200:
+        if self.faults.take(kind, self.faults.lose) or response.status_code != 200:
             raise Lost(kind)
         return cast(dict[str, Any], response.json())
 
@@ -216,7 +221,13 @@ class LegacyApp:
         return order
 
     def receive(self, order: dict[str, Any]) -> None:
-        order["status"] = "received"
+        self.set_status(order, "received")
+
+    def set_status(self, order: dict[str, Any], status: str) -> None:
+        """updateOrderStatus: the status, and its timestamp (useAppStore.ts:559-566)."""
+        order["status"] = status
+        if status in ("ordered", "received"):
+            order[f"{status}At"] = "2026-12-01T10:00:00.000Z"
 
     def apply(self, order: dict[str, Any]) -> None:
         """applyOrderToStock: the first line per item is added to that item (by id)."""
@@ -281,6 +292,7 @@ def order_op(order: dict[str, Any]) -> dict[str, Any]:
         "totalUnits": sum(line["quantity"] for line in lines),
         "status": order["status"],
         "exportedAt": order.get("exportedAt"),
+        **{f"{t}At": order.get(f"{t}At") for t in ("ordered", "received", "applied", "declined")},
         "items": lines,
     }
     return _op("order", order, data)

@@ -59,8 +59,8 @@ async def test_a_lost_pull_seeds_without_deleting_overwriting_or_duplicating(
     assert tablet.seeded
     assert await household(client, alice) == before
     assert (await get(client, alice, "/categories"))["total"] == categories
-    noted = await conflicts(client, alice)
-    assert any(e["itemName"] == "HME Filter" for e in noted)  # its 0 was not taken
+    # a seed row's 0 is where its stock started, not a count: nothing to take or refuse
+    assert not any(e["itemName"] == "HME Filter" for e in await conflicts(client, alice))
 
     tablet.set_stock("HME Filter", 2)  # the family's edits on the seed rows still count
     tablet.delete_item("Spare mask")  # ... but a seed copy deletes nothing it never held
@@ -281,3 +281,77 @@ async def test_a_push_naming_one_item_twice_is_answered(
     answer = await phone._push([*ops, again])
     assert answer["successCount"] == len(ops) + 1
     assert (await household(client, alice))["Saline"] == 80
+
+
+async def family_with_ambu_bags(client: httpx.AsyncClient, alice: Account) -> None:
+    """A household made from the app's seed, with 5 Ambu Bags."""
+    phone = await app(client, alice)  # a new account: the app pushes its seed data
+    phone.set_stock("Ambu Bag", 5)
+    await phone.logout()
+
+
+async def test_replays_of_a_failed_seed_push_keep_the_familys_edits(
+    client: httpx.AsyncClient, alice: Account
+) -> None:
+    """Issue 21 #3: the login pull's answer is lost and the seed push never reaches the
+    server; its operations are replayed one per request. The category's match by name is
+    remembered, so the item's replay finds it, and the family's +4 on the seed row counts
+    at logout (seed rows start at 0)."""
+    await family_with_ambu_bags(client, alice)
+    tablet = LegacyApp(client, alice.email, PASSWORD)
+    tablet.faults.lose, tablet.faults.fail = ["pull"], ["push"]
+    await tablet.login()
+    assert tablet.seeded and not tablet.queue  # every replay answered
+    replays = [ops for ops in tablet.pushes if len(ops) == 1]
+    assert replays and all(len(ops) == 1 for ops in replays)
+    tablet.set_stock("Ambu Bag", 4)
+    await tablet.logout()
+    assert (await household(client, alice))["Ambu Bag"] == 9
+
+
+async def test_a_seed_the_server_never_saw_still_counts_from_zero(
+    client: httpx.AsyncClient, alice: Account
+) -> None:
+    """Issue 21 #3, variant: the seed push and every replay fail; the logout push is the
+    first the server sees of the seed rows: +4 on a seed row is +4."""
+    await family_with_ambu_bags(client, alice)
+    tablet = LegacyApp(client, alice.email, PASSWORD)
+    tablet.faults.lose, tablet.faults.fail = ["pull"], ["push"] + ["replay"] * 100
+    await tablet.login()
+    tablet.set_stock("Ambu Bag", 4)
+    await tablet.logout()
+    assert tablet.faults.fail  # the replays at logout failed too
+    assert (await household(client, alice))["Ambu Bag"] == 9
+
+
+async def test_a_matched_seed_row_renamed_later_is_not_created_again(
+    client: httpx.AsyncClient, alice: Account
+) -> None:
+    """Issue 21 #4: the seed push matched the device's Ambu Bag to the household's; the
+    family renames it and sets 4: the logout push changes that item, it makes no second."""
+    await family_with_ambu_bags(client, alice)
+    tablet = await app(client, alice, "pull")
+    tablet.item("Ambu Bag")["name"] = "Ambu Bag r7"
+    tablet.set_stock("Ambu Bag r7", 4)
+    await tablet.logout()
+    stocked = await household(client, alice)
+    assert "Ambu Bag" not in stocked
+    assert stocked["Ambu Bag r7"] == 9
+
+
+async def test_an_order_received_after_being_ordered_passes_through_ordered(
+    client: httpx.AsyncClient, alice: Account
+) -> None:
+    """Issue 21 #6: the device's order went pending -> ordered -> received (it carries
+    orderedAt): the server's order goes the same way and gets both timestamps."""
+    meds = await category(client, alice)
+    await item(client, alice, meds["id"], name="Saline", quantity=1)
+    phone = await app(client, alice)
+    order = phone.create_order([("Saline", 3)])
+    phone.set_status(order, "ordered")
+    phone.set_status(order, "received")
+    await phone.logout()
+    orders = (await get(client, alice, "/orders"))["orders"]
+    assert [(o["status"], bool(o["orderedAt"]), bool(o["receivedAt"])) for o in orders] == [
+        ("received", True, True)
+    ]

@@ -1,8 +1,8 @@
 """The whole-state merge (command/sync/snapshot/merge.py): given what the device started from
 and what the server has, when the device sends its state, then the plan."""
 
-from command.sync.snapshot.merge import Plan, plan
-from command.sync.snapshot.orders import steps
+from command.sync.whole_state.merge import Plan, plan
+from command.sync.whole_state.orders import steps
 from events.conflict import CHANGED_ON_BOTH, DELETED, NO_BASE, OUT_OF_RANGE
 
 BASE = {"name": "Saline", "notes": None, "quantity": 10}

@@ -1,16 +1,20 @@
-"""How a whole-state operation ends: its changes, its conflict record (if the server kept
-something of its own), its outcome and the device's new base, all in ONE save."""
+"""How a whole-state operation ends, as a decision: the entity's changes, the conflict record
+(if the server kept something of its own), the outcome and the device's new base.
 
-from collections.abc import Callable
+Pure: given the planned entity (its pending events already triggered), it builds the value
+command/sync/push.py commits in ONE transaction.
+"""
+
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 from uuid import UUID
 
-from command.sync.context import Context, Operation, conflict
+from command.sync.context import Operation
+from command.sync.decision import Decision, Held, conflict_outcome
 from command.sync.outcomes import APPLIED, Outcome
-from command.sync.session import Base, Session, fields_of
-from command.sync.snapshot.merge import Plan, plan
+from command.sync.session import Base, fields_of
+from command.sync.whole_state.merge import Plan, plan
 from events.conflict import (
     CATEGORY_GONE,
     CHANGED_ON_BOTH,
@@ -33,13 +37,19 @@ EXPLAINED = {
     CATEGORY_GONE: "its category does not exist any more",
     STATUS_BLOCKED: "the order cannot move to this status",
 }
+SEED_STOCK = {"quantity": 0}  # the app's seed rows start at 0 (createSeedData, useAppStore.ts)
+
+
+@dataclass(frozen=True)
+class Caller:
+    owner_id: UUID
+    session_id: UUID
 
 
 @dataclass(frozen=True)
 class Planned:
     """An entity the device sent again, planned against what the device holds of it."""
 
-    base: Base | None  # the session's record of it
     mine: Base | None  # the base the merge may trust
     before: dict[str, Any]  # the server's fields
     plan: Plan
@@ -47,24 +57,25 @@ class Planned:
 
 
 def plan_against(
-    session: Session,
     entity: str,
     current: Any,
     sent: dict[str, Any],
+    base: Base | None,
     *,
     matched: bool,
     credit: int = 0,
 ) -> Planned:
-    base = session.base(entity, current)
-    # A match by name (seed data) is never the device's copy of the household's entity.
+    """`base`: what the session proves the device holds; `matched`: the device's row was
+    matched to `current` by name (seed data), so it is not the device's copy of it: only
+    its stock has a known start (seed rows start at 0), nothing else may overwrite."""
     mine = base if base is not None and not (matched and base.proven) else None
+    if mine is None and matched and entity == "item":
+        mine = Base(SEED_STOCK, current.version, False)
     before = fields_of(entity, current)
     knew = knew_deleted(mine, current)
     deleted = current.is_deleted and not knew
     held = mine.fields if mine is not None else None
-    return Planned(
-        base, mine, before, plan(sent, held, before, deleted=deleted, credit=credit), knew
-    )
+    return Planned(mine, before, plan(sent, held, before, deleted=deleted, credit=credit), knew)
 
 
 def knew_deleted(base: Base | None, current: Any) -> bool:
@@ -82,26 +93,24 @@ def text(value: Any) -> str | None:
 
 
 def settle(
-    ctx: Context,
-    session: Session,
+    caller: Caller,
     op: Operation,
     entity: str,
     current: Any,
-    conflict_of: tuple[tuple[str, ...], str | None],
+    clash: tuple[tuple[str, ...], str | None],
     sent: dict[str, Any],
     held: Base | None,
     *others: Any,
     writes: tuple[SideWrite, ...] = (),
-    more: Callable[[], list[SideWrite]] = list,
-) -> Outcome:
-    """Save `current` (and `others`) with the outcome; `held` is the device's new base.
-    `writes` commit with the events; `more` makes bookkeeping rows (anew for each attempt)."""
-    clashes, reason = conflict_of
+    also_held: tuple[Held, ...] = (),
+) -> Decision:
+    """`current` (and `others`) with the outcome; `held` the device's new base of `current`."""
+    clashes, reason = clash
     record = None
     if clashes:
         record = SyncConflict(
-            owner_id=ctx.owner_id,
-            session_id=ctx.session_id,
+            owner_id=caller.owner_id,
+            session_id=caller.session_id,
             operation_id=op.id,
             entity=entity,
             entity_id=current.id,
@@ -112,22 +121,13 @@ def settle(
             ),
         )
         why = EXPLAINED[reason or CHANGED_ON_BOTH]
-        outcome = conflict(op, current, f"Kept the server's {', '.join(clashes)}: {why}")
+        outcome = conflict_outcome(op.id, current, f"Kept the server's {', '.join(clashes)}: {why}")
     else:
         outcome = Outcome(op.id, APPLIED, current.id, current.version)
-    ctx.record.outcome = lambda _agg: outcome
-    ctx.record.extra = lambda _agg: [
-        *more(),
-        *([session.record(entity, current.id, held)] if held else []),
-    ]
-    ctx.record.on_commit = session.commit
-    session.discard()
-    position = ctx.uow.commit(current, *others, record, writes=writes)
-    if position:
-        ctx.advance(position)
-        return outcome
-    ctx.deferred += more()
-    if held is not None:
-        ctx.deferred.append(session.record(entity, current.id, held))
-    session.commit()
-    return outcome
+    mine = (Held(entity, current.id, held),) if held is not None else ()
+    return Decision(
+        outcome,
+        save=(current, *others, *((record,) if record else ())),
+        writes=writes,
+        held=(*also_held, *mine),
+    )

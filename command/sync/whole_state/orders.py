@@ -11,22 +11,23 @@ lines: status moves, applies and credits are one rule, that stock counts once.
 """
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
 
 from pydantic import Field
 
 from command.orders import handlers as orders
 from command.orders.requests import OrderItemIn, Status
-from command.retry import retry_on_conflict
 from command.sync.context import Context, Operation
+from command.sync.decision import Decision, Held
 from command.sync.local_ids import local_id_row
-from command.sync.outcomes import Outcome
-from command.sync.session import Base, Session, load
-from command.sync.snapshot.records import settle
+from command.sync.session import Base, Claim, Session, load
+from command.sync.whole_state.settle import Caller, settle
 from events.conflict import DELETED, STATUS_BLOCKED
 from events.item import Item
 from events.order import (
     DECLINED,
+    ORDERED,
     PENDING,
     RECEIVED,
     STATUSES,
@@ -47,11 +48,17 @@ class DeviceOrder(WireModel):
 
     status: Status = "pending"
     items: list[OrderItemIn] = Field(default_factory=list)
+    ordered_at: datetime | None = None  # set: the order went through `ordered` on the phone
 
 
-def steps(current: str, target: str) -> list[str] | None:
+def steps(current: str, target: str, *, ordered: bool = False) -> list[str] | None:
     """The statuses to pass through from `current` to `target`; None if it cannot get there.
-    `stock_updated` is reached from `received` (the device applied it)."""
+    `stock_updated` is reached from `received` (the device applied it). `ordered`: the
+    device's order carries `orderedAt`, so a pending order goes through `ordered` (and gets
+    its timestamp) on its way further (API.md 8.5 e)."""
+    if ordered and current == PENDING and target not in (PENDING, ORDERED, DECLINED):
+        rest = steps(ORDERED, target)
+        return None if rest is None else [ORDERED, *rest]
     paths, seen = [[current]], {current}
     while paths:
         path = paths.pop(0)
@@ -149,30 +156,24 @@ def upsert(
     body: DeviceOrder,
     credits: Credits,
     credited: bool,
-) -> Outcome:
+) -> Decision:
     order_id = ctx.resolve("order", op.refs())
     if order_id is None:
-        outcome = _create(ctx, session, op, body)
-    else:
-        outcome = _advance(ctx, session, op, order_id, body, credits, credited)
-    credits.settle(op.id)
-    return outcome
+        return _create(ctx, op, body)
+    return _advance(ctx, session, op, order_id, body, credits, credited)
 
 
-@retry_on_conflict
-def _create(ctx: Context, session: Session, op: Operation, body: DeviceOrder) -> Outcome:
+def _create(ctx: Context, op: Operation, body: DeviceOrder) -> Decision:
     local = op.local_id or (op.data or {}).get("localId") or op.entity_id
     lines = tuple(_line(ctx, line) for line in body.items)
     order, day, number = orders.new_order(ctx.uow, ctx.owner_id, lines, None, local, "sync")
-    _walk(order, steps(PENDING, body.status) or [])
+    _walk(order, steps(PENDING, body.status, ordered=body.ordered_at is not None) or [])
     held = Base({"status": order.status}, order.version, True)
     writes = tuple(local_id_row(ctx.owner_id, "order", local, order.id))
-    return settle(
-        ctx, session, op, "order", order, ((), None), {}, held, day, number, writes=writes
-    )
+    caller = Caller(ctx.owner_id, ctx.session_id)
+    return settle(caller, op, "order", order, ((), None), {}, held, day, number, writes=writes)
 
 
-@retry_on_conflict
 def _advance(
     ctx: Context,
     session: Session,
@@ -181,40 +182,40 @@ def _advance(
     body: DeviceOrder,
     credits: Credits,
     credited: bool,
-) -> Outcome:
+) -> Decision:
     order = load(ctx.store, "order", order_id)
     if order is None or order.owner_id != ctx.owner_id:
         raise OrderNotFound(order_id)
-    base = session.base("order", order)
     sent = {"status": body.status}
+    base = session.base("order", order, Claim(sent, op.version()))
     clash: tuple[tuple[str, ...], str | None] = ((), None)
     elsewhere = order.status == STOCK_UPDATED and applied_locally(body.status, base)
     if order.is_deleted:
         clash = (("status",), DELETED)
     elif base is None or body.status != base.fields["status"]:
-        clash = _move(order, body.status)
+        clash = _move(order, body.status, ordered=body.ordered_at is not None)
     others = []
     if elsewhere and not credited:  # applied on the server since the push began
         others = _take_back(ctx, first_lines(body))
-    merged = credits.merged(op.id)
-    held = Base(sent, order.version, bool(base and base.proven))
-    return settle(
-        ctx,
-        session,
-        op,
-        "order",
-        order,
-        clash,
-        sent,
-        held,
-        *others,
-        more=lambda: [w for i, q in merged if (w := session.add_stock(i, q)) is not None],
+    gained = tuple(
+        Held(
+            "item",
+            item_id,
+            Base(
+                {**held.fields, "quantity": held.fields["quantity"] + q}, held.version, held.proven
+            ),
+        )
+        for item_id, q in credits.merged(op.id)
+        if (held := session.sent_now(item_id)) is not None
     )
+    held = Base(sent, order.version, bool(base and base.proven))
+    caller = Caller(ctx.owner_id, ctx.session_id)
+    return settle(caller, op, "order", order, clash, sent, held, *others, also_held=gained)
 
 
-def _move(order: Order, status: str) -> tuple[tuple[str, ...], str | None]:
+def _move(order: Order, status: str, *, ordered: bool) -> tuple[tuple[str, ...], str | None]:
     """Along the status table as far as `status`; a clash if the order cannot get there."""
-    path = steps(order.status, status)
+    path = steps(order.status, status, ordered=ordered)
     if path is not None:
         _walk(order, path)
         return (), None

@@ -4,7 +4,9 @@
 received, or what it last sent), `current` the server's state. A field the device changed is
 taken if nobody else changed it; a field both changed keeps the server's value (a clash).
 Stock merges as a delta: the device's change on top of everyone else's. Without a base nothing
-the device sends may overwrite the server: every difference is a clash.
+the device sends may overwrite the server: every difference is a clash. A base may know some
+fields only (a seed row's stock starts at 0, its other values are the app's): the fields it
+lacks are treated as having no base.
 """
 
 from collections.abc import Mapping
@@ -38,16 +40,26 @@ def plan(
     order this device applied locally that was applied on the server too): not counted twice."""
     if base is None:
         return _without_base(sent, current, deleted, credit)
-    changes, clashes = {}, []
+    changes, clashes, unknown = {}, [], []
     for name, value in sent.items():
-        if name == QUANTITY or value == base.get(name):
+        if name == QUANTITY:
             continue
-        if current.get(name) == base.get(name):
+        if name not in base:
+            if value != current.get(name):
+                unknown.append(name)
+        elif value == base[name]:
+            continue
+        elif current.get(name) == base[name]:
             changes[name] = value
         elif current.get(name) != value:
             clashes.append(name)
-    delta = sent[QUANTITY] - credit - base[QUANTITY] if QUANTITY in sent else 0
-    reason = CHANGED_ON_BOTH if clashes else None
+    delta = 0
+    if QUANTITY in sent and QUANTITY in base:
+        delta = sent[QUANTITY] - credit - base[QUANTITY]
+    elif QUANTITY in sent and sent[QUANTITY] - credit != current.get(QUANTITY):
+        unknown.append(QUANTITY)
+    reason = CHANGED_ON_BOTH if clashes else NO_BASE if unknown else None
+    clashes += unknown
     if delta and not 0 <= current[QUANTITY] + delta <= MAX_QUANTITY:
         clashes.append(QUANTITY)
         reason, delta = reason or OUT_OF_RANGE, 0

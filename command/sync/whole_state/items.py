@@ -6,30 +6,32 @@ from uuid import UUID
 from command.categories.handlers import load_category
 from command.items import handlers as items
 from command.memberships import item_joins, item_moves
-from command.retry import aggregate_locks, retry_on_conflict
 from command.sync.context import Context, Operation
-from command.sync.outcomes import Outcome
-from command.sync.session import FIELDS, Base, Session, fields_of, load
-from command.sync.snapshot.records import plan_against, settle
+from command.sync.decision import Decision, Held, applied
+from command.sync.session import FIELDS, Base, Claim, Session, fields_of, load
+from command.sync.whole_state.settle import Caller, plan_against, settle
+from command.unit_of_work import BatchedUnitOfWork
 from events.category import CategoryNotFound
 from events.conflict import CATEGORY_GONE
 from events.item import DETAIL_FIELDS, Item, ItemNotFound
 from events.store import SideWrite
 
 
-def create(ctx: Context, session: Session, sent: dict[str, Any], local: str | None) -> Outcome:
+def create(ctx: Context, op: Operation, sent: dict[str, Any], local: str | None) -> Decision:
     """A new item; the device holds what it sent (API.md 8.5: its base)."""
-    details = {f: sent[f] for f in DETAIL_FIELDS if f in sent}
-    cmd = items.CreateItem(
-        ctx.owner_id, sent["category_id"], local, sent.get("quantity", 0), details, "sync"
+    uow = BatchedUnitOfWork(ctx.store)
+    new = items.CreateItem(
+        owner_id=ctx.owner_id,
+        category_id=sent["category_id"],
+        local_id=local,
+        quantity=sent.get("quantity", 0),
+        details={f: sent[f] for f in DETAIL_FIELDS if f in sent},
+        via="sync",
     )
-    ctx.record.extra = lambda item: [
-        session.record("item", item.id, Base(fields_of("item", item), item.version, True))
-    ]
-    ctx.record.on_commit = session.commit
-    saved = items.create_item(ctx.uow, cmd)
-    ctx.advance(saved.position)
-    return ctx.record.outcome(saved.aggregate)
+    item = items.create_item(uow, new).aggregate
+    aggregates, writes = uow.gathered()
+    held = Held("item", item.id, Base(fields_of("item", item), item.version, True))
+    return applied(op.id, item, save=aggregates, writes=writes, held=(held,))
 
 
 def merge(
@@ -40,35 +42,40 @@ def merge(
     sent: dict[str, Any],
     *,
     matched: bool,
-    credit: int,
-    unsettled: int,
-) -> Outcome:
-    """`credit`: stock in `sent` the server counts already (see snapshot.orders); of it,
-    `unsettled` the order's operation has yet to add to the device's base."""
-    with aggregate_locks.hold(item_id):
-        return _merge(ctx, session, op, item_id, sent, matched, (credit, unsettled))
-
-
-@retry_on_conflict
-def _merge(
-    ctx: Context,
-    session: Session,
-    op: Operation,
-    item_id: UUID,
-    sent: dict[str, Any],
-    matched: bool,
     credits: tuple[int, int],
-) -> Outcome:
-    credit, unsettled = credits
+) -> Decision:
+    """Load what the merge needs, then decide."""
     item = ctx.fetched(item_id) or load(ctx.store, "item", item_id)
     if item is None or item.owner_id != ctx.owner_id:
         raise ItemNotFound(item_id)
-    planned = plan_against(session, "item", item, sent, matched=matched, credit=credit)
-    base, mine, before, p = planned.base, planned.mine, planned.before, planned.plan
+    base = session.base("item", item, Claim(sent, op.version()))
+    wanted = {item.category_id, sent.get("category_id", item.category_id)}
+    live = {c for c in wanted if _live(ctx, c)}
+    caller = Caller(ctx.owner_id, ctx.session_id)
+    return decide(caller, op, item, sent, base, matched=matched, credits=credits, live=live)
+
+
+def decide(
+    caller: Caller,
+    op: Operation,
+    item: Item,
+    sent: dict[str, Any],
+    base: Base | None,
+    *,
+    matched: bool,
+    credits: tuple[int, int],
+    live: set[UUID],
+) -> Decision:
+    """The merge of `sent` into `item` (pure). `credits`: stock in `sent` the server counts
+    already (see whole_state.orders), and of it what the order's operation has yet to add to
+    the device's base. `live`: which of the categories involved exist."""
+    credit, unsettled = credits
+    planned = plan_against("item", item, sent, base, matched=matched, credit=credit)
+    mine, before, p = planned.mine, planned.before, planned.plan
     clashes, reason, revive = list(p.clashes), p.reason, p.revive or planned.knew
     writes: list[SideWrite] = []
     if revive or p.changes or p.delta:
-        gone = _apply(ctx, item, p.changes, p.delta, revive, writes)
+        gone = _apply(item, p.changes, p.delta, revive, live, writes)
         if gone and revive:  # an item whose category is gone cannot come back
             clashes, reason, writes = sorted(sent), CATEGORY_GONE, []
         elif gone:
@@ -79,22 +86,21 @@ def _merge(
         if "quantity" in sent:
             fields["quantity"] = sent["quantity"] - unsettled
         held = Base(fields, item.version, mine is not None and mine.proven)
-    return settle(
-        ctx, session, op, "item", item, (tuple(clashes), reason), sent, held, writes=tuple(writes)
-    )
+    clash = (tuple(clashes), reason)
+    return settle(caller, op, "item", item, clash, sent, held, writes=tuple(writes))
 
 
 def _apply(
-    ctx: Context,
     item: Item,
     changes: dict[str, Any],
     delta: int,
     revive: bool,
+    live: set[UUID],
     writes: list[SideWrite],
 ) -> bool:
     """Apply the plan to `item`; True if its category is gone (the move or revival fails)."""
     category_id: UUID = changes.get("category_id", item.category_id)
-    if (revive or category_id != item.category_id) and not _live(ctx, category_id):
+    if (revive or category_id != item.category_id) and category_id not in live:
         if revive:
             return True
         category_id = item.category_id
