@@ -12,7 +12,7 @@ import httpx
 from bench.report import heading, latencies, line
 from infra.database import Database
 from infra.settings import Settings
-from tests.api.legacy_app import category_op, item_op
+from tests.api.released_app import category_op, item_op
 from vitaltrack.app import create_app
 
 PAGE = 500

@@ -20,6 +20,7 @@ from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
 from pydantic import ValidationError
 
+from command.errors import PROBLEMS
 from command.items import handlers as items
 from command.orders import handlers as orders
 from command.preconditions import VersionConflict
@@ -48,17 +49,18 @@ from events.store import SideWrite
 from wire.cursors import Receipt
 from wire.ids import parse_uuid
 
-REJECTIONS: dict[type[Exception], str] = {
-    InsufficientStock: "insufficient_stock",
-    StockLimitExceeded: "validation_error",
-    items.CategoryMissing: "bad_request",
-    orders.OrderedItemMissing: "bad_request",
-    InvalidTransition: "invalid_transition",
-    AlreadyApplied: "already_applied",
-    CategoryNotFound: "not_found",
-    ItemNotFound: "not_found",
-    OrderNotFound: "not_found",
-}
+# Refusals an operation answers as `rejected`, with the code and message REST answers.
+REJECTED = (
+    InsufficientStock,
+    StockLimitExceeded,
+    items.CategoryMissing,
+    orders.OrderedItemMissing,
+    InvalidTransition,
+    AlreadyApplied,
+    CategoryNotFound,
+    ItemNotFound,
+    OrderNotFound,
+)
 
 
 @dataclass(frozen=True)
@@ -151,9 +153,9 @@ class _Shell:
             return rejected(op.id, "validation_error", "; ".join(e["msg"] for e in exc.errors()))
         except Rejected as exc:
             return rejected(op.id, exc.code, str(exc))
-        except tuple(REJECTIONS) as exc:
-            message = str(exc) or type(exc).__doc__ or ""
-            return rejected(op.id, REJECTIONS[type(exc)], message)
+        except REJECTED as exc:
+            _, code, message = PROBLEMS[type(exc)]
+            return rejected(op.id, code, message or str(exc))
 
     @retry_on_conflict
     def _settle(self, decide: Callable[[], Decision | None]) -> Outcome | None:

@@ -26,7 +26,7 @@ from wire.items import ItemOut
 from wire.render import sql_array, sql_utc
 
 SYNCED_PROJECTIONS = ["categories", "items", "orders", "feed"]
-LEGACY_MARGIN = timedelta(minutes=5)  # lastSyncAt is a client clock: look back a little
+LAST_SYNC_MARGIN = timedelta(minutes=5)  # lastSyncAt is a client clock: look back a little
 
 
 @dataclass(frozen=True)
@@ -97,7 +97,7 @@ async def _start(conn: asyncpg.Connection, req: PullRequest, head: int) -> int:
     first = await conn.fetchval(
         "SELECT min(position) FROM owner_feed WHERE owner_id = $1 AND occurred_at >= $2",
         req.owner_id,
-        req.last_sync_at - LEGACY_MARGIN,
+        req.last_sync_at - LAST_SYNC_MARGIN,
     )
     return first - 1 if first is not None else head
 

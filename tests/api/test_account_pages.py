@@ -15,7 +15,7 @@ from projections.catalog import all_projections
 from projections.rebuild import rebuild
 from tests.api.accounts import PASSWORD, Account, register
 from tests.api.inventory import category, get, item
-from tests.api.legacy_app import LegacyApp
+from tests.api.released_app import ReleasedApp
 from tests.smtp import Mailbox
 
 AUTH = "/api/v1/auth"
@@ -108,7 +108,7 @@ async def test_an_account_is_deleted_from_the_mailed_link_and_nothing_of_it_rema
     for who, notes in ((doomed, "private note"), (kept, "kept note")):
         meds = await category(client, who, "Meds")
         await item(client, who, meds["id"], name="Saline", quantity=3, notes=notes)
-    phone = LegacyApp(client, "doomed@example.com", PASSWORD)
+    phone = ReleasedApp(client, "doomed@example.com", PASSWORD)
     await phone.login()  # a device syncing too: sessions, sync bookkeeping
     await phone.logout()
 

@@ -11,6 +11,7 @@ from infra.database import Database
 from tests.api.accounts import PASSWORD, Account
 from tests.api.inventory import category, get, item
 from tests.api.sync import SYNC, op, pull, push
+from tests.waiting import until
 
 
 async def second_device(client: httpx.AsyncClient, who: Account) -> Account:
@@ -80,31 +81,29 @@ async def test_bootstrap_then_cursor_continues_exactly(
 async def test_bootstrap_during_writes_misses_and_doubles_nothing(
     client: httpx.AsyncClient, alice: Account
 ) -> None:
+    """A device bootstraps while items are being written, then follows its cursor: it ends
+    with every item exactly once, however the writes and its pulls interleave."""
     meds = await category(client, alice)
+    written: list[str] = []
 
-    async def writer() -> list[str]:
-        return [(await item(client, alice, meds["id"], name=f"w{n}"))["id"] for n in range(15)]
+    async def writer() -> None:
+        for n in range(15):
+            written.append((await item(client, alice, meds["id"], name=f"w{n}"))["id"])
 
-    async def device() -> dict[str, int]:
-        await asyncio.sleep(0.05)
-        boot = await pull(client, alice)
-        state = {i["id"]: i["version"] for i in boot["items"]}
-        await asyncio.sleep(0.3)
-        cursor = boot["nextCursor"]
-        while True:
-            page = await pull(client, alice, cursor)
-            for event in page["events"]:
-                assert event["entityId"] not in state or event["type"] != "created", "doubled"
-                state[event["entityId"]] = event["version"]
-            cursor = page["nextCursor"]
-            if not page["hasMore"]:
-                return state
-
-    written, state = await asyncio.gather(writer(), device())
-    final = await pull(client, alice, None)
-    assert set(written) <= set(state) | {i["id"] for i in final["items"]}
-    page = await pull(client, alice, (await pull(client, alice))["nextCursor"])
-    assert page["events"] == []
+    writing = asyncio.create_task(writer())
+    await until(lambda: len(written) >= 3)
+    boot = await pull(client, alice)
+    state = {i["id"]: i["version"] for i in boot["items"]}
+    await until(lambda: len(written) >= len(state) + 3)  # more land after the bootstrap
+    cursor, done = boot["nextCursor"], False
+    while not done:
+        done = writing.done()  # each write was readable before it counted as written
+        page = await pull(client, alice, cursor)
+        for event in page["events"]:
+            assert event["entityId"] not in state or event["type"] != "created", "doubled"
+            state[event["entityId"]] = event["version"]
+        cursor, done = page["nextCursor"], done and not page["hasMore"]
+    assert set(state) == set(written)
 
 
 async def test_a_resent_push_is_duplicate_and_appends_nothing(
@@ -211,7 +210,7 @@ def local(entity: dict[str, Any], **changes: object) -> dict[str, Any]:
     return {**keep, **changes}
 
 
-async def test_legacy_snapshot_pushes_from_two_devices_merge_without_loss(
+async def test_whole_state_pushes_from_two_devices_merge_without_loss(
     client: httpx.AsyncClient, alice: Account
 ) -> None:
     tablet = await second_device(client, alice)
@@ -284,7 +283,7 @@ async def test_a_device_revives_what_it_removed_itself(
     tape = await item(client, alice, meds["id"], name="Tape", localId="tape")
     meds_local = local(meds, localId="meds")
     await pull(client, alice)
-    # The phone deleted Gauze: its snapshot push names Tape only.
+    # The phone deleted Gauze: its whole-state push names Tape only.
     await push(client, alice, *snapshot_ops([local(tape)], [meds_local]), mode=None)
     assert (
         await client.get(f"/api/v1/items/{gauze['id']}", headers=alice.headers)
@@ -393,7 +392,7 @@ async def test_full_pushes_then_pulls(client: httpx.AsyncClient, alice: Account)
     assert [e["type"] for e in body["events"]] == ["created"]
 
 
-async def test_legacy_last_sync_at_never_misses(client: httpx.AsyncClient, alice: Account) -> None:
+async def test_last_sync_at_pulls_never_miss(client: httpx.AsyncClient, alice: Account) -> None:
     meds = await category(client, alice)
     response = await client.post(
         f"{SYNC}/pull", json={"lastSyncAt": "2000-01-01T00:00:00Z"}, headers=alice.headers

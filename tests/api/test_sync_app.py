@@ -1,4 +1,4 @@
-"""The release app's real sync life cycle (tests/api/legacy_app.py) against the server:
+"""The release app's real sync life cycle (tests/api/released_app.py) against the server:
 each defect the live checks found (issue 10), as the family would meet it."""
 
 import asyncio
@@ -6,14 +6,16 @@ import contextlib
 from typing import Any, cast
 from uuid import UUID
 
+import asyncpg
 import httpx
-import pytest
+import jwt
 
-from command.sync.context import Context
+from infra.database import Database
 from tests.api.accounts import PASSWORD, Account
-from tests.api.inventory import category, get, item
-from tests.api.legacy_app import LegacyApp, Lost, category_op, item_op, order_op
+from tests.api.inventory import category, get, item, stock
+from tests.api.released_app import Lost, ReleasedApp, category_op, item_op, order_op
 from tests.api.sync import SYNC
+from tests.waiting import until
 
 
 async def household(client: httpx.AsyncClient, who: Account) -> dict[str, int]:
@@ -27,14 +29,14 @@ async def conflicts(client: httpx.AsyncClient, who: Account) -> list[dict[str, A
     return cast(list[dict[str, Any]], page["entries"])
 
 
-async def app(client: httpx.AsyncClient, who: Account, *lose: str) -> LegacyApp:
-    phone = LegacyApp(client, who.email, PASSWORD)
+async def app(client: httpx.AsyncClient, who: Account, *lose: str) -> ReleasedApp:
+    phone = ReleasedApp(client, who.email, PASSWORD)
     phone.faults.lose = list(lose)
     await phone.login()
     return phone
 
 
-async def push_state(phone: LegacyApp, *, lose: bool = False) -> None:
+async def push_state(phone: ReleasedApp, *, lose: bool = False) -> None:
     """A client that pushes its whole state without logging out (the contract allows it)."""
     if lose:
         phone.faults.lose.append("push")
@@ -239,32 +241,44 @@ async def test_reviving_and_renaming_a_category_frees_its_old_name(
 
 
 async def test_a_stock_change_landing_while_a_push_runs_counts_with_it(
-    client: httpx.AsyncClient, alice: Account, monkeypatch: pytest.MonkeyPatch
+    client: httpx.AsyncClient, alice: Account, database: Database
 ) -> None:
-    """A push reads the newest versions of what it names once, at its start (Context.expect);
-    a change landing after that read makes the push's copy stale: its save is refused and
-    retried on the current state, so both changes count."""
+    """A push reads what it names once, at its start; a change landing after that read makes
+    its copy stale: its save is refused and decided again on the current state, so both
+    changes count. The change is made to land there: the test holds the session's row,
+    which the push locks right after its read, and waits until the push waits for it."""
     meds = await category(client, alice)
     saline = await item(client, alice, meds["id"], name="Saline", quantity=100)
     phone = await app(client, alice)
-    await push_state(phone)  # unchanged; the server has loaded (and cached) Saline since
-    phone.set_stock("Saline", 90)  # -10 on the phone
-    loop = asyncio.get_running_loop()
-    read_versions = Context.expect
-    landed = []
-
-    def expect_then_a_nurse_adds_five(ctx: Context, entity_ids: list[UUID]) -> None:
-        read_versions(ctx, entity_ids)
-        change = client.patch(
-            f"/api/v1/items/{saline['id']}/stock", json={"delta": 5}, headers=alice.headers
-        )
-        landed.append(asyncio.run_coroutine_threadsafe(change, loop).result(30).status_code)
-
-    monkeypatch.setattr(Context, "expect", expect_then_a_nurse_adds_five)
     await push_state(phone)
-
-    assert landed == [200]
+    phone.set_stock("Saline", 90)  # -10 on the phone
+    session = jwt.decode(phone.headers["Authorization"][7:], options={"verify_signature": False})
+    holder = await asyncpg.connect(database.asyncpg_dsn)
+    try:
+        hold = holder.transaction()
+        await hold.start()
+        await holder.execute(
+            "SELECT 1 FROM sync_sessions WHERE session_id = $1 FOR UPDATE", UUID(session["sid"])
+        )
+        pushing = asyncio.create_task(push_state(phone))
+        await until(lambda: waiting_on_sync_sessions(holder))
+        nurse = await stock(client, alice, saline["id"], delta=5)
+        await hold.commit()
+        await pushing
+    finally:
+        await holder.close()
+    assert nurse.status_code == 200
     assert (await household(client, alice))["Saline"] == 95
+
+
+async def waiting_on_sync_sessions(conn: asyncpg.Connection) -> bool:
+    """Another backend waits for a row lock of sync_sessions (the push, blocked)."""
+    return bool(
+        await conn.fetchval(
+            "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a USING (pid) "
+            "WHERE NOT l.granted AND a.query LIKE '%sync_sessions%' AND a.pid <> pg_backend_pid()"
+        )
+    )
 
 
 async def test_a_push_naming_one_item_twice_is_answered(
@@ -298,7 +312,7 @@ async def test_replays_of_a_failed_seed_push_keep_the_familys_edits(
     remembered, so the item's replay finds it, and the family's +4 on the seed row counts
     at logout (seed rows start at 0)."""
     await family_with_ambu_bags(client, alice)
-    tablet = LegacyApp(client, alice.email, PASSWORD)
+    tablet = ReleasedApp(client, alice.email, PASSWORD)
     tablet.faults.lose, tablet.faults.fail = ["pull"], ["push"]
     await tablet.login()
     assert tablet.seeded and not tablet.queue  # every replay answered
@@ -315,7 +329,7 @@ async def test_a_seed_the_server_never_saw_still_counts_from_zero(
     """Issue 21 #3, variant: the seed push and every replay fail; the logout push is the
     first the server sees of the seed rows: +4 on a seed row is +4."""
     await family_with_ambu_bags(client, alice)
-    tablet = LegacyApp(client, alice.email, PASSWORD)
+    tablet = ReleasedApp(client, alice.email, PASSWORD)
     tablet.faults.lose, tablet.faults.fail = ["pull"], ["push"] + ["replay"] * 100
     await tablet.login()
     tablet.set_stock("Ambu Bag", 4)
@@ -355,3 +369,30 @@ async def test_an_order_received_after_being_ordered_passes_through_ordered(
     assert [(o["status"], bool(o["orderedAt"]), bool(o["receivedAt"])) for o in orders] == [
         ("received", True, True)
     ]
+
+
+async def test_another_households_category_reads_as_an_unknown_id(
+    client: httpx.AsyncClient, alice: Account, bob: Account
+) -> None:
+    """A whole-state push naming another household's category answers exactly as for an
+    id nobody has: nothing of that household (its items' ids) leaks into the answer."""
+    theirs = await category(client, bob)
+    await item(client, bob, theirs["id"], name="Ambu Bag")
+
+    async def answer(category_id: str) -> dict[str, Any]:
+        data = {"categoryId": category_id, "name": "Ambu Bag", "quantity": 1}
+        ops = [{"id": f"op-{category_id}", "type": "create", "entity": "item", "data": data}]
+        pushed = await client.post(f"{SYNC}/push", json={"operations": ops}, headers=alice.headers)
+        assert pushed.status_code == 200
+        return cast(dict[str, Any], pushed.json()["results"][0])
+
+    foreign, unknown = await answer(theirs["id"]), await answer(str(UUID(int=7)))
+    assert foreign["status"] == unknown["status"] == "rejected"
+    assert (
+        foreign["error"]
+        == unknown["error"]
+        == {
+            "code": "bad_request",
+            "message": "Category not found",
+        }
+    )

@@ -1,6 +1,6 @@
 """The release app's life cycle on several phones, with lost answers (hypothesis stateful).
 
-Devices (tests/api/legacy_app.py) log in (the pull answer may be lost: seed data, pushed at
+Devices (tests/api/released_app.py) log in (the pull answer may be lost: seed data, pushed at
 once; that push's answer may be lost too: replayed one operation per request), relaunch,
 edit offline (stock, new and deleted items, orders received and applied on the phone), log
 out (the whole-state push's answer may be lost), and resend pushes. Invariants:
@@ -33,8 +33,8 @@ from hypothesis.stateful import (
 from infra.database import Database
 from infra.settings import Settings
 from tests.api.accounts import PASSWORD
-from tests.api.legacy_app import LegacyApp, Lost
 from tests.api.machine import CONTEXT, AppMachine
+from tests.api.released_app import Lost, ReleasedApp
 
 DEVICES = 3
 RANK = {"pending": 0, "received": 1, "stock_updated": 2}
@@ -44,7 +44,7 @@ names = itertools.count()
 class Phone:
     """A device and what the simulation knows of its unpushed work."""
 
-    def __init__(self, app: LegacyApp):
+    def __init__(self, app: ReleasedApp):
         self.app = app
         self.signed_in = False
         self.deltas: dict[str, int] = {}  # item name -> stock change not pushed yet
@@ -80,7 +80,7 @@ class Household(AppMachine):
         self.headers = {"Authorization": f"Bearer {answer['access_token']}"}
         processed: set[str] = set()
         self.phones = [
-            Phone(LegacyApp(self.client, email, PASSWORD, processed)) for _ in range(DEVICES)
+            Phone(ReleasedApp(self.client, email, PASSWORD, processed)) for _ in range(DEVICES)
         ]
 
     # --- the life cycle -------------------------------------------------------------

@@ -9,7 +9,7 @@ import httpx
 
 from tests.api.accounts import PASSWORD, Account
 from tests.api.inventory import category, get, item, stock
-from tests.api.legacy_app import Lost
+from tests.api.released_app import Lost
 from tests.api.sync import op, pull, push
 from tests.api.whole_state_client import WholeStateClient
 

@@ -9,7 +9,7 @@ from typing import Any, cast
 
 import httpx
 
-from tests.api.legacy_app import SYNC, Lost, category_op, item_op
+from tests.api.released_app import SYNC, Lost, category_op, item_op
 
 
 class WholeStateClient:

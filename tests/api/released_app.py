@@ -56,7 +56,7 @@ def op_id() -> str:
     return f"op_{next(_serial)}_{uuid.uuid4().hex[:9]}"  # generateOperationId, sync.ts:95
 
 
-class LegacyApp:
+class ReleasedApp:
     def __init__(
         self,
         client: httpx.AsyncClient,
