@@ -12,7 +12,7 @@ from uuid import UUID
 
 from command.errors import WIRE
 from command.sync.outcomes import APPLIED, CONFLICT, REJECTED, Outcome
-from command.sync.session import Base
+from command.sync.receipts import Base
 from events.store import SideWrite
 
 

@@ -96,18 +96,23 @@ class _Shell:
         self.ctx = Context(uow.store, cmd.owner_id, cmd.session_id)
         self.session: Session | None = None
         self.rules: Rules = OpsRules(self.ctx)
+        ids = [op.id for op in cmd.operations]
+        self.seen = first_outcomes(uow.store, cmd.owner_id, ids)
         if cmd.whole_state:
             named = [u for op in cmd.operations for r in op.refs() if (u := parse_uuid(r))]
             self.ctx.expect(named)
-            self.session = Session(uow.store, cmd.owner_id, cmd.session_id, named, cmd.receipt)
+            # A push sent again (every operation processed before) is late news: its tokens
+            # tell nothing about the answers the device holds now.
+            fresh = any(i not in self.seen for i in ids)
+            receipt = cmd.receipt if fresh else Receipt()
+            self.session = Session(uow.store, cmd.owner_id, cmd.session_id, named, receipt)
             self.rules = WholeStateRules(self.ctx, self.session, cmd.operations)
         self.position = 0
         self.later: list[SideWrite] = []  # rows of decisions that recorded no events
         self.later_outcomes: list[Outcome] = []
 
     def run(self) -> Pushed:
-        owner = self.cmd.owner_id
-        seen = first_outcomes(self.uow.store, owner, [op.id for op in self.cmd.operations])
+        owner, seen = self.cmd.owner_id, self.seen
         outcomes = []
         try:
             for op in self.cmd.operations:
@@ -154,8 +159,8 @@ class _Shell:
         except Rejected as exc:
             return rejected(op.id, exc.code, str(exc))
         except REJECTED as exc:
-            _, code, message = PROBLEMS[type(exc)]
-            return rejected(op.id, code, message or str(exc))
+            _, code, detail = PROBLEMS[type(exc)]
+            return rejected(op.id, code, detail or str(exc))
 
     @retry_on_conflict
     def _settle(self, decide: Callable[[], Decision | None]) -> Outcome | None:

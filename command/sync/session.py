@@ -9,6 +9,7 @@ its data with the answer, or with its seed data when the answer is lost. The rul
 their scenarios: docs/sync.md.
 """
 
+import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -18,6 +19,7 @@ from uuid import UUID
 import orjson
 from eventsourcing.application import AggregateNotFoundError
 
+from command.sync.receipts import Base, Delivery, Pulls, Shown, choose
 from command.unit_of_work import transaction
 from events.category import REVISABLE, Category
 from events.item import DETAIL_FIELDS, Item
@@ -51,34 +53,10 @@ def _decode(data: Any) -> dict[str, Any]:
     return {k: (_DECODE[k](v) if k in _DECODE and v is not None else v) for k, v in fields.items()}
 
 
-@dataclass(frozen=True)
-class Base:
-    fields: Mapping[str, Any]  # may lack fields nothing proves (see merge.plan)
-    version: int  # the server version this base corresponds to
-    proven: bool  # the device saw the server's state (False: it only sent its own values)
-
-
-@dataclass(frozen=True)
-class Claim:
-    """What an operation shows of the device's copy: the values it sent and, if it names
-    one, the server version it holds (`baseVersion`, or the resource's own `version`)."""
-
-    sent: Mapping[str, Any]
-    version: int | None = None
-
-    def shows(self, version: int, fields: Mapping[str, Any]) -> bool:
-        """The device answers from the server's state `fields` at `version`: it names that
-        version, or sends exactly those values."""
-        if self.version is not None:
-            return self.version == version
-        return all(fields.get(name) == value for name, value in self.sent.items())
-
-
 @dataclass
 class _Row:
     entity: str
-    delivered_version: int | None
-    delivered_seq: int | None  # the first delivery of that version since the device sent it
+    deliveries: list[Delivery]  # what the session's last pulls delivered, oldest first
     base: dict[str, Any] | None
     base_version: int | None
     base_seq: int | None
@@ -103,61 +81,57 @@ class Session:
             head = curs.fetchone()
             self.seq, self.bootstrap_seq = head["seq"], head["bootstrap_seq"]
             curs.execute(
-                "SELECT sync_prove_receipt(%s, %s, %s) AS proven",
+                "SELECT sync_prove_receipt(%s, %s, %s)",
                 (session_id, receipt.last_sync_at, receipt.position),
             )
-            proven_seq = curs.fetchone()["proven"]
-            if proven_seq < self.bootstrap_seq and self._names_delivered(curs, named):
-                proven_seq = self.bootstrap_seq
+            if self._names_delivered(curs, named):
                 curs.execute(
-                    "UPDATE sync_sessions SET proven_seq = bootstrap_seq WHERE session_id = %s",
+                    "UPDATE sync_sessions SET proven_seq = greatest(proven_seq, bootstrap_seq) "
+                    "WHERE session_id = %s",
                     (session_id,),
                 )
             curs.execute(
-                "SELECT entity_id, entity, delivered_version, delivered_seq, base, "
-                "base_version, base_seq, base_proven FROM sync_session_entities "
-                "WHERE session_id = %s",
+                "SELECT proven_seq, pull_seqs, pull_lost FROM sync_sessions WHERE session_id = %s",
                 (session_id,),
             )
+            known = curs.fetchone()
+            curs.execute(_ROWS, (session_id,))
             self._rows = {r["entity_id"]: _row(r) for r in curs.fetchall()}
-        self._proven_seq = proven_seq
-        # a pull since the latest bootstrap arrived: the device holds the household's data
-        # (not seed data after a lost answer)
-        self.proven = proven_seq >= max(self.bootstrap_seq, 1)
+        lost = frozenset(
+            s for s, gone in zip(known["pull_seqs"], known["pull_lost"], strict=True) if gone
+        )
+        self.pulls = Pulls(self.bootstrap_seq, known["proven_seq"], lost)
+        # the bootstrap arrived: the device holds the household's data (not seed data after
+        # a lost answer)
+        self.proven = self.bootstrap_seq > 0 and self.pulls.arrived(self.bootstrap_seq)
 
     def _names_delivered(self, curs: Any, named: list[UUID]) -> bool:
         """Receipt of the bootstrap is proven by naming a server id only that pull gave."""
         curs.execute(
             "SELECT 1 FROM sync_session_entities WHERE session_id = %s AND entity_id = ANY(%s) "
-            "AND delivered_seq >= %s LIMIT 1",
+            "AND %s <= ANY(delivered_seqs) LIMIT 1",
             (self.session_id, named, self.bootstrap_seq),
         )
         return curs.fetchone() is not None
 
-    def base(self, entity: str, current: Any, claim: Claim | None = None) -> Base | None:
-        """What the device started from for `current`, if anything proves it: the latest of
-        what it sent and what a pull it demonstrably received delivered."""
+    def base(self, entity: str, current: Any, shown: Shown | None = None) -> Base | None:
+        """What the device started from for `current`, if anything proves it (or lets it be
+        presumed): the latest of what it sent and what its pulls delivered (see receipts)."""
         row = self._rows.get(current.id)
         if row is None:
             return None
-        sent = row.base is not None and (row.base_seq or 0) > self.bootstrap_seq
-        delivered = row.delivered_version is not None and self._delivered(row)
-        if delivered and (not sent or (row.delivered_seq or 0) > (row.base_seq or 0)):
-            version = row.delivered_version or 0
-            seen = current
-            if current.version != version:
-                seen = self.store.repository.get(current.id, version=version)
-            fields = fields_of(entity, seen)
-            if (row.delivered_seq or 0) <= self._proven_seq or (
-                claim is not None and claim.shows(version, fields)
-            ):
-                return Base(fields, version, True)
-        if sent:
-            return Base(dict(row.base or {}), row.base_version or 0, row.base_proven)
-        return None
+        sent, sent_seq = None, 0
+        if row.base is not None and (row.base_seq or 0) > self.bootstrap_seq:
+            sent = Base(dict(row.base), row.base_version or 0, row.base_proven)
+            sent_seq = row.base_seq or 0
+        fields = functools.cache(lambda version: fields_of(entity, self._at(current, version)))
+        return choose(row.deliveries, sent, sent_seq, self.pulls, fields, shown)
 
-    def _delivered(self, row: _Row) -> bool:
-        return row.delivered_seq is not None and row.delivered_seq >= self.bootstrap_seq
+    def _at(self, current: Any, version: int) -> Any:
+        """The entity as it was at `version` (rebuilt from its events)."""
+        if current.version == version:
+            return current
+        return self.store.repository.get(current.id, version=version)
 
     def record(self, entity: str, entity_id: UUID, base: Base) -> SideWrite:
         """The row saying the device now holds `base`, written with the operation's events;
@@ -181,7 +155,7 @@ class Session:
         )
 
     def commit(self, entity: str, entity_id: UUID, base: Base) -> None:
-        row = self._rows.setdefault(entity_id, _Row(entity, None, None, None, None, None, False))
+        row = self._rows.setdefault(entity_id, _Row(entity, [], None, None, None, False))
         row.base, row.base_version, row.base_seq = dict(base.fields), base.version, self.seq
         row.base_proven = base.proven
 
@@ -204,11 +178,16 @@ class Session:
         return base is not None and base.proven and base.version == current.version
 
 
+_ROWS = (
+    "SELECT entity_id, entity, delivered_versions, delivered_seqs, base, base_version, "
+    "base_seq, base_proven FROM sync_session_entities WHERE session_id = %s"
+)
+
+
 def _row(r: Any) -> _Row:
     return _Row(
         r["entity"],
-        r["delivered_version"],
-        r["delivered_seq"],
+        [Delivery(v, s) for v, s in zip(r["delivered_versions"], r["delivered_seqs"], strict=True)],
         _decode(r["base"]) if r["base"] is not None else None,
         r["base_version"],
         r["base_seq"],

@@ -44,13 +44,14 @@ async def record_delivery(
     await conn.execute(
         "SELECT sync_prove_receipt($1, $2, $3)", session_id, receipt.last_sync_at, receipt.position
     )
-    era = await conn.fetchval(
+    await conn.execute(
         "UPDATE sync_sessions SET "
         "bootstrap_seq = CASE WHEN $2 THEN $3 ELSE bootstrap_seq END, "
         f"pull_seqs = {_KEEP.format('pull_seqs', '$3::integer')}, "
         f"pull_times = {_KEEP.format('pull_times', '$4::timestamptz')}, "
         f"pull_positions = {_KEEP.format('pull_positions', '$5::bigint')}, "
-        "updated_at = now() WHERE session_id = $1 RETURNING bootstrap_seq",
+        f"pull_lost = {_KEEP.format('pull_lost', 'false')}, "
+        "updated_at = now() WHERE session_id = $1",
         session_id,
         bootstrap,
         seq,
@@ -60,45 +61,41 @@ async def record_delivery(
     if delivered is None:
         await conn.execute(
             "INSERT INTO sync_session_entities AS e "
-            "(session_id, entity_id, entity, delivered_version, delivered_seq) "
-            "SELECT $1, id, entity, version, $2 FROM ("
-            "SELECT 'category' AS entity, id, version FROM categories WHERE owner_id = $4 "
-            "UNION ALL SELECT 'item', id, version FROM items WHERE owner_id = $4 "
-            "UNION ALL SELECT 'order', id, version FROM orders WHERE owner_id = $4"
+            "(session_id, entity_id, entity, delivered_versions, delivered_seqs) "
+            "SELECT $1, id, entity, ARRAY[version], ARRAY[$2::integer] FROM ("
+            "SELECT 'category' AS entity, id, version FROM categories WHERE owner_id = $3 "
+            "UNION ALL SELECT 'item', id, version FROM items WHERE owner_id = $3 "
+            "UNION ALL SELECT 'order', id, version FROM orders WHERE owner_id = $3"
             ") AS household ORDER BY id " + _DELIVERED,
             session_id,
             seq,
-            era,
             owner_id,
         )
     elif delivered:
         await conn.execute(
             "INSERT INTO sync_session_entities AS e "
-            "(session_id, entity_id, entity, delivered_version, delivered_seq) "
-            "SELECT $1, id, kind, version, $2 "
-            "FROM unnest($4::text[], $5::uuid[], $6::bigint[]) AS t(kind, id, version) "
+            "(session_id, entity_id, entity, delivered_versions, delivered_seqs) "
+            "SELECT $1, id, kind, ARRAY[version], ARRAY[$2::integer] "
+            "FROM unnest($3::text[], $4::uuid[], $5::bigint[]) AS t(kind, id, version) "
             "ORDER BY id " + _DELIVERED,
             session_id,
             seq,
-            era,
             [d[0] for d in delivered],
             [d[1] for d in delivered],
             [d[2] for d in delivered],
         )
 
 
-# The last eight of a session's pulls: `column` with `value` appended.
+# The last eight of a session's pulls, or of an entity's deliveries: `column` with `value`
+# appended.
 _KEEP = "({0} || {1})[greatest(1, cardinality({0}) - 6):]"
 
-# A version delivered again keeps the sequence number of its first delivery since the
-# device last sent the entity (in the current bootstrap's era, $3): re-delivering what the
-# device holds anyway never voids the proof that it received it.
+# Each delivery is kept (the last eight): if the latest answers are lost, the device still
+# holds an earlier one (command/sync/receipts.py).
 _DELIVERED = (
-    "ON CONFLICT (session_id, entity_id) DO UPDATE "
-    "SET delivered_version = EXCLUDED.delivered_version, delivered_seq = CASE "
-    "WHEN e.delivered_version = EXCLUDED.delivered_version AND e.delivered_seq >= $3 "
-    "AND e.delivered_seq > coalesce(e.base_seq, 0) THEN e.delivered_seq "
-    "ELSE EXCLUDED.delivered_seq END"
+    "ON CONFLICT (session_id, entity_id) DO UPDATE SET "
+    f"delivered_versions = {_KEEP.format('e.delivered_versions', 'EXCLUDED.delivered_versions')}, "
+    f"delivered_seqs = {_KEEP.format('e.delivered_seqs', 'EXCLUDED.delivered_seqs')}"
 )
 
 

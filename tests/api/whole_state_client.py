@@ -33,6 +33,7 @@ class WholeStateClient:
         self.last_sync_at: str | None = None  # the serverTime of the last answer received
         self.cursor: str | None = None
         self.lose: list[str] = []  # "pull", "push": the next such answer is lost
+        self.last_push: dict[str, Any] | None = None
 
     async def pull(self) -> None:
         body: dict[str, Any] = {"lastSyncAt": self.last_sync_at}
@@ -58,6 +59,7 @@ class WholeStateClient:
         body: dict[str, Any] = {"operations": ops}
         if self.tokens_in_pushes:
             body["lastSyncAt"] = self.last_sync_at
+        self.last_push = body
         return await self._post("push", body)
 
     def item(self, name: str) -> dict[str, Any]:

@@ -12,7 +12,8 @@ from command.categories.handlers import claim_name
 from command.memberships import category_opens
 from command.sync.context import Context, Operation
 from command.sync.decision import Decision, Held, applied
-from command.sync.session import FIELDS, Base, Claim, Session, fields_of, load
+from command.sync.receipts import Base, Shown
+from command.sync.session import FIELDS, Session, fields_of, load
 from command.sync.whole_state.settle import Caller, plan_against, settle
 from command.uniqueness import holder, release
 from command.unit_of_work import BatchedUnitOfWork, UnitOfWork
@@ -54,7 +55,7 @@ def merge(
     category = ctx.fetched(category_id) or load(ctx.store, "category", category_id)
     if category is None or category.owner_id != ctx.owner_id:
         raise CategoryNotFound(category_id)
-    base = session.base("category", category, Claim(sent, op.version()))
+    base = session.base("category", category, Shown(sent, op.version()))
     caller = Caller(ctx.owner_id, ctx.session_id)
     return decide(caller, UnitOfWork(ctx.store), op, category, sent, base, matched=matched)
 

@@ -8,7 +8,8 @@ from command.items import handlers as items
 from command.memberships import item_joins, item_moves
 from command.sync.context import Context, Operation
 from command.sync.decision import Decision, Held, applied
-from command.sync.session import FIELDS, Base, Claim, Session, fields_of, load
+from command.sync.receipts import Base, Shown
+from command.sync.session import FIELDS, Session, fields_of, load
 from command.sync.whole_state.settle import Caller, plan_against, settle
 from command.unit_of_work import BatchedUnitOfWork
 from events.category import CategoryNotFound
@@ -48,7 +49,7 @@ def merge(
     item = ctx.fetched(item_id) or load(ctx.store, "item", item_id)
     if item is None or item.owner_id != ctx.owner_id:
         raise ItemNotFound(item_id)
-    base = session.base("item", item, Claim(sent, op.version()))
+    base = session.base("item", item, Shown(sent, op.version()))
     wanted = {item.category_id, sent.get("category_id", item.category_id)}
     live = {c for c in wanted if _live(ctx, c)}
     caller = Caller(ctx.owner_id, ctx.session_id)

@@ -8,7 +8,8 @@ from uuid import UUID
 from command.memberships import category_closes, items_leave, members_of
 from command.sync.context import Context
 from command.sync.decision import Decision, Held
-from command.sync.session import Base, Session, fields_of, load
+from command.sync.receipts import Base
+from command.sync.session import Session, fields_of, load
 from command.uniqueness import release
 from events.category import Category
 from events.index import category_name_key

@@ -21,7 +21,8 @@ from command.orders.requests import OrderItemIn, Status
 from command.sync.context import Context, Operation
 from command.sync.decision import Decision, Held
 from command.sync.local_ids import local_id_row
-from command.sync.session import Base, Claim, Session, load
+from command.sync.receipts import Base, Shown
+from command.sync.session import Session, load
 from command.sync.whole_state.settle import Caller, settle
 from events.conflict import DELETED, STATUS_BLOCKED
 from events.item import Item
@@ -187,7 +188,7 @@ def _advance(
     if order is None or order.owner_id != ctx.owner_id:
         raise OrderNotFound(order_id)
     sent = {"status": body.status}
-    base = session.base("order", order, Claim(sent, op.version()))
+    base = session.base("order", order, Shown(sent, op.version()))
     clash: tuple[tuple[str, ...], str | None] = ((), None)
     elsewhere = order.status == STOCK_UPDATED and applied_locally(body.status, base)
     if order.is_deleted:

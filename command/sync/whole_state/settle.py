@@ -13,7 +13,8 @@ from uuid import UUID
 from command.sync.context import Operation
 from command.sync.decision import Decision, Held, conflict_outcome
 from command.sync.outcomes import APPLIED, Outcome
-from command.sync.session import Base, fields_of
+from command.sync.receipts import Base
+from command.sync.session import fields_of
 from command.sync.whole_state.merge import Plan, plan
 from events.conflict import (
     CATEGORY_GONE,
