@@ -27,6 +27,13 @@ DETAIL_FIELDS = (
 class Item(Aggregate):
     """A supply item. Stock can never go below 0 (or above 999,999)."""
 
+    class_version = 2  # snapshots: v2 keeps the name the item was created with
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, object]) -> None:
+        """Snapshots taken before: the earliest name known is the one it has now."""
+        state["first_name"] = state["name"]
+
     class Event(Aggregate.Event):
         owner_id: UUID
 
@@ -74,6 +81,7 @@ class Item(Aggregate):
         self.category_id = category_id
         self.local_id = local_id
         self.name = name
+        self.first_name = name  # the app's seed rows are matched by it after a rename
         self.description = description
         self.quantity = quantity
         self.unit = unit

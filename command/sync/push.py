@@ -101,12 +101,13 @@ class _Shell:
         if cmd.whole_state:
             named = [u for op in cmd.operations for r in op.refs() if (u := parse_uuid(r))]
             self.ctx.expect(named)
-            # A push sent again (every operation processed before) is late news: its tokens
-            # tell nothing about the answers the device holds now.
-            fresh = any(i not in self.seen for i in ids)
-            receipt = cmd.receipt if fresh else Receipt()
+            # A push sent again (an operation processed before) is late news: what it names
+            # and its tokens tell nothing about what the device holds now, and what it
+            # leaves out is no omission.
+            late = any(i in self.seen for i in ids)
+            receipt, named = (Receipt(), []) if late else (cmd.receipt, named)
             self.session = Session(uow.store, cmd.owner_id, cmd.session_id, named, receipt)
-            self.rules = WholeStateRules(self.ctx, self.session, cmd.operations)
+            self.rules = WholeStateRules(self.ctx, self.session, cmd.operations, late=late)
         self.position = 0
         self.later: list[SideWrite] = []  # rows of decisions that recorded no events
         self.later_outcomes: list[Outcome] = []

@@ -34,11 +34,11 @@ from infra.database import Database
 from infra.settings import Settings
 from tests.api.accounts import PASSWORD
 from tests.api.machine import CONTEXT, AppMachine
-from tests.api.released_app import Lost, ReleasedApp
+from tests.api.released_app import SEED, Lost, ReleasedApp
 
 DEVICES = 3
 RANK = {"pending": 0, "received": 1, "stock_updated": 2}
-names = itertools.count()
+SEED_ITEMS = {name for items in SEED.values() for name, _, _ in items}
 
 
 class Phone:
@@ -50,6 +50,7 @@ class Phone:
         self.deltas: dict[str, int] = {}  # item name -> stock change not pushed yet
         self.created: dict[str, int] = {}  # new item name -> its quantity when created
         self.deleted: set[str] = set()
+        self.unseen_seed = False  # it fell back to seed data the server has not seen yet
 
     def forget(self) -> None:
         """The app replaces its local data (login, relaunch): unpushed work is gone."""
@@ -64,6 +65,12 @@ class Household(AppMachine):
         self.op_deltas: dict[str, tuple[str, int]] = {}  # operation id -> (item, change)
         self.removed: set[str] = set()  # items some device deleted and pushed
         self.statuses: dict[str, str] = {}  # order localId -> furthest pushed status
+        self.aliases: dict[str, str] = {}  # a renamed item's name -> its first name
+        self.names = itertools.count()  # for new names: the same in every replay of a case
+
+    def logical(self, name: str) -> str:
+        """An item by its first name, whatever it was renamed to."""
+        return self.aliases.get(name, name)
 
     def teardown(self) -> None:
         try:
@@ -84,17 +91,26 @@ class Household(AppMachine):
         ]
 
     # --- the life cycle -------------------------------------------------------------
-    @rule(d=st.integers(0, DEVICES - 1), lose_pull=st.booleans(), lose_seed=st.booleans())
-    def login(self, d: int, lose_pull: bool, lose_seed: bool) -> None:
+    @rule(
+        d=st.integers(0, DEVICES - 1),
+        lose_pull=st.booleans(),
+        seed=st.sampled_from(["reaches", "answer lost", "never reaches"]),
+        fail_replays=st.booleans(),
+    )
+    def login(self, d: int, lose_pull: bool, seed: str, fail_replays: bool) -> None:
         phone = self.phones[d]
         if phone.signed_in:
             return
-        phone.app.faults.lose = ["pull"] * lose_pull + ["push"] * lose_seed
+        pushes = len(phone.app.pushes)
+        phone.app.faults.lose = ["pull"] * lose_pull + ["push"] * (seed == "answer lost")
+        phone.app.faults.fail = ["push"] * (seed == "never reaches") + ["replay"] * (
+            100 * fail_replays
+        )
         self.run(phone.app.login())
-        phone.app.faults.lose = []
+        phone.app.faults.lose, phone.app.faults.fail = [], []
         phone.signed_in = True
         phone.forget()
-        self._seeded(phone)
+        self._reached(phone, pushes)
 
     @rule(d=st.integers(0, DEVICES - 1), lose_pull=st.booleans())
     def relaunch(self, d: int, lose_pull: bool) -> None:
@@ -102,31 +118,39 @@ class Household(AppMachine):
         phone = self.phones[d]
         if not phone.signed_in:
             return
+        pushes = len(phone.app.pushes)
         phone.app.faults.lose = ["pull"] * lose_pull
         self.run(phone.app.load_user_data())
         self.run(phone.app.process_queue())
         phone.app.faults.lose = []
         phone.forget()
-        self._seeded(phone)
+        self._reached(phone, pushes)
 
-    def _seeded(self, phone: Phone) -> None:
-        """A seed push creates what the household does not have yet (quantity 0)."""
-        if phone.app.seeded:
-            for item in phone.app.items:
-                self.expected.setdefault(item["name"], 0)
+    def _reached(self, phone: Phone, since: int) -> None:
+        """A seed row that reached the server is the household's item of that name, or a
+        new one at quantity 0 where it has none."""
+        phone.unseen_seed = phone.app.seeded and len(phone.app.pushes) == since
+        for ops in phone.app.pushes[since:]:
+            for op in ops:
+                name = self.logical(op["data"]["name"]) if op["entity"] == "item" else ""
+                if name in SEED_ITEMS:
+                    self.expected.setdefault(name, 0)
 
-    @rule(d=st.integers(0, DEVICES - 1), lose=st.booleans())
-    def logout(self, d: int, lose: bool) -> None:
+    @rule(d=st.integers(0, DEVICES - 1), lose=st.booleans(), fail_replays=st.booleans())
+    def logout(self, d: int, lose: bool, fail_replays: bool = False) -> None:
         phone = self.phones[d]
         if not phone.signed_in:
             return
         pushes = len(phone.app.pushes)
         orders = [(o.get("localId") or o["id"], o["status"]) for o in phone.app.orders]
         phone.app.faults.lose = ["push"] * lose
+        phone.app.faults.fail = ["replay"] * (100 * fail_replays)
+        whole = bool(phone.app.categories or phone.app.items)
         self.run(phone.app.logout())
-        phone.app.faults.lose = []
+        phone.app.faults.lose, phone.app.faults.fail = [], []
         phone.signed_in = False
-        if len(phone.app.pushes) > pushes:  # the whole state went (it reaches the server)
+        self._reached(phone, pushes)
+        if whole:  # the whole state went (it reaches the server)
             self._pushed(phone, phone.app.pushes[-1], orders)
         phone.forget()
         self.check_stock()
@@ -134,7 +158,9 @@ class Household(AppMachine):
     def _pushed(
         self, phone: Phone, ops: list[dict[str, Any]], orders: list[tuple[str, str]]
     ) -> None:
-        item_ops = {op["data"]["name"]: op["id"] for op in ops if op["entity"] == "item"}
+        item_ops = {
+            self.logical(op["data"]["name"]): op["id"] for op in ops if op["entity"] == "item"
+        }
         for name, delta in phone.deltas.items():
             if delta:
                 self.op_deltas[item_ops[name]] = (name, delta)
@@ -166,19 +192,32 @@ class Household(AppMachine):
         if not (items := self._items(phone)):
             return
         item = items[pick % len(items)]
-        new = max(0, item["quantity"] + delta)
-        if item["name"] not in phone.created:
-            phone.deltas[item["name"]] = phone.deltas.get(item["name"], 0) + new - item["quantity"]
+        new, name = max(0, item["quantity"] + delta), self.logical(item["name"])
+        if name not in phone.created:
+            phone.deltas[name] = phone.deltas.get(name, 0) + new - item["quantity"]
         else:
-            phone.created[item["name"]] = new
+            phone.created[name] = new
         item["quantity"] = new
+
+    @rule(d=st.integers(0, DEVICES - 1), pick=st.integers(0, 40))
+    def rename(self, d: int, pick: int) -> None:
+        """The family renames an item on the phone (a seed row too)."""
+        phone = self.phones[d]
+        if not (items := self._items(phone)):
+            return
+        item = items[pick % len(items)]
+        first = self.logical(item["name"])
+        if phone.unseen_seed and first in SEED_ITEMS:
+            return  # a seed row renamed before the server saw it cannot be told from a new item
+        item["name"] = f"{first} r{next(self.names)}"
+        self.aliases[item["name"]] = first
 
     @rule(d=st.integers(0, DEVICES - 1), quantity=st.integers(0, 5))
     def create_item(self, d: int, quantity: int) -> None:
         phone = self.phones[d]
         if not (phone.signed_in and phone.app.categories):
             return
-        name = f"Item {next(names)}"
+        name = f"Item {next(self.names)}"
         phone.app.create_item(phone.app.categories[0]["name"], name, quantity)
         phone.created[name] = quantity
 
@@ -187,8 +226,9 @@ class Household(AppMachine):
         phone = self.phones[d]
         if not (items := self._items(phone)):
             return
-        name = items[pick % len(items)]["name"]
-        phone.app.delete_item(name)
+        shown = items[pick % len(items)]["name"]
+        phone.app.delete_item(shown)
+        name = self.logical(shown)
         phone.deltas.pop(name, None)
         if phone.created.pop(name, None) is None:
             phone.deleted.add(name)
@@ -215,10 +255,16 @@ class Household(AppMachine):
 
     # --- what must hold ---------------------------------------------------------------
     def server(self) -> tuple[dict[str, int], list[dict[str, Any]]]:
+        """Items by their first name (no item twice), and orders."""
         page = self.run(self.client.get("/api/v1/items?pageSize=100", headers=self.headers))
         orders = self.run(self.client.get("/api/v1/orders?pageSize=100", headers=self.headers))
         assert page.status_code == orders.status_code == 200
-        return {i["name"]: i["quantity"] for i in page.json()["items"]}, orders.json()["orders"]
+        items: dict[str, int] = {}
+        for item in page.json()["items"]:
+            name = self.logical(item["name"])
+            assert name not in items, f"{name} is in the household twice"
+            items[name] = item["quantity"]
+        return items, orders.json()["orders"]
 
     def check_stock(self) -> None:
         items, orders = self.server()
@@ -227,7 +273,8 @@ class Household(AppMachine):
         for order in orders:
             if order["status"] == "stock_updated":
                 for line in order["items"]:
-                    applied[line["name"]] = applied.get(line["name"], 0) + line["quantity"]
+                    name = self.logical(line["name"])
+                    applied[name] = applied.get(name, 0) + line["quantity"]
             key = order["localId"] or order["id"]
             if key in self.statuses:
                 assert order["status"] == self.statuses[key], order
@@ -242,6 +289,7 @@ class Household(AppMachine):
         """Stock changes the server refused as out of range: recorded in the item's history."""
         page = self.run(self.client.get("/api/v1/items?pageSize=100", headers=self.headers))
         refused: dict[str, int] = {}
+        # (every refused change was an operation of this simulation, named by its first name)
         for item in page.json()["items"]:
             path = f"/api/v1/items/{item['id']}/history?pageSize=100"
             history = self.run(self.client.get(path, headers=self.headers)).json()
@@ -259,7 +307,8 @@ class Household(AppMachine):
         self.check_stock()
         for phone in self.phones:
             self.run(phone.app.login())
-            assert {i["name"]: i["quantity"] for i in phone.app.items} == self.server()[0]
+            held = {self.logical(i["name"]): i["quantity"] for i in phone.app.items}
+            assert held == self.server()[0]
             self.run(phone.app.logout())
 
 

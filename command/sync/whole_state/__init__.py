@@ -26,7 +26,14 @@ from events.category import Category
 
 
 class WholeStateRules:
-    def __init__(self, ctx: Context, session: Session, operations: tuple[Operation, ...]):
+    def __init__(
+        self,
+        ctx: Context,
+        session: Session,
+        operations: tuple[Operation, ...],
+        *,
+        late: bool,
+    ):
         self.ctx, self.session = ctx, session
         self.explicit = explicit.OpsRules(ctx)
         self.credits = orders.Credits()
@@ -35,8 +42,9 @@ class WholeStateRules:
         self.claimed: set[UUID] = set()  # household entities matched by name in this push
         self._targets: dict[str, UUID | None] = {}  # operation id -> what it resolved to
         self._matched: dict[str, UUID] = {}  # operation id -> the entity its row matched
-        # A one-operation push is a queue replay, never the device's whole state.
-        self.whole_state = len(operations) > 1
+        # A one-operation push is a queue replay, never the device's whole state; a push
+        # sent again is an old state.
+        self.whole_state = len(operations) > 1 and not late
 
     def decide(self, op: Operation) -> Decision:
         explicit.check_kind(op)
@@ -124,14 +132,17 @@ class WholeStateRules:
         return Decision(decision.outcome, decision.save, decision.writes, decision.held, refs)
 
     def _same_name(self, category_id: UUID, name: str) -> UUID | None:
-        """The household's live item of this name in this (the household's) category."""
+        """The household's live item of this name in this (the household's) category; else
+        one created under this name and renamed since (a seed row another phone renamed)."""
         category: Any = load(self.ctx.store, "category", category_id)
         if not isinstance(category, Category) or category.owner_id != self.ctx.owner_id:
             return None  # another household's category: answered as an unknown id
-        for item_id in members_of(self.ctx.store, category_id):
-            item: Any = load(self.ctx.store, "item", item_id)
-            if item is None or item.is_deleted or item.id in self.claimed:
-                continue
-            if item.name.strip().casefold() == name.strip().casefold():
-                return item_id
+        key = name.strip().casefold()
+        items = [load(self.ctx.store, "item", i) for i in members_of(self.ctx.store, category_id)]
+        live = [i for i in items if i is not None and not i.is_deleted and i.id not in self.claimed]
+        for attribute in ("name", "first_name"):
+            for item in live:
+                if getattr(item, attribute).strip().casefold() == key:
+                    found: UUID = item.id
+                    return found
         return None
