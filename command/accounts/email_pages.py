@@ -6,11 +6,12 @@ from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 
 from command.accounts import email_change
-from command.accounts.links import BAD_LINK, BAD_LINK_PAGE, TAKEN, TAKEN_PAGE
+from command.accounts.links import BAD_LINK, BAD_LINK_PAGE, TAKEN
 from command.accounts.pages import message, page
 from command.accounts.tables import InvalidOneTimeToken
 from command.deps import AccountsDep, CommandsDep
 from events.user import AccountDisabled, EmailTaken
+from wire.errors import WITH_BODY, problems
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 
@@ -30,7 +31,7 @@ async def undo_email_change_page(
 @router.post(
     "/undo-email-change",
     response_class=HTMLResponse,
-    responses={**BAD_LINK_PAGE, **TAKEN_PAGE},
+    responses=problems(*WITH_BODY, "bad_request", pages=True),
 )
 async def undo_email_change(
     commands: CommandsDep, accounts: AccountsDep, token: str = ""
@@ -43,7 +44,7 @@ async def undo_email_change(
     except (InvalidOneTimeToken, AccountDisabled):
         return message(TITLE, BAD_LINK, 400)
     except EmailTaken:
-        return message(TITLE, TAKEN, 409)
+        return message(TITLE, TAKEN, 400)
     what = "is your account's address again" if undone.restored else "stays your account's address"
     return message(
         "Email change undone",

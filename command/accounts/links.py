@@ -37,9 +37,6 @@ HTML = {"text/html": {"schema": {"type": "string"}}}
 BAD_LINK_PAGE: dict[int | str, dict[str, Any]] = {
     400: {"description": "A page: the link is invalid or expired", "content": HTML}
 }
-TAKEN_PAGE: dict[int | str, dict[str, Any]] = {
-    409: {"description": "A page: the address belongs to another account now", "content": HTML}
-}
 
 
 class _NewPassword(BaseModel):
@@ -131,7 +128,7 @@ async def _reset(
     await commands.run(passwords.reset_password, accounts, passwords.ResetPassword(token, new_hash))
 
 
-@router.get("/verify-email", response_class=HTMLResponse, responses={**BAD_LINK_PAGE, **TAKEN_PAGE})
+@router.get("/verify-email", response_class=HTMLResponse, responses=BAD_LINK_PAGE)
 async def verify_email_page(
     commands: CommandsDep, accounts: AccountsDep, token: str = ""
 ) -> HTMLResponse:
@@ -141,7 +138,7 @@ async def verify_email_page(
     except InvalidOneTimeToken:
         return message("Verify your email", BAD_LINK, 400)
     except EmailTaken:  # a pending address someone registered before this link was followed
-        return message("Verify your email", TAKEN, 409)
+        return message("Verify your email", TAKEN, 400)
     return message("Email verified", "Your email address is verified. You can return to the app.")
 
 
