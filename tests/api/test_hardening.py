@@ -107,11 +107,18 @@ async def test_erasure_removes_mail_to_every_address_the_account_had(
 
 
 def test_production_refuses_a_guessable_secret_key() -> None:
-    ok = {"environment": "production", "jwt_private_key_path": "k.pem", "database_url": "x"}
+    def production(secret: str) -> Settings:
+        return Settings(
+            environment="production",
+            jwt_private_key_path=Path("k.pem"),
+            database_url="postgresql://db/x",
+            secret_key=secret,
+        )
+
     for weak in ("a" * 32, "ab" * 24, "password" * 4):
         with pytest.raises(RuntimeError, match="SECRET_KEY"):
-            Settings(**ok, secret_key=weak).check_safe_for_production()
-    Settings(**ok, secret_key="3f9a" + "c1e07b52d8" * 6).check_safe_for_production()
+            production(weak).check_safe_for_production()
+    production("3f9a" + "c1e07b52d8" * 6).check_safe_for_production()
 
 
 def test_a_signing_key_under_2048_bits_is_refused(
