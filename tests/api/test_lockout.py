@@ -47,10 +47,8 @@ async def test_strangers_failing_from_many_addresses_do_not_lock_the_owner_out(
     ) as client_from:
         async with client_from("192.0.2.1") as home:
             await register(home, "victim@example.com", username="victim")
-        by_username = {**WRONG, "identifier": "victim"}
-        guesses = [WRONG, WRONG, by_username, by_username]  # one account, whatever is typed
-        for n, guess in enumerate(guesses):
-            assert await post(client_from, f"198.51.100.{n}", "login", guess) == 401
+        for n in range(4):
+            assert await post(client_from, f"198.51.100.{n}", "login", WRONG) == 401
         # The account is guarded now: the owner, from an address that never failed, gets in
         assert await post(client_from, "192.0.2.1", "login", RIGHT) == 200
         by_name = {**RIGHT, "identifier": "victim"}
@@ -65,6 +63,19 @@ async def test_strangers_failing_from_many_addresses_do_not_lock_the_owner_out(
         # one address is held to `login` per minute whatever it does (API.md 1.6)
         statuses = [await post(client_from, "192.0.2.77", "login", WRONG) for _ in range(4)]
         assert statuses[-1] == 429
+
+
+async def test_the_email_and_the_username_of_an_account_are_one_guessing_budget(
+    settings: Settings, database: Database
+) -> None:
+    async with limited(settings, database, rate_limit_login_account="4/hour") as client_from:
+        async with client_from("192.0.2.1") as home:
+            await register(home, "victim@example.com", username="victim")
+        by_username = {**WRONG, "identifier": "victim"}
+        for n, guess in enumerate([WRONG, WRONG, by_username, by_username]):
+            assert await post(client_from, f"198.51.100.{n}", "login", guess) == 401
+        assert await post(client_from, "198.51.100.60", "login", by_username) == 429
+        assert await post(client_from, "198.51.100.61", "login", WRONG) == 429
 
 
 async def test_an_ipv6_guesser_cannot_rotate_addresses_inside_its_own_network(
