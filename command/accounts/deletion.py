@@ -8,7 +8,7 @@ not crypto-shredding is in docs/account-deletion.md."""
 from dataclasses import dataclass
 from uuid import UUID
 
-from command.accounts.handlers import Done
+from command.accounts.handlers import Done, verification_mail
 from command.accounts.services import AccountServices
 from command.accounts.tables import (
     InvalidOneTimeToken,
@@ -39,6 +39,7 @@ class RequestDeletion:
 class Requested:
     mailed: bool  # False: deleted at once
     position: int
+    verify_first: bool = False  # the mail verifies the address; deletion is asked again
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,9 @@ def request_deletion(uow: UnitOfWork, svc: AccountServices, cmd: RequestDeletion
         mail = messages.deletion_requested(svc.public_base_url, user.id, user.email, issued.token)
         uow.commit(writes=[*issued.writes, mail])
         return Requested(mailed=True, position=0)
+    if user.email and cmd.password is None:  # the newer app sends no body (profile.tsx:193)
+        uow.commit(writes=verification_mail(svc, user.id, user.email))
+        return Requested(mailed=True, position=0, verify_first=True)
     check_password(uow.store, svc, user.id, cmd.password)
     return Requested(mailed=False, position=erase(uow, svc, user.id, via="password"))
 

@@ -170,6 +170,9 @@ async def delete_account(
     body = _parse(DeleteAccountIn, raw) if raw else DeleteAccountIn()
     cmd = deletion.RequestDeletion(user.user_id, body.password)
     done = await commands.run(deletion.request_deletion, accounts, cmd)
+    if done.verify_first:
+        text = "Confirm your email address first (we sent you a link), then ask again."
+        return JSONResponse(MessageOut(message=text).model_dump(), status_code=202)
     if done.mailed:
         text = "We sent you an email: open its link to confirm the deletion."
         return JSONResponse(MessageOut(message=text).model_dump(), status_code=202)

@@ -143,8 +143,15 @@ async def test_an_unverified_address_gets_no_reset_or_deletion_link(
     client: httpx.AsyncClient, mailbox: Mailbox, alice: Account
 ) -> None:
     await client.post(f"{AUTH}/forgot-password", json={"email": alice.email})
-    asked = await client.delete(f"{AUTH}/me", headers=alice.headers)
-    assert (asked.status_code, asked.json()["code"]) == (400, "bad_request")  # needs password
+    asked = await client.delete(f"{AUTH}/me", headers=alice.headers)  # as the newer app does
+    assert (asked.status_code, asked.json()["message"]) == (
+        202,
+        "Confirm your email address first (we sent you a link), then ask again.",
+    )
+    await mailbox.wait_for(alice.email, "Verify", count=2)
     assert [m.subject for m in mailbox.messages_to(alice.email)] == [
         "Verify your VitalTrack email address"
-    ]
+    ] * 2  # no reset link, no deletion link: a verification link instead
+    wrong = {"password": "Wr0ngpass"}
+    refused = await client.request("DELETE", f"{AUTH}/me", json=wrong, headers=alice.headers)
+    assert (refused.status_code, refused.json()["code"]) == (400, "bad_request")
