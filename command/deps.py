@@ -14,7 +14,6 @@ from command.errors import problem_of
 from command.idempotency import IdempotencyKeys, Pending, fingerprint
 from command.unit_of_work import UnitOfWork
 from events.store import Store
-from infra.security.passwords import Passwords
 from infra.watermark import Watermark
 from wire.problems import Problem
 
@@ -169,11 +168,6 @@ async def _accounts(request: Request) -> AccountServices:
     return accounts
 
 
-async def _passwords(request: Request) -> Passwords:
-    passwords: Passwords = request.app.state.accounts.passwords
-    return passwords
-
-
 async def _commands(request: Request) -> Commands:
     return Commands(request)
 
@@ -197,4 +191,3 @@ async def _keyed_commands(
 CommandsDep = Annotated[Commands, Depends(_commands)]
 KeyedCommandsDep = Annotated[KeyedCommands, Depends(_keyed_commands)]
 AccountsDep = Annotated[AccountServices, Depends(_accounts)]
-PasswordsDep = Annotated[Passwords, Depends(_passwords)]

@@ -9,9 +9,8 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from command.accounts.handlers import InvalidCredentials
-from command.accounts.passwords import WrongPassword
 from command.accounts.responses import user_out
-from command.accounts.tables import InvalidOneTimeToken
+from command.accounts.tables import InvalidOneTimeToken, WrongPassword
 from command.categories.handlers import DefaultCategoryKept
 from command.categories.responses import category_out
 from command.items.handlers import CategoryMissing

@@ -14,7 +14,7 @@ ERASED_CHANNEL = "vitaltrack_erased"
 class AccountErased(Aggregate):
     class Recorded(Aggregate.Created):
         owner_id: UUID  # the deleted account's id, meaningless once its data is gone
-        via: str  # "email" (confirmed from the mailed link) or "password" (no email)
+        via: str  # "email" (the mailed link), "password" (no verified email) or "operator"
 
     def __init__(self, owner_id: UUID, via: str):
         self.owner_id = owner_id

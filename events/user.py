@@ -10,7 +10,15 @@ PROFILE_FIELDS = ("email", "username", "name", "phone")
 
 class User(Aggregate):
     """A registered account. Secrets (password hashes, tokens) are not events: they live in
-    auth tables; the facts about them (password changed, email verified) are events."""
+    auth tables; the facts about them (password changed, email verified) are events.
+
+    An email change is pending until the new address is verified: the old address stays the
+    account's (sign-in, reset and deletion mail) until then. Class-level defaults: snapshots
+    taken before these attributes existed load with them."""
+
+    pending_email: str | None = None
+    pending_session: UUID | None = None  # the session that asked: it survives the switch
+    daily_digest: bool = True
 
     class Event(Aggregate.Event):
         @property
@@ -72,6 +80,40 @@ class User(Aggregate):
                 aggregate.is_email_verified = False
             aggregate.updated_at = self.timestamp
 
+    class EmailChangeRequested(Event):
+        email: str
+        session_id: UUID
+
+        def apply(self, aggregate: "User") -> None:
+            aggregate.pending_email = self.email
+            aggregate.pending_session = self.session_id
+
+    class EmailChangeCancelled(Event):
+        email: str  # the pending address dropped
+
+        def apply(self, aggregate: "User") -> None:
+            aggregate.pending_email = aggregate.pending_session = None
+
+    class EmailChanged(Event):
+        """The account's address is now `email`, proven by a link mailed to it: a verified
+        pending address ("verified"), or the earlier address taken back ("undo")."""
+
+        email: str
+        via: str
+
+        def apply(self, aggregate: "User") -> None:
+            aggregate.email = self.email
+            aggregate.is_email_verified = True
+            aggregate.pending_email = aggregate.pending_session = None
+            aggregate.updated_at = self.timestamp
+
+    class DailyDigestChosen(Event):
+        daily_digest: bool
+
+        def apply(self, aggregate: "User") -> None:
+            aggregate.daily_digest = self.daily_digest
+            aggregate.updated_at = self.timestamp
+
     class EmailVerified(Event):
         email: str
 
@@ -116,12 +158,33 @@ class User(Aggregate):
         self.trigger_event(self.LoggedOut, session_id=session_id)
 
     def update_profile(self, **values: str | None) -> dict[str, str]:
-        """Record the values that differ; returns them (empty: nothing recorded)."""
+        """Record the values that differ (not the email: see request_email_change); returns
+        them (empty: nothing recorded)."""
         self.check_is_active()
         changed = {f: v for f, v in values.items() if v is not None and getattr(self, f) != v}
         if changed:
             self.trigger_event(self.ProfileUpdated, **{f: changed.get(f) for f in PROFILE_FIELDS})
         return changed
+
+    def choose_daily_digest(self, daily_digest: bool) -> None:
+        self.check_is_active()
+        if self.daily_digest != daily_digest:
+            self.trigger_event(self.DailyDigestChosen, daily_digest=daily_digest)
+
+    def request_email_change(self, email: str, session_id: UUID) -> None:
+        self.check_is_active()
+        self.trigger_event(self.EmailChangeRequested, email=email, session_id=session_id)
+
+    def cancel_email_change(self) -> None:
+        if self.pending_email is not None:
+            self.trigger_event(self.EmailChangeCancelled, email=self.pending_email)
+
+    def change_email(self, email: str, via: str) -> None:
+        """Switch to a pending address its link proved, or back to an earlier one."""
+        self.check_is_active()
+        if via == "verified" and email != self.pending_email:
+            raise StaleEmailToken(self.id)
+        self.trigger_event(self.EmailChanged, email=email, via=via)
 
     def verify_email(self, email: str) -> None:
         if self.email != email:

@@ -1,5 +1,7 @@
 """All configuration, read once from the environment."""
 
+import math
+from collections import Counter
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Literal
@@ -8,6 +10,7 @@ from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEV_SECRET = "development-secret-change-me"
+MIN_SECRET_BITS = 96  # e.g. `openssl rand -hex 32` carries ~240 by this estimate
 
 
 class Settings(BaseSettings):
@@ -20,6 +23,8 @@ class Settings(BaseSettings):
     environment: Literal["development", "testing", "production"] = "development"
     access_token_expire_minutes: int = Field(30, ge=1)
     refresh_token_expire_days: int = Field(30, ge=1)
+    # A session (a device's sign-in) ends this long after it began, however often it refreshes.
+    refresh_session_max_days: int = Field(90, ge=1)
     cors_origins: Annotated[list[str], NoDecode] = []
     data_dir: Path = Field(Path(".vitaltrack"), validation_alias="VITALTRACK_DATA_DIR")
     # RS256 signing key (PEM) and older public keys still accepted during rotation.
@@ -38,14 +43,19 @@ class Settings(BaseSettings):
     smtp_tls: Literal["starttls", "tls", "none"] = "starttls"
     # Where links in emails point (the verification page is served by this API).
     public_base_url: str = "http://127.0.0.1:8000"
-    # Rate limits: "<count>/<second|minute|hour|day>", per client address and per account.
+    # Rate limits: "<count>/<second|minute|hour|day>"; what each counts is in the README.
     rate_limit_enabled: bool = True
-    rate_limit_login: str = "5/minute"  # per address, and per account from one address
-    rate_limit_login_account: str = "30/hour"  # per account, whatever the address
+    rate_limit_login: str = "5/minute"  # sign-ins per address
+    rate_limit_login_account: str = "30/hour"  # failed passwords per account, any address
     rate_limit_register: str = "3/hour"
-    rate_limit_forgot_password: str = "3/hour"
+    rate_limit_forgot_password: str = "3/hour"  # per address; reset mails per account
     rate_limit_reset_password: str = "5/hour"
-    rate_limit_resend_verification: str = "3/hour"
+    rate_limit_resend_verification: str = "3/hour"  # per address; verification mails per account
+    rate_limit_profile: str = "20/hour"  # PATCH /auth/me per account
+    rate_limit_email_change: str = "3/hour"  # per account and per new address
+    rate_limit_password_check: str = "5/hour"  # change-password, DELETE /auth/me, per session
+    # Strict-Transport-Security max-age in seconds, for deployments served only over TLS; 0: off.
+    hsts_max_age: int = Field(0, ge=0)
     # How long a command waits for the read tables to show its events before answering.
     read_your_writes_timeout: float = 5.0
     projection_batch_size: int = Field(1000, ge=1, le=100_000)
@@ -85,9 +95,20 @@ class Settings(BaseSettings):
         problems = []
         if self.secret_key == DEV_SECRET or len(self.secret_key) < 32:
             problems.append("SECRET_KEY must be set to a random value of at least 32 characters")
+        elif entropy_bits(self.secret_key) < MIN_SECRET_BITS:
+            problems.append("SECRET_KEY is not random enough (e.g. `openssl rand -hex 32`)")
         if self.jwt_private_key_path is None:
             problems.append("JWT_PRIVATE_KEY_PATH must point to the RS256 signing key (PEM)")
         if self.database_url is None:
             problems.append("DATABASE_URL must be set (the embedded server is for development)")
         if problems:
             raise RuntimeError("refusing to start in production: " + "; ".join(problems))
+
+
+def entropy_bits(secret: str) -> float:
+    """An estimate of a secret's randomness: its length times the Shannon entropy of its
+    characters. Repeats and short alphabets score low (32 "a" score 0); it cannot tell a
+    memorable phrase from noise, so it only refuses what is plainly not random."""
+    counts = Counter(secret)
+    per_char = -sum(n / len(secret) * math.log2(n / len(secret)) for n in counts.values())
+    return per_char * len(secret)

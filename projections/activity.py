@@ -221,6 +221,15 @@ DESCRIBE: dict[type, Describe] = {
     User.LoggedOut: user_entry("user_logout", "Logged out"),
     User.ProfileUpdated: user_entry("user_update", "Updated profile"),
     User.EmailVerified: user_entry("user_email_verified", "Verified email address"),
+    # The household sees an email change asked for, undone or done (never the addresses).
+    User.EmailChangeRequested: user_entry(
+        "user_email_change_requested", "Asked to change the email address"
+    ),
+    User.EmailChangeCancelled: user_entry(
+        "user_email_change_cancelled", "Email address change cancelled"
+    ),
+    User.EmailChanged: user_entry("user_email_changed", "Email address changed"),
+    User.DailyDigestChosen: user_entry("user_update", "Updated profile"),
     User.PasswordChanged: user_entry("user_password_changed", "Changed password"),
     User.Disabled: user_entry("user_disabled", "Account disabled by an operator"),
     User.Enabled: user_entry("user_enabled", "Account enabled by an operator"),

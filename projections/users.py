@@ -9,6 +9,7 @@ def registered(_row: Row | None, e: Envelope) -> Row:
     return {
         "id": event.originator_id,
         "email": event.email,
+        "pending_email": None,
         "username": event.username,
         "name": event.name,
         "phone": event.phone,
@@ -16,6 +17,7 @@ def registered(_row: Row | None, e: Envelope) -> Row:
         "is_verified": False,
         "is_email_verified": False,
         "last_login": None,
+        "daily_digest": True,
         "version": event.originator_version,
         "created_at": event.timestamp,
         "updated_at": event.timestamp,
@@ -48,6 +50,31 @@ def email_verified(row: Row | None, e: Envelope) -> Row | None:
     return row and changed(row, e, is_email_verified=True, updated_at=e.event.timestamp)
 
 
+def email_change_requested(row: Row | None, e: Envelope) -> Row | None:
+    return row and changed(row, e, pending_email=e.event.email)
+
+
+def email_change_cancelled(row: Row | None, e: Envelope) -> Row | None:
+    return row and changed(row, e, pending_email=None)
+
+
+def email_changed(row: Row | None, e: Envelope) -> Row | None:
+    event = e.event
+    return row and changed(
+        row,
+        e,
+        email=event.email,
+        pending_email=None,
+        is_email_verified=True,
+        updated_at=event.timestamp,
+    )
+
+
+def daily_digest_chosen(row: Row | None, e: Envelope) -> Row | None:
+    event = e.event
+    return row and changed(row, e, daily_digest=event.daily_digest, updated_at=event.timestamp)
+
+
 def password_changed(row: Row | None, e: Envelope) -> Row | None:
     return row and changed(row, e, updated_at=e.event.timestamp)
 
@@ -66,6 +93,7 @@ class UsersProjection(StateTable):
     columns = {  # noqa: RUF012
         "id": "uuid",
         "email": "text",
+        "pending_email": "text",
         "username": "text",
         "name": "text",
         "phone": "text",
@@ -73,6 +101,7 @@ class UsersProjection(StateTable):
         "is_verified": "boolean",
         "is_email_verified": "boolean",
         "last_login": "timestamptz",
+        "daily_digest": "boolean",
         "version": "bigint",
         "created_at": "timestamptz",
         "updated_at": "timestamptz",
@@ -83,6 +112,10 @@ class UsersProjection(StateTable):
         User.LoggedOut: version_only,
         User.ProfileUpdated: profile_updated,
         User.EmailVerified: email_verified,
+        User.EmailChangeRequested: email_change_requested,
+        User.EmailChangeCancelled: email_change_cancelled,
+        User.EmailChanged: email_changed,
+        User.DailyDigestChosen: daily_digest_chosen,
         User.PasswordChanged: password_changed,
         User.Disabled: disabled,
         User.Enabled: enabled,

@@ -13,7 +13,9 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi_offline import FastAPIOffline
 
+from command.accounts.email_pages import router as email_change_pages
 from command.accounts.links import router as account_links
+from command.accounts.recovery import router as account_recovery
 from command.accounts.routes import router as account_commands
 from command.accounts.services import AccountServices
 from command.categories.routes import router as category_commands
@@ -47,6 +49,7 @@ from vitaltrack.observability import AccessLogMiddleware, HttpMetrics, configure
 from vitaltrack.unavailable import install_unavailable_handlers
 from wire.bounds import BoundsMiddleware
 from wire.errors import document_error_bodies, problems
+from wire.headers import SecurityHeadersMiddleware
 from wire.problems import RequestIdMiddleware, install_problem_handlers
 
 logger = logging.getLogger(__name__)
@@ -138,6 +141,7 @@ def create_app(settings: Settings, database: Database, *, run_projections: bool 
     app.add_middleware(RequestIdMiddleware)
     app.state.http_metrics = HttpMetrics()
     app.add_middleware(AccessLogMiddleware, metrics=app.state.http_metrics)
+    app.add_middleware(SecurityHeadersMiddleware, hsts_max_age=settings.hsts_max_age)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -159,7 +163,9 @@ def create_app(settings: Settings, database: Database, *, run_projections: bool 
         order_commands,
         activity_queries,
         account_commands,
+        account_recovery,
         account_links,
+        email_change_pages,
         account_queries,
         health.router,
     ):

@@ -83,6 +83,7 @@ ORDER = {
 USER = {
     "id": USER_ID,
     "email": "asha@example.com",
+    "pendingEmail": None,
     "username": None,
     "name": "Asha Rao",
     "phone": None,
@@ -92,6 +93,7 @@ USER = {
     "createdAt": AT,
     "updatedAt": AT,
     "lastLogin": AT,
+    "dailyDigest": True,
 }
 AUTH = {
     "access_token": "eyJhbGciOiJSUzI1NiIsImtpZCI6Ii4uLiJ9.eyJzdWIiOiIuLi4ifQ.c2ln",

@@ -14,6 +14,8 @@ class UserOut(WireModel):
 
     id: UUID
     email: str | None
+    # rev. 3: a new address waiting for its verification link (`email` is still the account's)
+    pending_email: str | None = None
     username: str | None
     name: str
     phone: str | None
@@ -23,6 +25,7 @@ class UserOut(WireModel):
     created_at: datetime
     updated_at: datetime
     last_login: datetime | None
+    daily_digest: bool = True  # rev. 3 (API.md 13)
 
 
 class AuthOut(BaseModel):

@@ -1,24 +1,26 @@
-"""Account deletion (API.md 3.1): requested in the app, confirmed from the mailed link (a GET
-only previews: mail scanners follow links), or at once with the password for accounts that
-have no email. Deletion ERASES the household (see `erase`): why erasure and not
-crypto-shredding is in docs/account-deletion.md."""
+"""Account deletion (API.md 3.1): requested in the app, confirmed from the link mailed to the
+account's verified address (a GET only previews: mail scanners follow links), or at once with
+the password for accounts without a verified address (no deletion link goes to an address
+nobody proved is the owner's). A disabled account is deleted only by an operator
+(`vitaltrack accounts delete`). Deletion ERASES the household (see `erase`): why erasure and
+not crypto-shredding is in docs/account-deletion.md."""
 
 from dataclasses import dataclass
 from uuid import UUID
 
-from command.accounts.handlers import Done
-from command.accounts.passwords import WrongPassword
+from command.accounts.handlers import Done, verification_mail
 from command.accounts.services import AccountServices
 from command.accounts.tables import (
     InvalidOneTimeToken,
+    check_password,
     load_user,
-    password_hash_of,
     token_consumption,
 )
 from command.unit_of_work import UnitOfWork, transaction
 from events.erasure import ERASED_CHANNEL, AccountErased
 from events.store import SideWrite, Store
 from infra.mail import messages
+from infra.security.one_time_tokens import Holder
 
 # Every event of the household: its aggregates carry `owner_id` (the User's own events are
 # its aggregate's). Matched in the JSON the library stores (owner_id as {"_data_": hex}).
@@ -30,13 +32,14 @@ OWNED_ROWS = (
 @dataclass(frozen=True)
 class RequestDeletion:
     user_id: UUID
-    password: str | None  # required for accounts without email: they are deleted at once
+    password: str | None  # required without a verified email: such accounts go at once
 
 
 @dataclass(frozen=True)
 class Requested:
     mailed: bool  # False: deleted at once
     position: int
+    verify_first: bool = False  # the mail verifies the address; deletion is asked again
 
 
 @dataclass(frozen=True)
@@ -46,14 +49,16 @@ class ConfirmDeletion:
 
 def request_deletion(uow: UnitOfWork, svc: AccountServices, cmd: RequestDeletion) -> Requested:
     user = load_user(uow, cmd.user_id, InvalidOneTimeToken)
-    if user.email:
+    user.check_is_active()
+    if user.email and user.is_email_verified:
         issued = svc.tokens.issue(user.id, user.email, "delete_account")
-        mail = messages.deletion_requested(svc.public_base_url, user.email, issued.token)
+        mail = messages.deletion_requested(svc.public_base_url, user.id, user.email, issued.token)
         uow.commit(writes=[*issued.writes, mail])
         return Requested(mailed=True, position=0)
-    stored = password_hash_of(uow.store, user.id)
-    if cmd.password is None or stored is None or not svc.passwords.verify(stored, cmd.password):
-        raise WrongPassword
+    if user.email and cmd.password is None:  # the newer app sends no body (profile.tsx:193)
+        uow.commit(writes=verification_mail(svc, user.id, user.email))
+        return Requested(mailed=True, position=0, verify_first=True)
+    check_password(uow.store, svc, user.id, cmd.password)
     return Requested(mailed=False, position=erase(uow, svc, user.id, via="password"))
 
 
@@ -67,17 +72,24 @@ def deletion_holder(store: Store, svc: AccountServices, token: str) -> str | Non
     """The account a confirmation link would delete (its email), for the preview page."""
     with transaction(store) as curs:
         holder = svc.tokens.holder(curs, token, "delete_account")
-    return holder.email if holder else None
+    return holder.email if holder and _deletable(UnitOfWork(store), holder) else None
 
 
 def confirm_deletion(uow: UnitOfWork, svc: AccountServices, cmd: ConfirmDeletion) -> Done:
     with transaction(uow.store) as curs:
         holder = svc.tokens.holder(curs, cmd.token, "delete_account")
-    if holder is None:
+    if holder is None or not _deletable(uow, holder):
         raise InvalidOneTimeToken
     consumed = svc.tokens.consume(cmd.token, "delete_account")
     with token_consumption():
         return Done(erase(uow, svc, holder.user_id, via="email", first=(consumed,)))
+
+
+def _deletable(uow: UnitOfWork, holder: Holder) -> bool:
+    """A link deletes an active account, and only while the address it went to is the
+    account's: a link that outlived an email change or a disabling is dead."""
+    user = load_user(uow, holder.user_id, InvalidOneTimeToken)
+    return user.is_active and user.email == holder.email
 
 
 def erase(
@@ -98,7 +110,7 @@ def erase(
         svc.sessions.revoke_all(user_id),
         SideWrite(f"DELETE FROM vitaltrack_snapshots WHERE {OWNED_ROWS}", owned),
         SideWrite(f"DELETE FROM vitaltrack_events WHERE {OWNED_ROWS}", owned),
-        *_operational_rows(user_id, user.email, user.username),
+        *_operational_rows(user_id, [a for a in (user.email, user.pending_email) if a]),
     ]
     writes.append(SideWrite("SELECT pg_notify(%s, %s)", (ERASED_CHANNEL, str(user_id))))
     position = uow.commit(AccountErased(owner_id=user_id, via=via), writes=writes)
@@ -106,8 +118,9 @@ def erase(
     return position
 
 
-def _operational_rows(user_id: UUID, email: str | None, username: str | None) -> list[SideWrite]:
-    names = [n for n in (email, username) if n]
+def _operational_rows(user_id: UUID, addresses: list[str]) -> list[SideWrite]:
+    """Mail goes by the account it was queued for (every address it ever had), and by its
+    addresses (rows queued before the outbox named accounts); rate-limit buckets name it."""
     return [
         _delete(
             "auth_refresh_tokens",
@@ -116,9 +129,12 @@ def _operational_rows(user_id: UUID, email: str | None, username: str | None) ->
         ),
         _delete("auth_credentials", "user_id = %s", user_id),
         _delete("auth_one_time_tokens", "user_id = %s", user_id),
-        _delete("email_outbox", "recipient = ANY(%s)", [email] if email else []),
+        SideWrite(
+            "DELETE FROM email_outbox WHERE account_id = %s OR recipient = ANY(%s)",
+            (user_id, addresses),
+        ),
         _delete("idempotency_keys", "scope = %s", f"user:{user_id}"),
-        _delete("rate_limit_hits", "bucket LIKE ANY(%s)", [f"%:account:{n}%" for n in names]),
+        _delete("rate_limit_hits", "bucket LIKE %s", f"%:account:{user_id}%"),
         _delete(
             "item_memberships",
             "category_id IN (SELECT id FROM live_categories WHERE owner_id = %s)",

@@ -39,6 +39,7 @@ class Refresh:
 @dataclass(frozen=True)
 class Logout:
     user_id: UUID
+    session_id: UUID  # the caller's own session (the access token's `sid`)
     refresh_token: str
 
 
@@ -72,9 +73,20 @@ def register(uow: UnitOfWork, svc: AccountServices, cmd: Register) -> SignedIn:
     return SignedIn(user, session, position)
 
 
+def _key(identifier: str) -> str:
+    return email_key(identifier) if "@" in identifier else username_key(identifier)
+
+
+def subject(uow: UnitOfWork, identifier: str) -> UUID:
+    """Whom a sign-in with this identifier is against, for the login guard: the account id
+    (its email and username are one subject), else the identifier's own index id, so an
+    unknown identifier is limited exactly like a known one (no enumeration by 429s)."""
+    key = _key(identifier)
+    return holder(uow, key) or Index.create_id(key)
+
+
 def login(uow: UnitOfWork, svc: AccountServices, cmd: Login) -> SignedIn:
-    key = email_key(cmd.identifier) if "@" in cmd.identifier else username_key(cmd.identifier)
-    user_id = holder(uow, key)
+    user_id = holder(uow, _key(cmd.identifier))
     stored_hash = password_hash_of(uow.store, user_id) if user_id else None
     if user_id is None or stored_hash is None:
         svc.passwords.hash(cmd.password)  # spend the time a real check takes: no enumeration
@@ -102,14 +114,16 @@ def refresh(uow: UnitOfWork, svc: AccountServices, cmd: Refresh) -> SignedIn:
 
 @retry_on_conflict
 def logout(uow: UnitOfWork, svc: AccountServices, cmd: Logout) -> Done:
-    """Revoke the family of the caller's token; a foreign or dead token changes nothing."""
+    """End the caller's own session, and the family of the token it sent if that is another
+    of its own sessions; a foreign or dead token changes nothing else. A wrong token must
+    not leave the caller signed in while the answer says it was signed out."""
     with transaction(uow.store) as curs:
-        session_id = svc.sessions.live_session_of(curs, cmd.refresh_token, cmd.user_id)
-    if session_id is None:
-        return Done(0)
+        sent = svc.sessions.live_session_of(curs, cmd.refresh_token, cmd.user_id)
+    sessions = list(dict.fromkeys(s for s in (cmd.session_id, sent) if s is not None))
     user = load_user(uow, cmd.user_id, InvalidCredentials)
-    user.record_logout(session_id)
-    position = uow.commit(user, writes=[svc.sessions.revoke(session_id)])
+    for session_id in sessions:
+        user.record_logout(session_id)
+    position = uow.commit(user, writes=[svc.sessions.revoke(s) for s in sessions])
     return Done(position)
 
 
@@ -142,4 +156,5 @@ def claim_identifiers(
 
 def verification_mail(svc: AccountServices, user_id: UUID, email: str) -> list[SideWrite]:
     issued = svc.tokens.issue(user_id, email, "verify_email")
-    return [*issued.writes, messages.verification(svc.public_base_url, email, issued.token)]
+    mail = messages.verification(svc.public_base_url, user_id, email, issued.token)
+    return [*issued.writes, mail]

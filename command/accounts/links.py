@@ -20,7 +20,9 @@ from command.accounts.pages import message, page
 from command.accounts.requests import Password, ResetPasswordIn
 from command.accounts.tables import InvalidOneTimeToken
 from command.deps import AccountsDep, CommandsDep
+from events.user import EmailTaken
 from infra.deps import ClientAddress, CurrentUser, RateLimiterDep
+from infra.security.rate_limits import by_client, by_session
 from wire.base import MessageOut, WireModel
 from wire.errors import AUTHENTICATED, WITH_BODY, problems
 
@@ -28,6 +30,7 @@ router = APIRouter(prefix="/api/v1/auth", tags=["auth"], responses=problems("una
 
 RESET_DONE = "Password has been reset. Please log in with your new password."
 BAD_LINK = "This link is invalid or has expired."
+TAKEN = "This address now belongs to another VitalTrack account."
 FORM = "application/x-www-form-urlencoded"
 M = TypeVar("M", bound=BaseModel)
 HTML = {"text/html": {"schema": {"type": "string"}}}
@@ -41,7 +44,7 @@ class _NewPassword(BaseModel):
 
 
 class DeleteAccountIn(WireModel):
-    """Accounts without an email confirm with their password and are deleted at once."""
+    """Accounts without a verified email confirm with their password and go at once."""
 
     password: Annotated[str, StringConstraints(max_length=128)] | None = None
 
@@ -89,7 +92,7 @@ async def reset_password(
     client: ClientAddress,
 ) -> HTMLResponse | MessageOut:
     """JSON from the app; the page's form from a browser (answered with a page)."""
-    await limiter.hit("reset_password", client)
+    await limiter.hit("reset_password", by_client(client))
     raw = await request.body()
     if request.headers.get("content-type", "").split(";")[0].strip() == FORM:
         return await _reset_by_form(raw, commands, accounts)
@@ -134,6 +137,8 @@ async def verify_email_page(
         await commands.run(verification.verify_email, accounts, verification.VerifyEmail(token))
     except InvalidOneTimeToken:
         return message("Verify your email", BAD_LINK, 400)
+    except EmailTaken:  # a pending address someone registered before this link was followed
+        return message("Verify your email", TAKEN, 400)
     return message("Email verified", "Your email address is verified. You can return to the app.")
 
 
@@ -143,7 +148,7 @@ async def verify_email_page(
     status_code=202,
     responses={
         200: {"model": MessageOut, "description": "Deleted (an account without email)"},
-        **problems(*WITH_BODY, *AUTHENTICATED, "bad_request"),
+        **problems(*WITH_BODY, *AUTHENTICATED, "bad_request", "account_disabled", "rate_limited"),
     },
     openapi_extra={
         "requestBody": {
@@ -153,13 +158,21 @@ async def verify_email_page(
     },
 )
 async def delete_account(
-    user: CurrentUser, commands: CommandsDep, accounts: AccountsDep, request: Request
+    user: CurrentUser,
+    commands: CommandsDep,
+    accounts: AccountsDep,
+    request: Request,
+    limiter: RateLimiterDep,
 ) -> JSONResponse:
-    """202 and a mailed confirmation link; accounts without email: the password, and 200."""
+    """202 and a link mailed to the verified address; without one: the password, and 200."""
+    await limiter.hit("password_check", by_session(user.session_id))
     raw = await request.body()
     body = _parse(DeleteAccountIn, raw) if raw else DeleteAccountIn()
     cmd = deletion.RequestDeletion(user.user_id, body.password)
     done = await commands.run(deletion.request_deletion, accounts, cmd)
+    if done.verify_first:
+        text = "Confirm your email address first (we sent you a link), then ask again."
+        return JSONResponse(MessageOut(message=text).model_dump(), status_code=202)
     if done.mailed:
         text = "We sent you an email: open its link to confirm the deletion."
         return JSONResponse(MessageOut(message=text).model_dump(), status_code=202)

@@ -51,6 +51,7 @@ DisplayName = Annotated[
     str, BeforeValidator(clean_text), StringConstraints(min_length=1, max_length=255)
 ]
 Phone = Annotated[str, StringConstraints(strip_whitespace=True, max_length=50)]
+CurrentPassword = Annotated[str, StringConstraints(min_length=1, max_length=128)]
 
 
 class RegisterIn(WireModel):
@@ -100,12 +101,15 @@ class ProfileIn(WireModel):
     username: Username | None = None
     name: DisplayName | None = None
     phone: Phone | None = None
+    daily_digest: bool | None = None  # rev. 3 (API.md 13)
+    # rev. 3: needed when `email` names a new address (checked there, 400 when wrong)
+    current_password: CurrentPassword | None = None
 
 
 class ChangePasswordIn(WireModel):
     model_config = ConfigDict(strict=True)
 
-    current_password: Annotated[str, StringConstraints(min_length=1, max_length=128)]
+    current_password: CurrentPassword
     new_password: Password
 
 

@@ -10,6 +10,7 @@ def user_out(user: User) -> UserOut:
     return UserOut(
         id=user.id,
         email=user.email,
+        pending_email=user.pending_email,
         username=user.username,
         name=user.name,
         phone=user.phone,
@@ -19,6 +20,7 @@ def user_out(user: User) -> UserOut:
         created_at=user.created_on,
         updated_at=user.updated_at,
         last_login=user.last_login,
+        daily_digest=user.daily_digest,
     )
 
 

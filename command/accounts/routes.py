@@ -1,36 +1,32 @@
-"""The state-changing auth endpoints (API.md 3); GET /auth/me is on the query side."""
+"""The state-changing auth endpoints (API.md 3): signing in and out, the profile and the
+password; recovery.py has the mailed-token ones. GET /auth/me is on the query side."""
 
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
-from command.accounts import handlers, passwords, profile, verification
+from command.accounts import handlers, passwords, profile
 from command.accounts.requests import (
     ChangePasswordIn,
-    EmailIn,
     LoginIn,
     LogoutIn,
     ProfileIn,
     RefreshIn,
     RegisterIn,
-    TokenIn,
 )
 from command.accounts.responses import auth_out, user_out
-from command.deps import AccountsDep, CommandsDep, KeyedCommandsDep, PasswordsDep, plain
+from command.deps import AccountsDep, CommandsDep, KeyedCommandsDep, plain
+from command.unit_of_work import UnitOfWork
 from infra.deps import ClientAddress, CurrentUser, KeyRingDep, RateLimiterDep
+from infra.security.login_guard import LoginGuard
+from infra.security.rate_limits import by_account, by_address, by_client, by_session
 from wire.base import MessageOut
 from wire.errors import AUTHENTICATED, KEYED, WITH_BODY, problems
 from wire.users import AuthOut, UserOut
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"], responses=problems("unavailable"))
-
-
-class VerifiedOut(BaseModel):
-    message: str
-    is_verified: bool = True  # snake_case, as the mobile client reads it
 
 
 @router.post(
@@ -50,7 +46,7 @@ async def register(
 ) -> JSONResponse:
     """With an Idempotency-Key, a retry of a sign-up whose answer was lost answers 201 for
     the same account with a new session: the first answer's tokens are not kept."""
-    await limiter.hit("register", client, body.email or body.username)
+    await limiter.hit("register", by_client(client))
 
     async def sign_up() -> tuple[int, Any]:
         password_hash = await run_in_threadpool(accounts.passwords.hash, body.password)
@@ -82,9 +78,17 @@ async def login(
     limiter: RateLimiterDep,
     client: ClientAddress,
 ) -> AuthOut:
-    await limiter.hit("login", client, body.identifier)
+    await limiter.hit("login", by_client(client))
+    guard = LoginGuard(limiter)
+    account = await run_in_threadpool(handlers.subject, UnitOfWork(commands.store), body.identifier)
+    guarded = await guard.admit(account, client)
     cmd = handlers.Login(body.identifier, body.password, _agent(request))
-    return auth_out(await commands.run(handlers.login, accounts, cmd), keyring)
+    try:
+        signed_in = await commands.run(handlers.login, accounts, cmd)
+    except handlers.InvalidCredentials:
+        await guard.failed(account, client, guarded)
+        raise
+    return auth_out(signed_in, keyring)
 
 
 @router.post(
@@ -109,7 +113,9 @@ PASSWORD_CHANGED = MessageOut(message="Password changed successfully")
 async def logout(
     body: LogoutIn, user: CurrentUser, commands: KeyedCommandsDep, accounts: AccountsDep
 ) -> JSONResponse:
-    cmd = handlers.Logout(user.user_id, body.refresh_token)
+    """Ends the caller's own session (its access token's `sid`), and the family of the
+    refresh token sent if that is another session of the caller's."""
+    cmd = handlers.Logout(user.user_id, user.session_id, body.refresh_token)
     return await commands.respond(
         handlers.logout, accounts, cmd, view=lambda _: LOGGED_OUT, owner=user.user_id
     )
@@ -118,12 +124,31 @@ async def logout(
 @router.patch(
     "/me",
     response_model=UserOut,
-    responses=problems(*WITH_BODY, *AUTHENTICATED, *KEYED, "conflict"),
+    responses=problems(
+        *WITH_BODY, *AUTHENTICATED, *KEYED, "bad_request", "conflict", "rate_limited"
+    ),
 )
 async def update_me(
-    body: ProfileIn, user: CurrentUser, commands: KeyedCommandsDep, accounts: AccountsDep
+    body: ProfileIn,
+    user: CurrentUser,
+    commands: KeyedCommandsDep,
+    accounts: AccountsDep,
+    limiter: RateLimiterDep,
 ) -> JSONResponse:
-    cmd = profile.UpdateProfile(user.user_id, body.email, body.username, body.name, body.phone)
+    """A new `email` needs `current_password` and stays `pendingEmail` until verified."""
+    await limiter.hit("profile", by_account(user.user_id))
+    if body.email is not None:  # each change mails the new address: per account and address
+        await limiter.hit("email_change", by_account(user.user_id), by_address(body.email))
+    cmd = profile.UpdateProfile(
+        user.user_id,
+        user.session_id,
+        body.email,
+        body.username,
+        body.name,
+        body.phone,
+        body.daily_digest,
+        body.current_password,
+    )
     return await commands.respond(
         profile.update_profile, accounts, cmd, view=user_out, owner=user.user_id
     )
@@ -132,17 +157,20 @@ async def update_me(
 @router.post(
     "/change-password",
     response_model=MessageOut,
-    responses=problems(*WITH_BODY, *AUTHENTICATED, *KEYED, "bad_request"),
+    responses=problems(*WITH_BODY, *AUTHENTICATED, *KEYED, "bad_request", "rate_limited"),
 )
 async def change_password(
     body: ChangePasswordIn,
     user: CurrentUser,
     commands: KeyedCommandsDep,
     accounts: AccountsDep,
-    hasher: PasswordsDep,
+    limiter: RateLimiterDep,
 ) -> JSONResponse:
-    new_hash = await run_in_threadpool(hasher.hash, body.new_password)
-    cmd = passwords.ChangePassword(user.user_id, user.session_id, body.current_password, new_hash)
+    """Per session, so a stolen token's guesses cannot block the owner's other sessions."""
+    await limiter.hit("password_check", by_session(user.session_id))
+    cmd = passwords.ChangePassword(
+        user.user_id, user.session_id, body.current_password, body.new_password
+    )
     return await commands.respond(
         passwords.change_password,
         accounts,
@@ -150,62 +178,6 @@ async def change_password(
         view=lambda _: PASSWORD_CHANGED,
         owner=user.user_id,
     )
-
-
-@router.post(
-    "/forgot-password", response_model=MessageOut, responses=problems(*WITH_BODY, "rate_limited")
-)
-async def forgot_password(
-    body: EmailIn,
-    commands: CommandsDep,
-    accounts: AccountsDep,
-    limiter: RateLimiterDep,
-    client: ClientAddress,
-) -> MessageOut:
-    await limiter.hit("forgot_password", client, body.email)
-    await commands.run(passwords.forgot_password, accounts, passwords.ForgotPassword(body.email))
-    return MessageOut(
-        message="If an account with that email exists, a password reset link has been sent."
-    )
-
-
-@router.post(
-    "/verify-email", response_model=VerifiedOut, responses=problems(*WITH_BODY, "bad_request")
-)
-async def verify_email(body: TokenIn, commands: CommandsDep, accounts: AccountsDep) -> VerifiedOut:
-    return await _verify(body.token, commands, accounts)
-
-
-@router.get("/verify-email/{token}", response_model=VerifiedOut, responses=problems("bad_request"))
-async def verify_email_by_path(
-    token: str, commands: CommandsDep, accounts: AccountsDep
-) -> VerifiedOut:
-    """What the mobile client calls (reference compatibility)."""
-    return await _verify(token, commands, accounts)
-
-
-@router.post(
-    "/resend-verification",
-    response_model=MessageOut,
-    responses=problems(*WITH_BODY, "rate_limited"),
-)
-async def resend_verification(
-    body: EmailIn,
-    commands: CommandsDep,
-    accounts: AccountsDep,
-    limiter: RateLimiterDep,
-    client: ClientAddress,
-) -> MessageOut:
-    await limiter.hit("resend_verification", client, body.email)
-    cmd = verification.ResendVerification(body.email)
-    return MessageOut(
-        message=(await commands.run(verification.resend_verification, accounts, cmd)).message
-    )
-
-
-async def _verify(token: str, commands: CommandsDep, accounts: AccountsDep) -> VerifiedOut:
-    await commands.run(verification.verify_email, accounts, verification.VerifyEmail(token))
-    return VerifiedOut(message="Email verified successfully")
 
 
 def _agent(request: Request) -> str | None:

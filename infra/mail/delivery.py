@@ -3,6 +3,7 @@
 import asyncio
 import contextlib
 import logging
+import os
 import uuid
 from datetime import UTC, datetime
 from email.message import EmailMessage
@@ -19,6 +20,9 @@ from infra.settings import Settings
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 12
+# What a body becomes once sent or given up: it held live links (reset, deletion), and a
+# reader of the database must not find them; recipient, subject and times stay for support.
+SPENT = "(sent; body not kept)"
 IDLE_POLL_SECONDS = 5.0
 
 
@@ -45,22 +49,28 @@ class SmtpMailer:
 
 
 class FileMailer:
-    """Development: each message becomes a file in the outbox folder, and the log says where."""
+    """Without SMTP_HOST: each message becomes a file in the outbox folder, readable by this
+    user only (its links are live tokens), and the log says where."""
 
     def __init__(self, folder: Path):
         self._folder = folder
 
     async def send(self, message: EmailMessage) -> None:
-        self._folder.mkdir(parents=True, exist_ok=True)
+        self._folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         path = self._folder / f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}.eml"
-        path.write_bytes(bytes(message))
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as file:
+            file.write(bytes(message))
         logger.info("email to %s (%s) written to %s", message["To"], message["Subject"], path)
 
 
 def mailer_for(settings: Settings) -> Mailer:
     if settings.smtp_host:
         return SmtpMailer(settings)
-    return FileMailer(settings.data_path / "outbox")
+    folder = settings.data_path / "outbox"
+    if settings.environment == "production":  # compose and the benchmark run this way
+        logger.warning("SMTP_HOST is not set: mail is written to %s (mode 0600), not sent", folder)
+    return FileMailer(folder)
 
 
 class OutboxSender:
@@ -124,16 +134,20 @@ class OutboxSender:
             )
             await conn.execute(
                 "UPDATE email_outbox SET attempts = attempts + 1, last_error = $2, "
-                "next_attempt_at = now() + make_interval(secs => $3) WHERE id = $1",
+                "next_attempt_at = now() + make_interval(secs => $3), "
+                "body = CASE WHEN attempts + 1 >= $4 THEN $5 ELSE body END WHERE id = $1",
                 row["id"],
                 str(exc)[:500],
                 delay,
+                MAX_ATTEMPTS,
+                SPENT,
             )
             return
         await conn.execute(
-            "UPDATE email_outbox SET attempts = attempts + 1, sent_at = now(), last_error = NULL "
-            "WHERE id = $1",
+            "UPDATE email_outbox SET attempts = attempts + 1, sent_at = now(), last_error = NULL, "
+            "body = $2 WHERE id = $1",
             row["id"],
+            SPENT,
         )
 
 

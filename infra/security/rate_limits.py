@@ -1,8 +1,16 @@
-"""Sliding-window rate limits kept in Postgres, so every API replica shares them."""
+"""Sliding-window rate limits kept in Postgres, so every API replica shares them.
 
+A bucket is named after an action and a subject: a client address (IPv6 by its /64, which
+one subscriber gets whole), an account id (never the identifier typed: an account's email
+and username share its buckets), a session, or a target address (by its index id, so no
+address is kept in this table)."""
+
+import hashlib
+import ipaddress
 import math
 import random
 import re
+import uuid
 from dataclasses import dataclass
 
 import asyncpg
@@ -13,6 +21,17 @@ from wire.problems import Problem
 _UNITS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
 SWEEP_PROBABILITY = 0.01  # the longest window is a day; older hits are swept now and then
 _SPEC = re.compile(r"^\s*(\d+)\s*/\s*(second|minute|hour|day)s?\s*$")
+ACTIONS = (
+    "login",
+    "login_account",
+    "register",
+    "forgot_password",
+    "reset_password",
+    "resend_verification",
+    "profile",
+    "email_change",
+    "password_check",
+)
 
 
 @dataclass(frozen=True)
@@ -28,53 +47,66 @@ class Limit:
         return cls(int(match[1]), _UNITS[match[2]])
 
 
+def by_client(address: str) -> str:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return f"client:{address}"
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return f"client:{ip.ipv4_mapped}"
+        return f"client:{ipaddress.ip_network(f'{ip}/64', strict=False)}"
+    return f"client:{ip}"
+
+
+def by_account(account: uuid.UUID) -> str:
+    return f"account:{account}"
+
+
+def by_session(session: uuid.UUID) -> str:
+    return f"session:{session}"
+
+
+def by_address(email: str) -> str:
+    """A target email address, by a digest: the table keeps no address."""
+    return f"address:{hashlib.sha256(email.encode()).hexdigest()[:32]}"
+
+
+def too_many(retry_after: int) -> Problem:
+    return Problem(
+        429,
+        "rate_limited",
+        "Too many attempts. Please try again later.",
+        {"Retry-After": str(retry_after)},
+        retryAfter=retry_after,
+    )
+
+
 class RateLimiter:
-    """Counts attempts per client address and per account identifier."""
+    """Counts attempts per subject; the login guard (login_guard.py) counts failures."""
 
     def __init__(self, pool: asyncpg.Pool, settings: Settings):
-        self._pool = pool
-        self._enabled = settings.rate_limit_enabled
-        self._limits = {
-            "login": Limit.parse(settings.rate_limit_login),
-            "login_account": Limit.parse(settings.rate_limit_login_account),
-            "register": Limit.parse(settings.rate_limit_register),
-            "forgot_password": Limit.parse(settings.rate_limit_forgot_password),
-            "reset_password": Limit.parse(settings.rate_limit_reset_password),
-            "resend_verification": Limit.parse(settings.rate_limit_resend_verification),
-        }
+        self.pool = pool
+        self.enabled = settings.rate_limit_enabled
+        self.limits = {a: Limit.parse(getattr(settings, f"rate_limit_{a}")) for a in ACTIONS}
 
-    async def hit(self, action: str, client: str, account: str | None = None) -> None:
-        """Record an attempt, or raise 429 with Retry-After if a window is full.
+    def cap(self, action: str) -> Limit | None:
+        """The action's limit, for counting what it sends (None when limits are off)."""
+        return self.limits[action] if self.enabled else None
 
-        Logins count per address and per account *from that address*, so guessing someone's
-        password locks out the guesser, not the owner; a slower limit per account alone
-        still caps a guesser who rotates addresses. Other actions count per account (a mail
-        sent to its address each time) as well as per address.
-        """
-        if not self._enabled:
+    async def hit(self, action: str, *subjects: str) -> None:
+        """Record an attempt against each subject (by_client, by_account, ...), or raise 429
+        with Retry-After if one of their windows is full."""
+        if not self.enabled:
             return
-        limit = self._limits[action]
-        buckets = [(f"{action}:client:{client}", limit)]
-        if account:
-            who = account.strip().lower()
-            if action == "login":
-                buckets.append((f"login:account:{who}:client:{client}", limit))
-                buckets.append((f"login:account:{who}", self._limits["login_account"]))
-            else:
-                buckets.append((f"{action}:account:{who}", limit))
-        for bucket, bucket_limit in buckets:
-            retry_after = await self._hit(bucket, bucket_limit)
+        limit = self.limits[action]
+        for subject in subjects:
+            retry_after = await self._hit(f"{action}:{subject}", limit)
             if retry_after is not None:
-                raise Problem(
-                    429,
-                    "rate_limited",
-                    "Too many attempts. Please try again later.",
-                    {"Retry-After": str(retry_after)},
-                    retryAfter=retry_after,
-                )
+                raise too_many(retry_after)
 
     async def _hit(self, bucket: str, limit: Limit) -> int | None:
-        async with self._pool.acquire() as conn, conn.transaction():
+        async with self.pool.acquire() as conn, conn.transaction():
             await conn.execute("SELECT pg_advisory_xact_lock(hashtext($1))", bucket)
             await conn.execute(
                 "DELETE FROM rate_limit_hits WHERE bucket = $1 "
@@ -93,8 +125,11 @@ class RateLimiter:
             if count >= limit.count:
                 return max(1, math.ceil(float(wait)))
             await conn.execute("INSERT INTO rate_limit_hits (bucket) VALUES ($1)", bucket)
+        await self.sweep()
+        return None
+
+    async def sweep(self) -> None:
         if random.random() < SWEEP_PROBABILITY:  # buckets never hit again would linger
-            await self._pool.execute(
+            await self.pool.execute(
                 "DELETE FROM rate_limit_hits WHERE hit_at < clock_timestamp() - interval '1 day'"
             )
-        return None

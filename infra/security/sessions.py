@@ -38,6 +38,7 @@ class Sessions:
     def __init__(self, settings: Settings):
         self.hash = TokenHasher(settings.secret_key)
         self._ttl = timedelta(days=settings.refresh_token_expire_days)
+        self._max_age = timedelta(days=settings.refresh_session_max_days)
 
     def start(self, user_id: uuid.UUID) -> NewSession:
         session_id = uuid.uuid4()
@@ -56,11 +57,13 @@ class Sessions:
     def rotate(self, curs: Any, token: str) -> Rotation | None:
         """Swap `token` for a new one in the same family, inside the caller's transaction.
 
-        Returns None when the token is unusable; if it had already been rotated, the family
-        is revoked first (the caller must commit that even though it answers 401).
+        Returns None when the token is unusable; if it had already been rotated, or its
+        session is older than REFRESH_SESSION_MAX_DAYS (a stolen token is not good forever),
+        the family is revoked first (the caller must commit that even though it answers 401).
         """
         curs.execute(
-            "SELECT t.session_id, t.expires_at, t.rotated_at, s.user_id, s.revoked_at "
+            "SELECT t.session_id, t.expires_at, t.rotated_at, s.user_id, s.revoked_at, "
+            "s.created_at "
             "FROM auth_refresh_tokens t JOIN auth_sessions s ON s.id = t.session_id "
             "WHERE t.token_hash = %s FOR UPDATE OF t, s",
             (self.hash(token),),
@@ -68,7 +71,7 @@ class Sessions:
         row = curs.fetchone()
         if row is None or row["revoked_at"] is not None:
             return None
-        if row["rotated_at"] is not None:
+        if row["rotated_at"] is not None or row["created_at"] + self._max_age <= datetime.now(UTC):
             curs.execute(*self.revoke(row["session_id"]))
             return None
         if row["expires_at"] <= datetime.now(UTC):

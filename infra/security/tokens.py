@@ -10,7 +10,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import jwt
 from cryptography.hazmat.primitives import serialization
@@ -23,6 +23,7 @@ from infra.settings import Settings
 logger = logging.getLogger(__name__)
 
 ALGORITHM = "RS256"
+MIN_KEY_BITS = 2048  # NIST SP 800-57: RSA under 2048 bits is no longer acceptable for signing
 VERIFIED_CACHE_SIZE = 10_000  # access tokens verified once, then remembered until they expire
 
 
@@ -167,7 +168,7 @@ def load_private_key(path: Path) -> rsa.RSAPrivateKey:
         raise KeyUnusable(f"the signing key {path} is empty or not a PEM private key") from None
     if not isinstance(key, rsa.RSAPrivateKey):
         raise KeyUnusable(f"the signing key {path} is not an RSA private key")
-    return key
+    return _strong(key, path)
 
 
 def load_public_key(path: Path) -> rsa.RSAPublicKey:
@@ -177,4 +178,14 @@ def load_public_key(path: Path) -> rsa.RSAPublicKey:
     key = serialization.load_pem_public_key(data)
     if not isinstance(key, rsa.RSAPublicKey):
         raise KeyUnusable(f"{path} is not an RSA public key")
+    return _strong(key, path)
+
+
+K = TypeVar("K", rsa.RSAPrivateKey, rsa.RSAPublicKey)
+
+
+def _strong(key: K, path: Path) -> K:
+    """Refused in every environment: the development key generated here has 2048 bits."""
+    if key.key_size < MIN_KEY_BITS:
+        raise KeyUnusable(f"{path} is a {key.key_size}-bit RSA key; at least 2048 are needed")
     return key

@@ -13,14 +13,16 @@ from events.store import Store
 from infra.database import Database
 from projections.catalog import all_projections
 from projections.rebuild import rebuild
-from tests.api.accounts import PASSWORD, Account, register
+from tests.api.accounts import PASSWORD, Account, register, verify
 from tests.api.inventory import category, get, item
 from tests.api.released_app import ReleasedApp
 from tests.smtp import Mailbox
 
 AUTH = "/api/v1/auth"
 SECURITY_HEADERS = {
-    "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'",
+    "content-security-policy": (
+        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'"
+    ),
     "referrer-policy": "no-referrer",
     "cache-control": "no-store",
 }
@@ -62,6 +64,7 @@ async def test_a_forgotten_password_is_reset_in_the_browser(
     client: httpx.AsyncClient, mailbox: Mailbox
 ) -> None:
     await register(client, "forgot@example.com")
+    await verify(client, mailbox, "forgot@example.com")
     await client.post(f"{AUTH}/forgot-password", json={"email": "forgot@example.com"})
     link = link_in((await mailbox.wait_for("forgot@example.com", "Reset")).body)
     assert link.startswith("http://phone.test/api/v1/auth/reset-password?token=")
@@ -95,7 +98,12 @@ async def test_pages_escape_what_they_show(client: httpx.AsyncClient) -> None:
     assert_page(shown, 400)
     assert crafted not in shown.text and "<script>" not in shown.text
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in shown.text  # shown, harmless
-    for path in (f"{AUTH}/reset-password", f"{AUTH}/verify-email", f"{AUTH}/confirm-delete/x"):
+    for path in (
+        f"{AUTH}/reset-password",
+        f"{AUTH}/verify-email",
+        f"{AUTH}/confirm-delete/x",
+        f"{AUTH}/undo-email-change",
+    ):
         refused = await client.get(path, params={"token": crafted})
         assert_page(refused, 400)
         assert "<script>" not in refused.text
@@ -105,6 +113,7 @@ async def test_an_account_is_deleted_from_the_mailed_link_and_nothing_of_it_rema
     client: httpx.AsyncClient, mailbox: Mailbox, database: Database, app: object
 ) -> None:
     doomed, kept = await register(client, "doomed@example.com"), await register(client)
+    await verify(client, mailbox, "doomed@example.com")
     for who, notes in ((doomed, "private note"), (kept, "kept note")):
         meds = await category(client, who, "Meds")
         await item(client, who, meds["id"], name="Saline", quantity=3, notes=notes)
@@ -189,8 +198,9 @@ async def test_an_account_without_email_is_deleted_with_its_password(
 
 
 async def test_a_pending_deletion_can_be_cancelled(
-    client: httpx.AsyncClient, alice: Account, mailbox: Mailbox
+    client: httpx.AsyncClient, mailbox: Mailbox, alice: Account
 ) -> None:
+    await verify(client, mailbox, alice.email)
     await client.delete(f"{AUTH}/me", headers=alice.headers)
     link = urlsplit(link_in((await mailbox.wait_for(alice.email, "deletion")).body))
     cancelled = await client.post(f"{AUTH}/cancel-delete", headers=alice.headers)

@@ -33,6 +33,9 @@ RATE_LIMITED = {
     ("post", "/api/v1/auth/forgot-password"),
     ("post", "/api/v1/auth/reset-password"),
     ("post", "/api/v1/auth/resend-verification"),
+    ("patch", "/api/v1/auth/me"),
+    ("post", "/api/v1/auth/change-password"),
+    ("delete", "/api/v1/auth/me"),
 }
 # API.md 1.4: an Idempotency-Key on every state-changing request of a resource, sync and
 # the account. Not on login/refresh (a retry signs in again anyway) nor on the emailed-link

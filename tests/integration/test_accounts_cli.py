@@ -1,14 +1,15 @@
-"""`vitaltrack accounts disable|enable`: an operator closes an account (a stolen phone, a
-carer who left) and opens it again; the household's data is kept throughout."""
+"""`vitaltrack accounts disable|enable|delete`: an operator closes an account (a stolen phone,
+a carer who left) and opens it again, the household's data kept throughout; or erases it."""
 
 import asyncio
 
 import httpx
 
 from infra.database import Database
-from tests.api.accounts import PASSWORD, register
+from tests.api.accounts import PASSWORD, register, verify
 from tests.api.inventory import category
 from tests.integration.commandline import vitaltrack
+from tests.smtp import Mailbox
 
 AUTH = "/api/v1/auth"
 
@@ -62,3 +63,27 @@ def test_unknown_accounts_and_bad_reasons_are_one_line_errors(database: Database
     )
     blank = vitaltrack(database, "accounts", "disable", "nobody@example.com", "--reason", " ")
     assert blank.returncode == 2 and "--reason" in blank.stderr
+
+
+async def test_a_disabled_account_is_deleted_only_by_an_operator(
+    client: httpx.AsyncClient, database: Database, mailbox: Mailbox
+) -> None:
+    asha = await register(client, "asha@example.com")
+    await verify(client, mailbox, "asha@example.com")
+    await client.post(f"{AUTH}/forgot-password", json={"email": "asha@example.com"})
+    reset = (await mailbox.wait_for("asha@example.com", "Reset")).body.split("token=")[1].split()
+    assert (await client.delete(f"{AUTH}/me", headers=asha.headers)).status_code == 202
+    deletion = (await mailbox.wait_for("asha@example.com", "deletion")).body
+    link = "/api/v1/" + deletion.split("/api/v1/")[1].split()[0]
+
+    disabled = vitaltrack(database, "accounts", "disable", "asha@example.com", "--reason", "x")
+    assert disabled.returncode == 0, disabled.stderr
+    assert (await client.post(link)).status_code == 400  # its links died with it
+    new = {"token": reset[0], "new_password": "N3wPassword"}
+    assert (await client.post(f"{AUTH}/reset-password", json=new)).status_code == 400
+
+    unconfirmed = vitaltrack(database, "accounts", "delete", "asha@example.com")
+    assert unconfirmed.returncode == 2 and "--yes" in unconfirmed.stderr
+    deleted = vitaltrack(database, "accounts", "delete", "asha@example.com", "--yes")
+    assert deleted.returncode == 0, deleted.stderr
+    await register(client, "asha@example.com")  # erased: the address is free again

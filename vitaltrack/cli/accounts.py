@@ -1,4 +1,4 @@
-"""`vitaltrack accounts disable|enable`."""
+"""`vitaltrack accounts disable|enable|delete`."""
 
 from typing import Annotated
 
@@ -8,7 +8,7 @@ from events.store import Store
 from infra.database import open_database
 from vitaltrack.cli.common import fail, load_settings
 
-accounts_cli = typer.Typer(no_args_is_help=True, help="Disable or enable an account.")
+accounts_cli = typer.Typer(no_args_is_help=True, help="Disable, enable or delete an account.")
 
 
 def _set_active(identifier: str, active: bool, reason: str) -> None:
@@ -62,3 +62,33 @@ def accounts_enable(
     Example: vitaltrack accounts enable asha@example.com --reason "new phone"
     """
     _set_active(identifier, True, reason)
+
+
+@accounts_cli.command("delete")
+def accounts_delete(
+    identifier: Annotated[str, typer.Argument(help="The account's email address or username.")],
+    yes: Annotated[bool, typer.Option("--yes", help="Confirm: this cannot be undone.")] = False,
+) -> None:
+    """Erase an account and its household, as a confirmed DELETE /auth/me does. The only way
+    to delete a disabled account (its own deletion links no longer work).
+
+    Example: vitaltrack accounts delete asha@example.com --yes
+    """
+    from command.accounts.services import AccountServices
+    from command.accounts.status import DeleteByOperator, UnknownAccount, delete_by_operator
+    from command.unit_of_work import UnitOfWork
+
+    if not yes:
+        typer.echo("error: deleting erases the household for good; add --yes", err=True)
+        raise typer.Exit(2)
+    settings = load_settings()
+    services = AccountServices.from_settings(settings)
+    with open_database(settings) as database:
+        store = Store(env=database.eventsourcing_env(2))
+        try:
+            delete_by_operator(UnitOfWork(store), services, DeleteByOperator(identifier))
+        except UnknownAccount:
+            fail(f"no account has the email address or username {identifier!r}")
+        finally:
+            store.close()
+    typer.echo(f"{identifier} is deleted: its household is erased")

@@ -1,6 +1,7 @@
 """The HTML pages behind the emailed links (API.md 3, rev. 2): reset password, verify email,
-confirm account deletion. Jinja2 with autoescaping on: the token and every other value are
-escaped wherever they appear, and nothing runs in the page (no scripts, a strict CSP)."""
+confirm account deletion, undo an email change. Jinja2 with autoescaping on: the token and
+every other value are escaped wherever they appear, and nothing runs in the page (no
+scripts, a strict CSP)."""
 
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,10 @@ _templates = Environment(
     autoescape=select_autoescape(default=True, default_for_string=True),
 )
 HEADERS = {
-    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'",
+    # frame-ancestors: no site may frame a page with a button that deletes or undoes
+    "Content-Security-Policy": (
+        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'"
+    ),
     "Referrer-Policy": "no-referrer",
     "Cache-Control": "no-store",
     "X-Content-Type-Options": "nosniff",
