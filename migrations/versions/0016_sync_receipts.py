@@ -12,14 +12,14 @@ call it.
 `sync_session_entities` keeps an entity's last eight deliveries (version and pull) instead
 of only the latest: when the latest answers are lost, the device still holds an earlier one.
 
-Revision ID: 0015
-Revises: 0014
+Revision ID: 0016
+Revises: 0015
 """
 
 from alembic import op
 
-revision = "0015"
-down_revision = "0014"
+revision = "0016"
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 
