@@ -1,6 +1,7 @@
-"""Write-side dependencies: the event store and the command runner."""
+"""Write-side dependencies: the command runner, with read-your-writes and Idempotency-Key."""
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Annotated, Any, Concatenate, ParamSpec, Protocol, TypeVar
 from uuid import UUID
 
@@ -9,13 +10,13 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
-from command.accounts.services import AccountServices
-from command.errors import problem_of
-from command.idempotency import IdempotencyKeys, Pending, fingerprint
+from command.idempotency import IdempotencyKeys, Pending, Stored, fingerprint
+from command.refusals import Refusals
 from command.unit_of_work import UnitOfWork
 from events.store import Store
 from infra.watermark import Watermark
 from wire.problems import Problem
+from wire.read_side import mark_read_side_behind
 
 
 class Positioned(Protocol):
@@ -23,19 +24,26 @@ class Positioned(Protocol):
     def position(self) -> int: ...
 
 
+class Saved(Positioned, Protocol):
+    @property
+    def aggregate(self) -> Any: ...
+
+
 R = TypeVar("R", bound=Positioned)
 P = ParamSpec("P")
+Answer = tuple[int, Any]  # status and JSON body
 
 
 class Commands:
     """Runs a synchronous command handler off the event loop with a unit of work of its own,
     then waits until the read tables include its events, so the caller's next read sees its
-    own write."""
+    own write. If they do not within the timeout, the answer says so (`Read-Side: behind`)."""
 
     def __init__(self, request: Request):
         state = request.app.state
         self.store: Store = state.store
         self._watermark: Watermark = state.watermark
+        self._request = request
 
     async def run(
         self, handler: Callable[Concatenate[UnitOfWork, P], R], *args: P.args, **kwargs: P.kwargs
@@ -50,8 +58,18 @@ class Commands:
         **kwargs: P.kwargs,
     ) -> R:
         result = await run_in_threadpool(handler, uow, *args, **kwargs)
-        await self._watermark.wait_for(result.position)
+        if not await self._watermark.wait_for(result.position):
+            mark_read_side_behind(self._request)
         return result
+
+
+@dataclass(frozen=True)
+class _Key:
+    """An Idempotency-Key as it applies to one request."""
+
+    scope: str  # the account, or an unauthenticated client's address and path
+    key: str
+    fingerprint: bytes  # of the method, path and body
 
 
 class KeyedCommands(Commands):
@@ -61,88 +79,96 @@ class KeyedCommands(Commands):
     def __init__(self, request: Request, key: str | None):
         super().__init__(request)
         self._keys: IdempotencyKeys = request.app.state.idempotency
-        self._request, self._key = request, key
+        self._refusals: Refusals = request.app.state.refusals
+        self._key = key
 
     async def respond(
         self,
-        handler: Callable[..., Positioned],
+        handler: Callable[..., Saved],
         *args: Any,
         view: Callable[[Any], BaseModel],
         owner: UUID | None,
         status: int = 200,
     ) -> JSONResponse:
-        """Run the command and answer `view(aggregate)`, honouring an Idempotency-Key: the
-        answer is stored in the events' transaction, so applied and remembered go together."""
-        pending: Pending | None = None
+        """Run the command and answer `view(aggregate)`. With an Idempotency-Key the answer
+        is stored in the events' transaction: applied and remembered go together."""
 
-        async def run(key_print: tuple[str, str, bytes] | None) -> tuple[int, Any]:
-            nonlocal pending
-            if key_print is None:
-                result = await self.run(handler, *args)
-                return status, plain(view(getattr(result, "aggregate", None)))
-            pending = Pending(*key_print, status, lambda agg: plain(view(agg)))
-            remembered = UnitOfWork(self.store, rider=pending)  # with the command's events
-            result = await self.run_in(remembered, handler, *args)
-            if pending.body is None:  # nothing was saved, so nothing was remembered yet
-                pending.body = plain(view(getattr(result, "aggregate", None)))
-            return status, pending.body
+        async def remembered(key: _Key) -> tuple[Answer, bool]:
+            record = Pending(key.scope, key.key, key.fingerprint, status, lambda a: plain(view(a)))
+            saved = await self.run_in(UnitOfWork(self.store, rider=record), handler, *args)
+            body = record.body if record.saved else plain(view(saved.aggregate))
+            return (status, body), record.saved
 
-        return await self._idempotent(owner, run, lambda: pending is not None and pending.saved)
+        if self._key is None:
+            saved = await self.run(handler, *args)
+            return _json(status, plain(view(saved.aggregate)))
+        return await self._keyed(owner, remembered)
 
     async def idempotent(
         self,
         owner: UUID | None,
-        produce: Callable[[], Awaitable[tuple[int, Any]]],
+        produce: Callable[[], Awaitable[Answer]],
         *,
         keep: Callable[[Any], Any] | None = None,
-        again: Callable[[Any], Awaitable[tuple[int, Any]]] | None = None,
+        again: Callable[[Any], Awaitable[Answer]] | None = None,
     ) -> JSONResponse:
         """An Idempotency-Key for work that is idempotent on its own (sync operations are
         deduplicated one by one): its answer is remembered once it is complete. With `keep`
         and `again`, a success is remembered as keep(body) and replayed as again(kept): a
         sign-up's tokens are never stored (API.md 1.2), its replay signs in again."""
 
-        async def run(_key_print: tuple[str, str, bytes] | None) -> tuple[int, Any]:
-            return await produce()
+        async def afterwards(_key: _Key) -> tuple[Answer, bool]:
+            return await produce(), False
 
-        return await self._idempotent(owner, run, lambda: False, keep, again)
+        if self._key is None:
+            return _json(*await produce())
+        return await self._keyed(owner, afterwards, keep=keep, again=again)
 
-    async def _idempotent(
+    async def _keyed(
         self,
         owner: UUID | None,
-        run: Callable[[tuple[str, str, bytes] | None], Awaitable[tuple[int, Any]]],
-        stored_with_events: Callable[[], bool],
+        run: Callable[[_Key], Awaitable[tuple[Answer, bool]]],
+        *,
         keep: Callable[[Any], Any] | None = None,
-        again: Callable[[Any], Awaitable[tuple[int, Any]]] | None = None,
+        again: Callable[[Any], Awaitable[Answer]] | None = None,
     ) -> JSONResponse:
-        key = self._key
-        if key is None:
-            return _json(*await run(None))
+        """Replay the stored answer, or run and remember the new one (unless `run` says its
+        events' transaction stored it already)."""
+        assert self._key is not None
         request = self._request
         scope = f"user:{owner}" if owner else f"client:{_client(request)}:{request.url.path}"
-        request_print = fingerprint(request.method, request.url.path, await request.body())
-        async with self._keys.exclusive(scope, key) as stored:
+        body_print = fingerprint(request.method, request.url.path, await request.body())
+        key = _Key(scope, self._key, body_print)
+        async with self._keys.exclusive(scope, key.key) as stored:
             if stored is not None:
-                if stored.fingerprint != request_print:
-                    raise Problem(
-                        422,
-                        "idempotency_key_reused",
-                        "This Idempotency-Key was used for a different request",
-                    )
-                if again is not None and stored.status < 300:
-                    return _json(*await again(stored.body), replayed=True)
-                return _json(stored.status, stored.body, replayed=True)
+                return await _replay(stored, key, again)
             try:
-                status, body = await run((scope, key, request_print))
+                (status, body), remembered = await run(key)
             except Exception as exc:
-                refused = problem_of(exc)
-                if refused is not None and refused[0] < 500 and refused[0] != 429:
-                    await self._keys.remember(scope, key, request_print, *refused)
+                await self._remember_refusal(key, exc)
                 raise
-            if not stored_with_events():
+            if not remembered:
                 kept = keep(body) if keep is not None else body
-                await self._keys.remember(scope, key, request_print, status, kept)
+                await self._keys.remember(scope, key.key, key.fingerprint, status, kept)
         return _json(status, body)
+
+    async def _remember_refusal(self, key: _Key, exc: Exception) -> None:
+        """A refusal is an answer too (never a 5xx, and never a 429: those may change)."""
+        refused = self._refusals.problem_of(exc)
+        if refused is not None and refused[0] < 500 and refused[0] != 429:
+            await self._keys.remember(key.scope, key.key, key.fingerprint, *refused)
+
+
+async def _replay(
+    stored: Stored, key: _Key, again: Callable[[Any], Awaitable[Answer]] | None
+) -> JSONResponse:
+    if stored.fingerprint != key.fingerprint:
+        raise Problem(
+            422, "idempotency_key_reused", "This Idempotency-Key was used for a different request"
+        )
+    if again is not None and stored.status < 300:
+        return _json(*await again(stored.body), replayed=True)
+    return _json(stored.status, stored.body, replayed=True)
 
 
 def plain(model: BaseModel) -> Any:
@@ -161,11 +187,6 @@ def _json(status: int, body: Any, *, replayed: bool = False) -> JSONResponse:
     if replayed:
         headers["Idempotent-Replayed"] = "true"
     return JSONResponse(body, status_code=status, headers=headers)
-
-
-async def _accounts(request: Request) -> AccountServices:
-    accounts: AccountServices = request.app.state.accounts
-    return accounts
 
 
 async def _commands(request: Request) -> Commands:
@@ -190,4 +211,3 @@ async def _keyed_commands(
 
 CommandsDep = Annotated[Commands, Depends(_commands)]
 KeyedCommandsDep = Annotated[KeyedCommands, Depends(_keyed_commands)]
-AccountsDep = Annotated[AccountServices, Depends(_accounts)]

@@ -10,3 +10,11 @@ A = TypeVar("A")
 class Saved(Generic[A]):
     aggregate: A
     position: int  # 0 when nothing was recorded (a no-op command)
+
+
+@dataclass(frozen=True)
+class Done:
+    """What a handler answers when the caller answers from no aggregate (a message)."""
+
+    position: int  # 0 when nothing was recorded
+    aggregate: None = None

@@ -13,16 +13,20 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi_offline import FastAPIOffline
 
+from command.accounts import refusals as account_refusals
 from command.accounts.email_pages import router as email_change_pages
 from command.accounts.links import router as account_links
 from command.accounts.recovery import router as account_recovery
 from command.accounts.routes import router as account_commands
 from command.accounts.services import AccountServices
+from command.categories import refusals as category_refusals
 from command.categories.routes import router as category_commands
-from command.errors import install_command_errors
 from command.idempotency import IdempotencyKeys
+from command.items import refusals as item_refusals
 from command.items.routes import router as item_commands
+from command.orders import refusals as order_refusals
 from command.orders.routes import router as order_commands
+from command.refusals import Refusals
 from command.sync.routes import router as sync_commands
 from events.erasure import ERASED_CHANNEL
 from events.store import Store
@@ -51,6 +55,7 @@ from wire.bounds import BoundsMiddleware
 from wire.errors import document_error_bodies, problems
 from wire.headers import SecurityHeadersMiddleware
 from wire.problems import RequestIdMiddleware, install_problem_handlers
+from wire.read_side import ReadSideHeader
 
 logger = logging.getLogger(__name__)
 
@@ -136,7 +141,14 @@ def create_app(settings: Settings, database: Database, *, run_projections: bool 
     install_problem_handlers(app)
     document_error_bodies(app)
     install_unavailable_handlers(app)
-    install_command_errors(app)
+    app.state.refusals = Refusals.join(
+        account_refusals.FEATURE,
+        category_refusals.FEATURE,
+        item_refusals.FEATURE,
+        order_refusals.FEATURE,
+    )
+    app.state.refusals.install(app)
+    app.add_middleware(ReadSideHeader)
     app.add_middleware(BoundsMiddleware, max_body_bytes=settings.max_body_bytes)
     app.add_middleware(RequestIdMiddleware)
     app.state.http_metrics = HttpMetrics()

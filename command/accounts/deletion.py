@@ -8,7 +8,7 @@ not crypto-shredding is in docs/account-deletion.md."""
 from dataclasses import dataclass
 from uuid import UUID
 
-from command.accounts.handlers import Done, verification_mail
+from command.accounts.handlers import verification_mail
 from command.accounts.services import AccountServices
 from command.accounts.tables import (
     InvalidOneTimeToken,
@@ -16,6 +16,7 @@ from command.accounts.tables import (
     load_user,
     token_consumption,
 )
+from command.results import Done
 from command.unit_of_work import UnitOfWork, transaction
 from events.erasure import ERASED_CHANNEL, AccountErased
 from events.store import SideWrite, Store

@@ -6,10 +6,11 @@ from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 
 from command.accounts import email_change
+from command.accounts.deps import AccountsDep
 from command.accounts.links import BAD_LINK, BAD_LINK_PAGE, TAKEN
 from command.accounts.pages import message, page
 from command.accounts.tables import InvalidOneTimeToken
-from command.deps import AccountsDep, CommandsDep
+from command.deps import CommandsDep
 from events.user import AccountDisabled, EmailTaken
 from wire.errors import WITH_BODY, problems
 

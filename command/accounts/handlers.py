@@ -5,6 +5,7 @@ from uuid import UUID
 
 from command.accounts.services import AccountServices
 from command.accounts.tables import load_user, password_hash_of, set_password_hash
+from command.results import Done
 from command.retry import retry_on_conflict
 from command.uniqueness import KeyTaken, claim, holder
 from command.unit_of_work import UnitOfWork, transaction
@@ -49,11 +50,6 @@ class SignedIn:
 
     user: User
     session: NewSession
-    position: int
-
-
-@dataclass(frozen=True)
-class Done:
     position: int
 
 

@@ -16,10 +16,11 @@ from pydantic import BaseModel, StringConstraints, ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from command.accounts import deletion, passwords, verification
+from command.accounts.deps import AccountsDep
 from command.accounts.pages import message, page
 from command.accounts.requests import Password, ResetPasswordIn
 from command.accounts.tables import InvalidOneTimeToken
-from command.deps import AccountsDep, CommandsDep
+from command.deps import CommandsDep
 from events.user import EmailTaken
 from infra.deps import ClientAddress, CurrentUser, RateLimiterDep
 from infra.security.rate_limits import by_client, by_session

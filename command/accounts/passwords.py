@@ -5,7 +5,6 @@ A new password voids every pending reset and deletion link and ends the other se
 from dataclasses import dataclass
 from uuid import UUID
 
-from command.accounts.handlers import Done
 from command.accounts.services import AccountServices
 from command.accounts.tables import (
     InvalidOneTimeToken,
@@ -17,6 +16,7 @@ from command.accounts.tables import (
     token_consumption,
     under_cap,
 )
+from command.results import Done
 from command.retry import retry_on_conflict
 from command.unit_of_work import UnitOfWork, transaction
 from events.store import SideWrite, Store

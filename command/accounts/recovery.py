@@ -15,8 +15,9 @@ from fastapi import APIRouter, BackgroundTasks
 from pydantic import BaseModel
 
 from command.accounts import passwords, verification
+from command.accounts.deps import AccountsDep
 from command.accounts.requests import EmailIn, TokenIn
-from command.deps import AccountsDep, CommandsDep, Positioned
+from command.deps import CommandsDep, Positioned
 from infra.deps import ClientAddress, RateLimiterDep
 from infra.security.rate_limits import by_client
 from wire.base import MessageOut

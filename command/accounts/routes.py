@@ -8,6 +8,7 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from command.accounts import handlers, passwords, profile
+from command.accounts.deps import AccountsDep
 from command.accounts.requests import (
     ChangePasswordIn,
     LoginIn,
@@ -17,7 +18,7 @@ from command.accounts.requests import (
     RegisterIn,
 )
 from command.accounts.responses import auth_out, user_out
-from command.deps import AccountsDep, CommandsDep, KeyedCommandsDep, plain
+from command.deps import CommandsDep, KeyedCommandsDep, plain
 from command.unit_of_work import UnitOfWork
 from infra.deps import ClientAddress, CurrentUser, KeyRingDep, RateLimiterDep
 from infra.security.login_guard import LoginGuard

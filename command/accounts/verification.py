@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from command.accounts import email_change
-from command.accounts.handlers import Done, verification_mail
+from command.accounts.handlers import verification_mail
 from command.accounts.services import AccountServices
 from command.accounts.tables import (
     InvalidOneTimeToken,
@@ -16,6 +16,7 @@ from command.accounts.tables import (
     token_consumption,
     under_cap,
 )
+from command.results import Done
 from command.retry import retry_on_conflict
 from command.unit_of_work import UnitOfWork, transaction
 from events.index import Index

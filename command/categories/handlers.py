@@ -4,11 +4,11 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from command.loading import load_owned
+from command.local_ids import local_id_row
 from command.memberships import category_closes, category_opens, items_leave, members_of
 from command.preconditions import check_version
 from command.results import Saved
 from command.retry import retry_on_conflict
-from command.sync.local_ids import local_id_row
 from command.uniqueness import KeyTaken, claim, release
 from command.unit_of_work import UnitOfWork
 from events.category import Category, CategoryNameTaken, CategoryNotFound

@@ -8,11 +8,11 @@ from uuid import UUID
 
 from command.categories.handlers import load_category
 from command.loading import load_owned
+from command.local_ids import local_id_row
 from command.memberships import item_joins, item_moves, items_leave
 from command.preconditions import check_version
 from command.results import Saved
 from command.retry import aggregate_locks, retry_on_conflict
-from command.sync.local_ids import local_id_row
 from command.unit_of_work import UnitOfWork
 from events.category import CategoryNotFound
 from events.item import Item, ItemNotFound

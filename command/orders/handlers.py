@@ -9,10 +9,10 @@ from eventsourcing.application import AggregateNotFoundError
 
 from command.items.handlers import load_item
 from command.loading import load_owned
+from command.local_ids import local_id_row
 from command.preconditions import check_version
 from command.results import Saved
 from command.retry import retry_on_conflict
-from command.sync.local_ids import local_id_row
 from command.uniqueness import holder
 from command.unit_of_work import UnitOfWork
 from events.category import Category

@@ -7,7 +7,7 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
 
-from command.sync.local_ids import local_ids
+from command.local_ids import local_ids
 from command.sync.session import KIND
 from command.unit_of_work import UnitOfWork
 from events.store import Store

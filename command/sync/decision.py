@@ -10,10 +10,14 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from command.errors import WIRE
+from command.categories.refusals import SHAPES as CATEGORY
+from command.items.refusals import SHAPES as ITEM
+from command.orders.refusals import SHAPES as ORDER
 from command.sync.outcomes import APPLIED, CONFLICT, REJECTED, Outcome
 from command.sync.receipts import Base
 from events.store import SideWrite
+
+SHAPES = {**CATEGORY, **ITEM, **ORDER}  # for a conflict's `current`
 
 
 @dataclass(frozen=True)
@@ -52,6 +56,6 @@ def conflict_outcome(op_id: str, current: Any, message: str, code: str = "confli
     """`current` is the server's state the device's change met (in `error.current`)."""
     error: dict[str, Any] = {"code": code, "message": message}
     if current is not None and not getattr(current, "is_deleted", False):
-        error["current"] = WIRE[type(current)](current).model_dump(mode="json", by_alias=True)
+        error["current"] = SHAPES[type(current)](current).model_dump(mode="json", by_alias=True)
     entity_id = getattr(current, "id", None)
     return Outcome(op_id, CONFLICT, entity_id, getattr(current, "version", None), error)

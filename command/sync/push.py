@@ -20,14 +20,14 @@ from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
 from pydantic import ValidationError
 
-from command.errors import PROBLEMS
-from command.items import handlers as items
-from command.orders import handlers as orders
+from command.categories import refusals as categories
+from command.items import refusals as items
+from command.local_ids import local_id_row
+from command.orders import refusals as orders
 from command.preconditions import VersionConflict
 from command.retry import retry_on_conflict
 from command.sync.context import Context, Operation, Rejected
 from command.sync.decision import Decision, conflict_outcome, rejected
-from command.sync.local_ids import local_id_row
 from command.sync.ops import OpsRules
 from command.sync.outcomes import (
     APPLIED,
@@ -41,26 +41,14 @@ from command.sync.outcomes import (
 from command.sync.session import Session
 from command.sync.whole_state import WholeStateRules
 from command.unit_of_work import UnitOfWork
-from events.category import CategoryNameTaken, CategoryNotFound
+from events.category import CategoryNameTaken
 from events.device import Device
-from events.item import InsufficientStock, ItemNotFound, StockLimitExceeded
-from events.order import AlreadyApplied, InvalidTransition, OrderNotFound
 from events.store import SideWrite
 from wire.cursors import Receipt
 from wire.ids import parse_uuid
 
-# Refusals an operation answers as `rejected`, with the code and message REST answers.
-REJECTED = (
-    InsufficientStock,
-    StockLimitExceeded,
-    items.CategoryMissing,
-    orders.OrderedItemMissing,
-    InvalidTransition,
-    AlreadyApplied,
-    CategoryNotFound,
-    ItemNotFound,
-    OrderNotFound,
-)
+# What an operation refused by a handler answers (`rejected`), with REST's code and message.
+REFUSED = {**categories.REFUSALS, **items.REFUSALS, **orders.REFUSALS}
 
 
 @dataclass(frozen=True)
@@ -159,8 +147,8 @@ class _Shell:
             return rejected(op.id, "validation_error", "; ".join(e["msg"] for e in exc.errors()))
         except Rejected as exc:
             return rejected(op.id, exc.code, str(exc))
-        except REJECTED as exc:
-            _, code, detail = PROBLEMS[type(exc)]
+        except tuple(REFUSED) as exc:
+            _, code, detail = REFUSED[type(exc)]
             return rejected(op.id, code, detail or str(exc))
 
     @retry_on_conflict

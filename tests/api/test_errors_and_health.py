@@ -11,6 +11,8 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from infra.database import Database
 from infra.settings import Settings
+from tests.api.accounts import register
+from tests.documented import checked_client
 from vitaltrack.app import create_app
 from vitaltrack.observability import JsonFormatter
 
@@ -168,3 +170,20 @@ async def test_root_and_openapi(client: httpx.AsyncClient) -> None:
     assert items["security"] == [{name: []} for name in schemes]
     assert "security" not in schema["paths"]["/api/v1/auth/login"]["post"]
     assert "/api/v1/categories/{category_id}" in schema["paths"]
+
+
+async def test_a_write_answered_before_the_read_side_has_it_says_so(
+    settings: Settings, database: Database
+) -> None:
+    """With no projection running, a write still commits and answers (after the read-your-
+    writes timeout), and `Read-Side: behind` tells the client a list may not show it yet;
+    a read-only answer carries no such header."""
+    quick = settings.model_copy(update={"read_your_writes_timeout": 0.05})
+    app = create_app(quick, database, run_projections=False)
+    async with app.router.lifespan_context(app), checked_client(app) as client:
+        who = await register(client, "late@example.com")
+        made = await client.post("/api/v1/categories", json={"name": "Late"}, headers=who.headers)
+        assert made.status_code == 201, made.text
+        assert made.headers["Read-Side"] == "behind"
+        listed = await client.get("/api/v1/categories", headers=who.headers)
+        assert "Read-Side" not in listed.headers

@@ -16,11 +16,11 @@ from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
 
 from pydantic import Field
 
+from command.local_ids import local_id_row
 from command.orders import handlers as orders
 from command.orders.requests import OrderItemIn, Status
 from command.sync.context import Context, Operation
 from command.sync.decision import Decision, Held
-from command.sync.local_ids import local_id_row
 from command.sync.receipts import Base, Shown
 from command.sync.session import Session, load
 from command.sync.whole_state.settle import Caller, settle
