@@ -18,6 +18,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any, Protocol
 from uuid import UUID
 
+from events.attribution import attribute
 from events.store import SideWrite, Store
 
 
@@ -31,9 +32,12 @@ class Rider(Protocol):
 
 
 class UnitOfWork:
-    def __init__(self, store: Store, rider: Rider | None = None):
+    def __init__(self, store: Store, rider: Rider | None = None, actor: UUID | None = None):
         self.store = store  # for reads that are not aggregates (tables next to the log)
         self._rider = rider
+        # who asked (events/attribution.py): stamped on every event it records; a handler
+        # that signs someone in or up names that account
+        self.actor = actor
 
     def get(self, aggregate_id: UUID) -> Any:
         return self.store.repository.get(aggregate_id)
@@ -50,6 +54,9 @@ class UnitOfWork:
             return 0
         if self._rider is not None:
             rows += self._rider.writes(saved)
+        if self.actor is not None:
+            for event in (e for a in saved for e in a.pending_events):
+                attribute(event, self.actor)
         recordings = self.store.save(*saved, side_writes=rows)
         if self._rider is not None:
             self._rider.committed(saved)

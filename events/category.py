@@ -5,13 +5,15 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
+from events.attribution import Attributed
+
 REVISABLE = ("name", "description", "display_order", "is_default")
 
 
 class Category(Aggregate):
     """A household's category of supplies; its name is unique within the household."""
 
-    class Event(Aggregate.Event):
+    class Event(Attributed, Aggregate.Event):
         owner_id: UUID
 
     class Created(Event, Aggregate.Created):

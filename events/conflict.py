@@ -10,6 +10,8 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
+from events.attribution import Attributed
+
 # Why the device's values were not taken.
 CHANGED_ON_BOTH = "changed_on_both"  # the device and someone else changed the same field
 NO_BASE = "no_base"  # nothing proves what the device started from: nothing is overwritten
@@ -30,7 +32,7 @@ class Clash:
 
 
 class SyncConflict(Aggregate):
-    class Event(Aggregate.Event):
+    class Event(Attributed, Aggregate.Event):
         owner_id: UUID
 
     class Recorded(Event, Aggregate.Created):

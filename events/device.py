@@ -4,11 +4,13 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
+from events.attribution import Attributed
+
 
 class Device(Aggregate):
     """A session's sync pushes, for the activity log (sync_push)."""
 
-    class Event(Aggregate.Event):
+    class Event(Attributed, Aggregate.Event):
         owner_id: UUID
 
     class Registered(Event, Aggregate.Created):

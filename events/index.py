@@ -4,6 +4,8 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate
 
+from events.attribution import Attributed
+
 
 class Index(Aggregate):
     """Records which aggregate (if any) holds a unique key such as an email address.
@@ -12,7 +14,7 @@ class Index(Aggregate):
     to create version 1 and the event store lets only one of them commit.
     """
 
-    class Event(Aggregate.Event):
+    class Event(Attributed, Aggregate.Event):
         owner_id: UUID
 
     class Created(Event, Aggregate.Created):

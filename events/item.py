@@ -6,6 +6,8 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
+from events.attribution import Attributed
+
 MAX_QUANTITY = 999_999
 DETAIL_FIELDS = (
     "name",
@@ -34,7 +36,7 @@ class Item(Aggregate):
         """Snapshots taken before: the earliest name known is the one it has now."""
         state["first_name"] = state["name"]
 
-    class Event(Aggregate.Event):
+    class Event(Attributed, Aggregate.Event):
         owner_id: UUID
 
     class Created(Event, Aggregate.Created):

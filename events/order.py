@@ -6,6 +6,8 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate
 
+from events.attribution import Attributed
+
 PENDING, ORDERED, PARTIALLY_RECEIVED, RECEIVED, STOCK_UPDATED, DECLINED = (
     "pending",
     "ordered",
@@ -56,7 +58,7 @@ class AppliedLine:
 
 
 class Order(Aggregate):
-    class Event(Aggregate.Event):
+    class Event(Attributed, Aggregate.Event):
         owner_id: UUID
 
     class Created(Event, Aggregate.Created):
@@ -166,7 +168,7 @@ class Order(Aggregate):
 class OrderDay(Aggregate):
     """Numbers one owner's orders of one UTC day: ORD-YYYYMMDD-0001, -0002, ..."""
 
-    class Created(Aggregate.Created):
+    class Created(Attributed, Aggregate.Created):
         owner_id: UUID
         day: date
 

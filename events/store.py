@@ -19,6 +19,7 @@ from eventsourcing.utils import get_topic
 
 from events.conflict import Clash
 from events.device import Device
+from events.household import HouseholdSettings, Invitation
 from events.item import Item
 from events.order import AppliedLine, Order, OrderLine
 from events.recorder import Recorder
@@ -124,6 +125,8 @@ def register_transcodings(transcoder: JSONTranscoder) -> None:
     transcoder.register(DataclassAsDict(OrderLine))
     transcoder.register(DataclassAsDict(AppliedLine))
     transcoder.register(DataclassAsDict(Clash))
+    transcoder.register(DataclassAsDict(HouseholdSettings))
+    transcoder.register(DataclassAsDict(Invitation))
 
 
 def build_mapper() -> Mapper[Any]:

@@ -5,6 +5,8 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
+from events.attribution import Attributed
+
 PROFILE_FIELDS = ("email", "username", "name", "phone")
 
 
@@ -20,7 +22,7 @@ class User(Aggregate):
     pending_session: UUID | None = None  # the session that asked: it survives the switch
     daily_digest: bool = True
 
-    class Event(Aggregate.Event):
+    class Event(Attributed, Aggregate.Event):
         @property
         def owner_id(self) -> UUID:
             return self.originator_id

@@ -11,12 +11,16 @@ import asyncpg
 from fastapi import Depends, Request
 from fastapi.security import HTTPBearer
 
+from infra.security.memberships import Memberships
 from infra.security.rate_limits import RateLimiter
 from infra.security.tokens import InvalidToken, KeyRing
 from infra.settings import Settings
 from wire.problems import Problem
 
+OWNER, VIEWER = "owner", "viewer"  # roles (events/household.py; infra imports no events)
+
 BEARER = {"WWW-Authenticate": "Bearer"}
+HOUSEHOLD_HEADER = "X-Household-Id"
 
 
 async def _settings(request: Request) -> Settings:
@@ -50,10 +54,13 @@ ClientAddress = Annotated[str, Depends(_client_address)]
 
 @dataclass(frozen=True)
 class Principal:
-    """The authenticated caller: whose data every query is scoped to, and which session."""
+    """The authenticated caller: its account, its session, and the household it acts on
+    (the session's, or the one `X-Household-Id` names; API.md 12)."""
 
     user_id: uuid.UUID
     session_id: uuid.UUID
+    household_id: uuid.UUID
+    chosen: bool = False  # named by X-Household-Id (not a member: 404, not 403)
 
 
 class SessionBearer(HTTPBearer):
@@ -76,7 +83,20 @@ class SessionBearer(HTTPBearer):
         if request.app.state.revocations.is_revoked(claims.session_id):
             raise Problem(401, "invalid_token", "This session has ended; sign in again", BEARER)
         request.state.user_id = str(claims.user_id)  # for the access log
-        return Principal(claims.user_id, claims.session_id)
+        request.state.actor_id = claims.user_id  # who caused what the request records
+        chosen = _chosen_household(request)
+        household = chosen or claims.household_id
+        return Principal(claims.user_id, claims.session_id, household, chosen is not None)
+
+
+def _chosen_household(request: Request) -> uuid.UUID | None:
+    raw = request.headers.get(HOUSEHOLD_HEADER)
+    if raw is None:
+        return None
+    try:
+        return uuid.UUID(raw)
+    except ValueError:
+        raise Problem(404, "not_found", "No such household") from None
 
 
 session_bearer = SessionBearer(
@@ -85,3 +105,59 @@ session_bearer = SessionBearer(
 
 
 CurrentUser = Annotated[Principal, Depends(session_bearer)]
+
+
+@dataclass(frozen=True)
+class Member:
+    """The caller as a member of the household it acts on, with its role there."""
+
+    user_id: uuid.UUID
+    session_id: uuid.UUID
+    household_id: uuid.UUID
+    role: str
+    chosen: bool = False
+
+    @property
+    def writes(self) -> bool:
+        return self.role != VIEWER
+
+    @property
+    def sync_session_id(self) -> uuid.UUID:
+        """What a device holds is tracked per session and household: a session that names
+        another household (X-Household-Id) syncs it apart from its own."""
+        if not self.chosen:
+            return self.session_id
+        return uuid.uuid5(self.session_id, str(self.household_id))
+
+
+async def _member(request: Request, principal: CurrentUser) -> Member:
+    """Not a member of a household it named: 404 (it is not its to know). No longer a member
+    of its session's household (removed): 403, until it signs in again or names another."""
+    memberships = cast(Memberships, request.app.state.memberships)
+    role = await memberships.role(principal.household_id, principal.user_id)
+    if role is None and principal.chosen:
+        raise Problem(404, "not_found", "No such household")
+    if role is None:
+        raise Problem(403, "forbidden", "You are no longer a member of this household")
+    return Member(
+        principal.user_id, principal.session_id, principal.household_id, role, principal.chosen
+    )
+
+
+async def _writer(member: Annotated[Member, Depends(_member)]) -> Member:
+    if not member.writes:
+        raise Problem(
+            403, "forbidden", "Viewers can read this household's supplies but not change them"
+        )
+    return member
+
+
+async def _owner(member: Annotated[Member, Depends(_member)]) -> Member:
+    if member.role != OWNER:
+        raise Problem(403, "forbidden", f"Only the household's owner can do this ({member.role})")
+    return member
+
+
+CurrentMember = Annotated[Member, Depends(_member)]  # any role: reads, sync pulls
+Writer = Annotated[Member, Depends(_writer)]  # owner or caregiver: every change
+Owner = Annotated[Member, Depends(_owner)]  # members, invitations, settings

@@ -31,6 +31,9 @@ class Projection:
         """Drop every row of these deleted households (their events are gone from the log)."""
         raise NotImplementedError
 
+    async def forget_accounts(self, conn: asyncpg.Connection, accounts: list[UUID]) -> None:
+        """Drop what these erased accounts' rows hold of them (most read models hold none)."""
+
 
 Handler = Callable[[Row | None, Envelope], Row | None]
 
@@ -58,8 +61,9 @@ class StateTable(Projection):
         return {}
 
     async def erase(self, conn: asyncpg.Connection, owners: list[UUID]) -> None:
-        owner = "owner_id" if "owner_id" in self.columns else "id"  # users: the row is the owner
-        await conn.execute(f"DELETE FROM {self.table} WHERE {owner} = ANY($1::uuid[])", owners)
+        if "owner_id" not in self.columns:  # users: their rows go with the accounts
+            return
+        await conn.execute(f"DELETE FROM {self.table} WHERE owner_id = ANY($1::uuid[])", owners)
         if self.stats_columns:
             await conn.execute("DELETE FROM owner_stats WHERE owner_id = ANY($1::uuid[])", owners)
 

@@ -127,12 +127,7 @@ class ReadModelRunner:
     ) -> None:
         try:
             async with conn.transaction():
-                await projection.apply(conn, batch)
-                erased = [
-                    e.event.owner_id for e in batch if type(e.event) is AccountErased.Recorded
-                ]
-                if erased:
-                    await projection.erase(conn, erased)
+                await _apply(conn, projection, batch)
             return
         except TRANSIENT:
             raise
@@ -180,9 +175,13 @@ class ReadModelRunner:
 
 async def _apply(conn: asyncpg.Connection, projection: Projection, batch: list[Envelope]) -> None:
     await projection.apply(conn, batch)
-    erased = [e.event.owner_id for e in batch if type(e.event) is AccountErased.Recorded]
-    if erased:  # a household deleted: its events are gone, its rows go now
-        await projection.erase(conn, erased)
+    erasures = [e.event for e in batch if type(e.event) is AccountErased.Recorded]
+    households = [e.owner_id for e in erasures if e.household_erased]
+    if households:  # a household deleted: its events are gone, its rows go now
+        await projection.erase(conn, households)
+    accounts = [e.owner_id for e in erasures if e.account_erased]
+    if accounts:
+        await projection.forget_accounts(conn, accounts)
 
 
 # Failures of the connection or the database, not of an event: the batch is retried whole.

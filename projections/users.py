@@ -1,5 +1,9 @@
 """The `users` read table: account profiles as the API shows them."""
 
+from uuid import UUID
+
+import asyncpg
+
 from events.user import PROFILE_FIELDS, User
 from projections.projection import Envelope, Row, StateTable
 
@@ -120,3 +124,6 @@ class UsersProjection(StateTable):
         User.Disabled: disabled,
         User.Enabled: enabled,
     }
+
+    async def forget_accounts(self, conn: asyncpg.Connection, accounts: list[UUID]) -> None:
+        await conn.execute("DELETE FROM users WHERE id = ANY($1::uuid[])", accounts)

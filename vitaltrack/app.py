@@ -34,6 +34,7 @@ from infra.database import Database
 from infra.listener import Listener
 from infra.mail.delivery import OutboxSender, mailer_for
 from infra.mail.delivery import run_supervised as run_mail_sender
+from infra.security.memberships import Memberships
 from infra.security.rate_limits import RateLimiter
 from infra.security.revocations import Revocations
 from infra.security.tokens import KeyRing
@@ -87,6 +88,7 @@ def create_app(settings: Settings, database: Database, *, run_projections: bool 
         watermark = Watermark(pool, listener, settings.read_your_writes_timeout)
         lifetime = timedelta(minutes=settings.access_token_expire_minutes)
         app.state.revocations = Revocations(pool, listener, lifetime)
+        app.state.memberships = Memberships(pool, listener)
         await listener.start()
         await watermark.resync()
         await app.state.revocations.resync()

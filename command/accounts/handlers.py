@@ -5,10 +5,12 @@ from uuid import UUID
 
 from command.accounts.services import AccountServices
 from command.accounts.tables import load_user, password_hash_of, set_password_hash
+from command.households.tables import default_household, household_written
 from command.results import Done
 from command.retry import retry_on_conflict
 from command.uniqueness import KeyTaken, claim, holder
 from command.unit_of_work import UnitOfWork, transaction
+from events.household import Household, HouseholdSettings, household_name
 from events.index import Index, email_key, username_key
 from events.store import SideWrite
 from events.user import EmailTaken, User, UsernameTaken
@@ -61,11 +63,19 @@ class InvalidCredentials(Exception):
 def register(uow: UnitOfWork, svc: AccountServices, cmd: Register) -> SignedIn:
     user = User(email=cmd.email, username=cmd.username, name=cmd.name, phone=cmd.phone)
     indexes = claim_identifiers(uow, user.id, cmd.email, cmd.username)
-    session = svc.sessions.start(user.id)
+    # registration founds the account's household: its id is the account's (API.md 12)
+    home = Household(
+        owner_id=user.id,
+        founder_id=user.id,
+        settings=HouseholdSettings(name=household_name(cmd.name)),
+    )
+    session = svc.sessions.start(user.id, user.id)
     writes = [set_password_hash(user.id, cmd.password_hash), *session.writes]
+    writes += household_written(home)
     if cmd.email is not None:
         writes += verification_mail(svc, user.id, cmd.email)
-    position = uow.commit(user, *indexes, writes=writes)
+    uow.actor = user.id
+    position = uow.commit(user, home, *indexes, writes=writes)
     return SignedIn(user, session, position)
 
 
@@ -92,7 +102,8 @@ def login(uow: UnitOfWork, svc: AccountServices, cmd: Login) -> SignedIn:
     writes: list[SideWrite] = []
     if svc.passwords.needs_rehash(stored_hash):
         writes.append(set_password_hash(user_id, svc.passwords.hash(cmd.password)))
-    session = svc.sessions.start(user_id)
+    session = svc.sessions.start(user_id, default_household(uow.store, user_id))
+    uow.actor = user_id
     return _record_login(uow, user_id, session, cmd.client, [*writes, *session.writes])
 
 
@@ -105,7 +116,8 @@ def refresh(uow: UnitOfWork, svc: AccountServices, cmd: Refresh) -> SignedIn:
     user = load_user(uow, rotation.user_id, InvalidRefreshToken)
     if not user.is_active:
         raise InvalidRefreshToken
-    return SignedIn(user, NewSession(rotation.session_id, rotation.refresh_token, ()), 0)
+    session = NewSession(rotation.session_id, rotation.refresh_token, (), rotation.household_id)
+    return SignedIn(user, session, 0)
 
 
 @retry_on_conflict

@@ -25,7 +25,8 @@ def user_out(user: User) -> UserOut:
 
 
 def auth_out(signed_in: SignedIn, keyring: KeyRing) -> AuthOut:
-    access = keyring.issue(signed_in.user.id, signed_in.session.session_id)
+    session = signed_in.session
+    access = keyring.issue(signed_in.user.id, session.session_id, session.household_id)
     return AuthOut(
         access_token=access.token,
         refresh_token=signed_in.session.refresh_token,

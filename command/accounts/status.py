@@ -8,7 +8,7 @@ pending reset and deletion links die with them, and only an operator can delete 
 from dataclasses import dataclass
 from uuid import UUID
 
-from command.accounts.deletion import erase
+from command.accounts.erasure import erase
 from command.accounts.services import AccountServices
 from command.accounts.tables import load_user
 from command.retry import retry_on_conflict

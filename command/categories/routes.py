@@ -9,7 +9,7 @@ from command.categories.responses import category_out
 from command.deps import KeyedCommandsDep
 from command.preconditions import ExpectedVersionQuery, IfMatch, expected_version
 from events.category import Category
-from infra.deps import CurrentUser
+from infra.deps import Writer
 from wire.base import MessageOut
 from wire.categories import CategoryOut
 from wire.errors import AUTHENTICATED, KEYED, WITH_BODY, etag, problems
@@ -33,10 +33,10 @@ def deleted_message(category: Category) -> MessageOut:
     responses={**problems(*KEYED, "conflict"), **etag(201)},
 )
 async def create_category(
-    body: CategoryCreate, user: CurrentUser, commands: KeyedCommandsDep
+    body: CategoryCreate, user: Writer, commands: KeyedCommandsDep
 ) -> JSONResponse:
     cmd = handlers.CreateCategory(
-        user.user_id,
+        user.household_id,
         body.name,
         body.description,
         body.display_order,
@@ -56,12 +56,12 @@ async def create_category(
 async def update_category(
     category_id: str,
     body: CategoryUpdate,
-    user: CurrentUser,
+    user: Writer,
     commands: KeyedCommandsDep,
     if_match: IfMatch = None,
 ) -> JSONResponse:
     cmd = handlers.ReviseCategory(
-        user.user_id,
+        user.household_id,
         path_id(category_id, "Category"),
         body.name,
         body.description,
@@ -81,13 +81,13 @@ async def update_category(
 )
 async def delete_category(
     category_id: str,
-    user: CurrentUser,
+    user: Writer,
     commands: KeyedCommandsDep,
     if_match: IfMatch = None,
     expected: ExpectedVersionQuery = None,
 ) -> JSONResponse:
     cmd = handlers.DeleteCategory(
-        user.user_id,
+        user.household_id,
         path_id(category_id, "Category"),
         expected_version(expected, if_match),
         keep_default=True,

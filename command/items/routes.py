@@ -8,7 +8,7 @@ from command.items import handlers
 from command.items.requests import ItemCreate, ItemFields, ItemUpdate, StockChange
 from command.items.responses import deleted_message, item_out
 from command.preconditions import ExpectedVersionQuery, IfMatch, expected_version
-from infra.deps import CurrentUser
+from infra.deps import Writer
 from wire.base import MessageOut
 from wire.errors import AUTHENTICATED, KEYED, WITH_BODY, etag, problems
 from wire.ids import path_id
@@ -34,11 +34,11 @@ DETAILS = (
     response_model=ItemOut,
     responses={**problems(*KEYED, "bad_request"), **etag(201)},
 )
-async def create_item(
-    body: ItemCreate, user: CurrentUser, commands: KeyedCommandsDep
-) -> JSONResponse:
+async def create_item(body: ItemCreate, user: Writer, commands: KeyedCommandsDep) -> JSONResponse:
     details = {f: getattr(body, f) for f in DETAILS}
-    cmd = handlers.CreateItem(user.user_id, body.category_id, body.local_id, body.quantity, details)
+    cmd = handlers.CreateItem(
+        user.household_id, body.category_id, body.local_id, body.quantity, details
+    )
     return await commands.respond(
         handlers.create_item, cmd, view=item_out, owner=user.user_id, status=201
     )
@@ -52,12 +52,12 @@ async def create_item(
 async def update_item(
     item_id: str,
     body: ItemUpdate,
-    user: CurrentUser,
+    user: Writer,
     commands: KeyedCommandsDep,
     if_match: IfMatch = None,
 ) -> JSONResponse:
     cmd = handlers.ReviseItem(
-        user.user_id,
+        user.household_id,
         path_id(item_id, "Item"),
         body.category_id,
         body.quantity,
@@ -74,13 +74,13 @@ async def update_item(
 )
 async def delete_item(
     item_id: str,
-    user: CurrentUser,
+    user: Writer,
     commands: KeyedCommandsDep,
     if_match: IfMatch = None,
     expected: ExpectedVersionQuery = None,
 ) -> JSONResponse:
     cmd = handlers.DeleteItem(
-        user.user_id, path_id(item_id, "Item"), expected_version(expected, if_match)
+        user.household_id, path_id(item_id, "Item"), expected_version(expected, if_match)
     )
     return await commands.respond(
         handlers.delete_item, cmd, view=deleted_message, owner=user.user_id
@@ -98,12 +98,12 @@ async def delete_item(
 async def change_stock(
     item_id: str,
     body: StockChange,
-    user: CurrentUser,
+    user: Writer,
     commands: KeyedCommandsDep,
     if_match: IfMatch = None,
 ) -> JSONResponse:
     cmd = handlers.ChangeStock(
-        user.user_id,
+        user.household_id,
         path_id(item_id, "Item"),
         body.quantity,
         body.delta,

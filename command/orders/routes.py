@@ -11,7 +11,7 @@ from command.orders import handlers
 from command.orders.requests import OrderCreate, StatusChange
 from command.orders.responses import deleted_message, order_out
 from command.preconditions import ExpectedVersionQuery, IfMatch, expected_version
-from infra.deps import CurrentUser
+from infra.deps import Writer
 from wire.base import MessageOut
 from wire.errors import AUTHENTICATED, KEYED, WITH_BODY, etag, problems
 from wire.orders import OrderOut
@@ -27,9 +27,7 @@ router = APIRouter(
     response_model=OrderOut,
     responses={**problems(*KEYED, "bad_request"), **etag(201)},
 )
-async def create_order(
-    body: OrderCreate, user: CurrentUser, commands: KeyedCommandsDep
-) -> JSONResponse:
+async def create_order(body: OrderCreate, user: Writer, commands: KeyedCommandsDep) -> JSONResponse:
     lines = tuple(
         handlers.LineRequest(
             line.item_id,
@@ -38,7 +36,7 @@ async def create_order(
         )
         for line in body.items
     )
-    cmd = handlers.CreateOrder(user.user_id, lines, body.notes, body.local_id)
+    cmd = handlers.CreateOrder(user.household_id, lines, body.notes, body.local_id)
     return await commands.respond(
         handlers.create_order, cmd, view=order_out, owner=user.user_id, status=201
     )
@@ -55,12 +53,12 @@ async def create_order(
 async def change_status(
     order_ref: str,
     body: StatusChange,
-    user: CurrentUser,
+    user: Writer,
     commands: KeyedCommandsDep,
     if_match: IfMatch = None,
 ) -> JSONResponse:
     cmd = handlers.ChangeOrderStatus(
-        user.user_id,
+        user.household_id,
         order_ref,
         body.status,
         body.notes,
@@ -77,10 +75,8 @@ async def change_status(
         **etag(),
     },
 )
-async def apply_order(
-    order_ref: str, user: CurrentUser, commands: KeyedCommandsDep
-) -> JSONResponse:
-    cmd = handlers.ApplyOrder(user.user_id, order_ref)
+async def apply_order(order_ref: str, user: Writer, commands: KeyedCommandsDep) -> JSONResponse:
+    cmd = handlers.ApplyOrder(user.household_id, order_ref)
     return await commands.respond(handlers.apply_order, cmd, view=order_out, owner=user.user_id)
 
 
@@ -91,12 +87,12 @@ async def apply_order(
 )
 async def delete_order(
     order_ref: str,
-    user: CurrentUser,
+    user: Writer,
     commands: KeyedCommandsDep,
     if_match: IfMatch = None,
     expected: ExpectedVersionQuery = None,
 ) -> JSONResponse:
-    cmd = handlers.DeleteOrder(user.user_id, order_ref, expected_version(expected, if_match))
+    cmd = handlers.DeleteOrder(user.household_id, order_ref, expected_version(expected, if_match))
     return await commands.respond(
         handlers.delete_order, cmd, view=deleted_message, owner=user.user_id
     )

@@ -51,6 +51,9 @@ from wire.ids import parse_uuid
 REFUSED = {**categories.REFUSALS, **items.REFUSALS, **orders.REFUSALS}
 
 
+VIEWERS_READ = "Viewers can read this household's supplies but not change them"
+
+
 @dataclass(frozen=True)
 class Push:
     owner_id: UUID
@@ -58,6 +61,7 @@ class Push:
     operations: tuple[Operation, ...]
     whole_state: bool
     receipt: Receipt  # tokens of an earlier pull answer the request sent back
+    writes: bool = True  # False for a viewer: what would change something is refused
 
 
 @dataclass(frozen=True)
@@ -153,8 +157,14 @@ class _Shell:
 
     @retry_on_conflict
     def _settle(self, decide: Callable[[], Decision | None]) -> Outcome | None:
-        """Decide, then commit the decision; a version clash decides again."""
+        """Decide, then commit the decision; a version clash decides again. A viewer's
+        operation that changes nothing answers as anyone's (its whole-state push at logout
+        succeeds); one that would change something is refused (API.md 12)."""
         decision = decide()
+        if decision is not None and decision.records() and not self.cmd.writes:
+            if decision.outcome is None:  # a removal by omission: not the viewer's to make
+                return None
+            decision = rejected(decision.outcome.operation_id, "forbidden", VIEWERS_READ)
         if decision is None:
             return None
         self._commit(decision)

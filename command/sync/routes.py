@@ -17,7 +17,7 @@ from command.deps import KeyedCommandsDep, plain
 from command.sync import push as pushing
 from command.sync.context import Operation
 from infra.advisory import household_push_lock, session_sync_lock
-from infra.deps import CurrentUser, PoolDep
+from infra.deps import CurrentMember, PoolDep
 from wire.cursors import Receipt, decode_cursor, encode_cursor
 from wire.errors import AUTHENTICATED, KEYED, WITH_BODY, problems
 from wire.render import to_json
@@ -52,7 +52,7 @@ def _results(pushed: pushing.Pushed, *, whole_state: bool) -> list[ResultOut]:
 async def _push(
     conn: asyncpg.Connection,
     body: PushIn | FullIn,
-    user: CurrentUser,
+    user: CurrentMember,
     commands: KeyedCommandsDep,
 ) -> tuple[list[ResultOut], int]:
     """The push under the household's lock (`conn` holds the session's): its results and
@@ -71,23 +71,24 @@ async def _push(
     )
     cursor = body.cursor if isinstance(body, FullIn) else None
     cmd = pushing.Push(
-        owner_id=user.user_id,
-        session_id=user.session_id,
+        owner_id=user.household_id,
+        session_id=user.sync_session_id,
+        writes=user.writes,
         operations=operations,
         whole_state=body.mode is None,
         receipt=Receipt(body.last_sync_at, decode_cursor(cursor) if cursor else None),
     )
-    async with household_push_lock(conn, user.user_id):
+    async with household_push_lock(conn, user.household_id):
         pushed = await commands.run(pushing.push, cmd)
     return _results(pushed, whole_state=cmd.whole_state), pushed.position
 
 
 @router.post("/push", response_model=PushOut)
 async def push(
-    body: PushIn, user: CurrentUser, commands: KeyedCommandsDep, pool: PoolDep
+    body: PushIn, user: CurrentMember, commands: KeyedCommandsDep, pool: PoolDep
 ) -> JSONResponse:
     async def produce() -> tuple[int, Any]:
-        async with session_sync_lock(pool, user.session_id) as conn:
+        async with session_sync_lock(pool, user.sync_session_id) as conn:
             results, position = await _push(conn, body, user, commands)
         ok = sum(r.success for r in results)
         answer = PushOut(
@@ -104,14 +105,14 @@ async def push(
 
 @router.post("/full", response_model=FullOut)
 async def full(
-    body: FullIn, user: CurrentUser, commands: KeyedCommandsDep, pool: PoolDep, request: Request
+    body: FullIn, user: CurrentMember, commands: KeyedCommandsDep, pool: PoolDep, request: Request
 ) -> JSONResponse:
     puller: Puller = request.app.state.sync_puller
 
     async def produce() -> tuple[int, Any]:
-        async with session_sync_lock(pool, user.session_id) as conn:
+        async with session_sync_lock(pool, user.sync_session_id) as conn:
             results, _ = await _push(conn, body, user, commands)
-            pulled = await puller(conn, user.user_id, user.session_id, body)
+            pulled = await puller(conn, user.household_id, user.sync_session_id, body)
         pushed = [r.model_dump(mode="json", by_alias=True) for r in results]
         ok = sum(r["success"] for r in pushed)
         answer = {

@@ -25,6 +25,7 @@ class NewSession:
     session_id: uuid.UUID
     refresh_token: str
     writes: tuple[SideWrite, ...]
+    household_id: uuid.UUID  # the household it acts on (API.md 12: bound at sign-in)
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,7 @@ class Rotation:
     user_id: uuid.UUID
     session_id: uuid.UUID
     refresh_token: str
+    household_id: uuid.UUID
 
 
 class Sessions:
@@ -40,7 +42,7 @@ class Sessions:
         self._ttl = timedelta(days=settings.refresh_token_expire_days)
         self._max_age = timedelta(days=settings.refresh_session_max_days)
 
-    def start(self, user_id: uuid.UUID) -> NewSession:
+    def start(self, user_id: uuid.UUID, household_id: uuid.UUID) -> NewSession:
         session_id = uuid.uuid4()
         token = new_token()
         return NewSession(
@@ -48,10 +50,12 @@ class Sessions:
             token,
             (
                 SideWrite(
-                    "INSERT INTO auth_sessions (id, user_id) VALUES (%s, %s)", (session_id, user_id)
+                    "INSERT INTO auth_sessions (id, user_id, household_id) VALUES (%s, %s, %s)",
+                    (session_id, user_id, household_id),
                 ),
                 self._insert_token(token, session_id),
             ),
+            household_id,
         )
 
     def rotate(self, curs: Any, token: str) -> Rotation | None:
@@ -63,7 +67,7 @@ class Sessions:
         """
         curs.execute(
             "SELECT t.session_id, t.expires_at, t.rotated_at, s.user_id, s.revoked_at, "
-            "s.created_at "
+            "s.created_at, coalesce(s.household_id, s.user_id) AS household_id "
             "FROM auth_refresh_tokens t JOIN auth_sessions s ON s.id = t.session_id "
             "WHERE t.token_hash = %s FOR UPDATE OF t, s",
             (self.hash(token),),
@@ -82,7 +86,7 @@ class Sessions:
         )
         fresh = new_token()
         curs.execute(*self._insert_token(fresh, row["session_id"]))
-        return Rotation(row["user_id"], row["session_id"], fresh)
+        return Rotation(row["user_id"], row["session_id"], fresh, row["household_id"])
 
     def live_session_of(self, curs: Any, token: str, user_id: uuid.UUID) -> uuid.UUID | None:
         """The caller's own, not yet revoked session that `token` belongs to."""

@@ -35,6 +35,7 @@ class InvalidToken(Exception):
 class AccessClaims:
     user_id: uuid.UUID
     session_id: uuid.UUID
+    household_id: uuid.UUID  # the session's household (`hid`; before rev. 3: the account's)
 
 
 @dataclass(frozen=True)
@@ -66,11 +67,14 @@ class KeyRing:
         ttl = timedelta(minutes=settings.access_token_expire_minutes)
         return cls(load_private_key(path), previous, ttl)
 
-    def issue(self, user_id: uuid.UUID, session_id: uuid.UUID) -> IssuedToken:
+    def issue(
+        self, user_id: uuid.UUID, session_id: uuid.UUID, household_id: uuid.UUID
+    ) -> IssuedToken:
         now = datetime.now(UTC)
         claims = {
             "sub": str(user_id),
             "sid": str(session_id),
+            "hid": str(household_id),
             "iat": now,
             "nbf": now,
             "exp": now + self._ttl,
@@ -108,7 +112,9 @@ class KeyRing:
             )
             if claims["type"] != "access":
                 raise InvalidToken("not an access token")
-            parsed = AccessClaims(uuid.UUID(claims["sub"]), uuid.UUID(claims["sid"]))
+            user = uuid.UUID(claims["sub"])
+            household = uuid.UUID(claims["hid"]) if "hid" in claims else user
+            parsed = AccessClaims(user, uuid.UUID(claims["sid"]), household)
             return parsed, float(claims["exp"])
         except (jwt.PyJWTError, ValueError, TypeError) as exc:
             raise InvalidToken(str(exc)) from None

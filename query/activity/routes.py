@@ -7,7 +7,7 @@ from uuid import UUID
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from infra.deps import CurrentUser, PoolDep
+from infra.deps import CurrentMember, PoolDep
 from query.activity import queries
 from query.params import MAX_OFFSET, Paging, Window, either, parse_query, query_parameters
 from wire.activity import Activities, ActivityPage
@@ -27,11 +27,11 @@ class ActivityQuery(Paging):
 
 
 @router.get("/activity", response_model=ActivityPage, openapi_extra=query_parameters(ActivityQuery))
-async def activity(request: Request, user: CurrentUser, pool: PoolDep) -> ActivityPage:
+async def activity(request: Request, user: CurrentMember, pool: PoolDep) -> ActivityPage:
     q = parse_query(request, ActivityQuery)
     window = Window.of(q)
     f = queries.ActivityFilter(q.entity_type, q.entity_id, q.action, _utc(q.since), _utc(q.until))
-    entries, total = await queries.activity(pool, user.user_id, f, window)
+    entries, total = await queries.activity(pool, user.household_id, f, window)
     return ActivityPage(entries=entries, **window.envelope(total))
 
 
@@ -47,10 +47,12 @@ class ActivitiesQuery(BaseModel):
 @router.get(
     "/activities", response_model=Activities, openapi_extra=query_parameters(ActivitiesQuery)
 )
-async def activities(request: Request, user: CurrentUser, pool: PoolDep) -> Activities:
+async def activities(request: Request, user: CurrentMember, pool: PoolDep) -> Activities:
     q = parse_query(request, ActivitiesQuery)
     window = Window.at(q.offset, q.limit)
-    entries, total = await queries.activity(pool, user.user_id, queries.ActivityFilter(), window)
+    entries, total = await queries.activity(
+        pool, user.household_id, queries.ActivityFilter(), window
+    )
     return Activities(activities=entries, total=total)
 
 

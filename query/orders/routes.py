@@ -5,7 +5,7 @@ from typing import Literal
 from fastapi import APIRouter, Request, Response
 from pydantic import Field
 
-from infra.deps import CurrentUser, PoolDep
+from infra.deps import CurrentMember, PoolDep
 from query.orders import queries
 from query.params import Paging, Window, either, parse_query, query_parameters
 from wire.errors import AUTHENTICATED, etag, problems
@@ -25,18 +25,18 @@ class OrderQuery(Paging):
 
 
 @router.get("", response_model=OrderPage, openapi_extra=query_parameters(OrderQuery))
-async def list_orders(request: Request, user: CurrentUser, pool: PoolDep) -> OrderPage:
+async def list_orders(request: Request, user: CurrentMember, pool: PoolDep) -> OrderPage:
     q = parse_query(request, OrderQuery)
     window = Window.of(q)
-    orders, total = await queries.list_orders(pool, user.user_id, q.status, window)
+    orders, total = await queries.list_orders(pool, user.household_id, q.status, window)
     return OrderPage(orders=orders, **window.envelope(total))
 
 
 @router.get("/{order_ref}", response_model=OrderOut, responses={**problems("not_found"), **etag()})
 async def get_order(
-    order_ref: str, user: CurrentUser, pool: PoolDep, response: Response
+    order_ref: str, user: CurrentMember, pool: PoolDep, response: Response
 ) -> OrderOut:
-    found = await queries.order_by_ref(pool, user.user_id, order_ref)
+    found = await queries.order_by_ref(pool, user.household_id, order_ref)
     if found is None:
         raise Problem(404, "not_found", "Order not found")
     response.headers["ETag"] = f'"{found.version}"'

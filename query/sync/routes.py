@@ -7,7 +7,7 @@ import asyncpg
 from fastapi import APIRouter
 
 from infra.advisory import session_sync_lock
-from infra.deps import CurrentUser, PoolDep
+from infra.deps import CurrentMember, PoolDep
 from query.responses import RawJSON, json_response
 from query.sync.pull import Pulled, PullRequest, pull
 from wire.errors import AUTHENTICATED, WITH_BODY, problems
@@ -44,6 +44,6 @@ def _out(pulled: Pulled) -> dict[str, Any]:
 
 
 @router.post("/pull", response_model=PullOut)
-async def pull_changes(body: PullIn, user: CurrentUser, pool: PoolDep) -> RawJSON:
-    async with session_sync_lock(pool, user.session_id) as conn:
-        return json_response(await pull_for(conn, user.user_id, user.session_id, body))
+async def pull_changes(body: PullIn, user: CurrentMember, pool: PoolDep) -> RawJSON:
+    async with session_sync_lock(pool, user.sync_session_id) as conn:
+        return json_response(await pull_for(conn, user.household_id, user.sync_session_id, body))
