@@ -191,7 +191,7 @@ class Household(Aggregate):
             raise TooManyInvitations(self.owner_id)
         replaced = any(i.email == invitation.email for i in self.invitations.values())
         if not replaced and len(self.invitations) >= MAX_OPEN_INVITATIONS:
-            raise TooManyInvitations(self.owner_id)
+            raise TooManyOpenInvitations(self.owner_id)
 
 
 class InvitationNotFound(Exception):
@@ -215,4 +215,8 @@ class OwnerMustTransfer(Exception):
 
 
 class TooManyInvitations(Exception):
-    """At most 20 open invitations, and 20 invitations a day."""
+    """At most 20 invitations a day."""
+
+
+class TooManyOpenInvitations(Exception):
+    """At most 20 open invitations."""

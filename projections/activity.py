@@ -14,6 +14,7 @@ from uuid import UUID
 import asyncpg
 import orjson
 
+from events.attribution import actor_of
 from events.category import REVISABLE, Category
 from events.conflict import SyncConflict
 from events.device import Device
@@ -255,6 +256,7 @@ COLUMNS = {
     "via": "text",
     "change": "json",
     "occurred_at": "timestamptz",
+    "actor_id": "uuid",  # who caused it (None: nobody, or recorded before rev. 3)
 }
 
 
@@ -302,6 +304,7 @@ class ActivityProjection(Projection):
             ),
             "change": orjson.dumps(entry.change).decode() if entry.change is not None else None,
             "occurred_at": event.timestamp,
+            "actor_id": actor_of(event),
         }
 
     async def _load(self, conn: asyncpg.Connection, ids: set[UUID]) -> dict[UUID, Subject]:

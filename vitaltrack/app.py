@@ -15,12 +15,16 @@ from fastapi_offline import FastAPIOffline
 
 from command.accounts import refusals as account_refusals
 from command.accounts.email_pages import router as email_change_pages
+from command.accounts.invitation_pages import router as invitation_pages
 from command.accounts.links import router as account_links
 from command.accounts.recovery import router as account_recovery
 from command.accounts.routes import router as account_commands
 from command.accounts.services import AccountServices
 from command.categories import refusals as category_refusals
 from command.categories.routes import router as category_commands
+from command.households import refusals as household_refusals
+from command.households.routes import HouseholdViews
+from command.households.routes import router as household_commands
 from command.idempotency import IdempotencyKeys
 from command.items import refusals as item_refusals
 from command.items.routes import router as item_commands
@@ -45,6 +49,8 @@ from projections.runner import ReadModelRunner, run_supervised
 from query.accounts.routes import router as account_queries
 from query.activity.routes import router as activity_queries
 from query.categories.routes import router as category_queries
+from query.households.queries import household_view, households_of, invitation_view
+from query.households.routes import router as household_queries
 from query.items.routes import router as item_queries
 from query.orders.routes import router as order_queries
 from query.sync.routes import pull_for
@@ -71,7 +77,16 @@ def _forget(store: Store) -> Callable[[], Awaitable[None]]:
     return forget
 
 
-DOCUMENTED_ORDER = ("health", "auth", "categories", "items", "orders", "activity", "sync")
+DOCUMENTED_ORDER = (
+    "health",
+    "auth",
+    "households",
+    "categories",
+    "items",
+    "orders",
+    "activity",
+    "sync",
+)
 
 
 def create_app(settings: Settings, database: Database, *, run_projections: bool = True) -> FastAPI:
@@ -138,6 +153,7 @@ def create_app(settings: Settings, database: Database, *, run_projections: bool 
     )
     app.state.settings = settings
     app.state.sync_puller = pull_for  # /sync/full pulls through the read side
+    app.state.household_views = HouseholdViews(household_view, households_of, invitation_view)
     app.state.keyring = KeyRing.from_settings(settings)
     app.state.accounts = AccountServices.from_settings(settings)
     install_problem_handlers(app)
@@ -146,6 +162,7 @@ def create_app(settings: Settings, database: Database, *, run_projections: bool 
     app.state.refusals = Refusals.join(
         account_refusals.FEATURE,
         category_refusals.FEATURE,
+        household_refusals.FEATURE,
         item_refusals.FEATURE,
         order_refusals.FEATURE,
     )
@@ -176,6 +193,9 @@ def create_app(settings: Settings, database: Database, *, run_projections: bool 
         order_queries,
         order_commands,
         activity_queries,
+        household_queries,
+        household_commands,
+        invitation_pages,
         account_commands,
         account_recovery,
         account_links,

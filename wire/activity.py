@@ -6,6 +6,7 @@ from uuid import UUID
 
 from wire import examples
 from wire.base import WireModel
+from wire.households import Person
 
 
 class ActivityEntry(WireModel):
@@ -20,6 +21,7 @@ class ActivityEntry(WireModel):
     order_id: str | None  # the human order id
     details: str
     timestamp: datetime
+    actor: Person | None = None  # who did it (API.md 12); null: the system, or before
 
 
 class ActivityPage(WireModel):
@@ -38,7 +40,8 @@ class Activities(WireModel):
 
 
 class Actor(WireModel):
-    user_id: UUID
+    user_id: UUID | None  # null once the member's account is erased
+    name: str  # "Former member" then
     via: str
 
 

@@ -67,6 +67,11 @@ CODES: dict[str, tuple[int, str, str]] = {
         "Incorrect email/username or password",
     ),
     "account_disabled": (403, "the account is disabled", "Account is disabled"),
+    "forbidden": (
+        403,
+        "the caller's role in the household does not allow it",
+        "Viewers can read this household's supplies but not change them",
+    ),
     "not_found": (404, "unknown id, or another household's", "Item not found"),
     "conflict": (409, "the name or address is taken", "Email already registered"),
     "version_conflict": (

@@ -112,13 +112,14 @@ ACTIVITY = {
     "orderId": None,
     "details": "Stock of 'Suction catheter 12 Fr' changed 52 -> 40 (-12): used",
     "timestamp": AT,
+    "actor": {"userId": USER_ID, "name": "Ann"},
 }
 HISTORY = {
     "position": 8811,
     "type": "item.stock_changed",
     "version": 7,
     "occurredAt": AT,
-    "actor": {"userId": USER_ID, "via": "api"},
+    "actor": {"userId": USER_ID, "name": "Ann", "via": "api"},
     "change": {"from": 52, "to": 40, "delta": -12, "reason": "used"},
 }
 STATS = {
@@ -188,6 +189,60 @@ PUSH = {
     ],
 }
 PULL = {"cursor": "djE6ODgwMA", "limit": 500}
+
+
+NURSE_ID = "7d6c5b4a-3e2f-4a1b-9c8d-7e6f5a4b3c2d"
+INVITATION = {
+    "id": "5f4e3d2c-1b0a-4988-8776-655443322110",
+    "email": "nurse@example.com",
+    "role": "caregiver",
+    "invitedBy": {"userId": USER_ID, "name": "Ann"},
+    "expiresAt": AT,
+}
+HOUSEHOLD = {
+    "id": USER_ID,
+    "name": "Ann's household",
+    "timeZone": "Europe/Berlin",
+    "leadTimeDays": 3,
+    "coverDays": 30,
+    "role": "owner",
+    "members": [
+        {
+            "userId": USER_ID,
+            "name": "Ann",
+            "email": "ann@example.com",
+            "role": "owner",
+            "joinedAt": AT,
+        },
+        {
+            "userId": NURSE_ID,
+            "name": "Sam",
+            "email": "sam@example.com",
+            "role": "caregiver",
+            "joinedAt": AT,
+        },
+    ],
+    "invitations": [INVITATION],
+    "version": 4,
+    "createdAt": AT,
+}
+HOUSEHOLDS = {
+    "households": [
+        {
+            "id": USER_ID,
+            "name": "Ann's household",
+            "role": "owner",
+            "memberCount": 2,
+            "isDefault": True,
+            "isCurrent": True,
+        },
+    ]
+}
+HOUSEHOLD_PATCH = {"name": "Home", "timeZone": "Europe/Berlin", "leadTimeDays": 5, "coverDays": 14}
+INVITE = {"email": "nurse@example.com", "role": "caregiver"}
+ROLE_CHANGE = {"role": "viewer"}
+DEFAULT_HOUSEHOLD = {"householdId": USER_ID}
+JOIN = {"token": "Q2hvb3NlIGEgbG9uZyByYW5kb20gdG9rZW4"}
 
 
 def example(body: dict[str, Any], **config: Unpack[ConfigDict]) -> ConfigDict:

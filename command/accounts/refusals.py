@@ -6,7 +6,6 @@ from command.accounts.handlers import InvalidCredentials
 from command.accounts.responses import user_out
 from command.accounts.tables import InvalidOneTimeToken, WrongPassword
 from command.refusals import Refusal, Shape
-from events.household import OwnerMustTransfer
 from events.user import AccountDisabled, EmailTaken, User, UsernameTaken
 from infra.security.sessions import InvalidRefreshToken
 
@@ -18,7 +17,6 @@ REFUSALS: Mapping[type[Exception], Refusal] = {
     WrongPassword: Refusal(400, "bad_request", "Current password is incorrect"),
     InvalidOneTimeToken: Refusal(400, "bad_request", "Invalid or expired token"),
     AccountDisabled: Refusal(403, "account_disabled", "Account is disabled"),
-    OwnerMustTransfer: Refusal(409, "conflict", None),
 }
 SHAPES: Mapping[type, Shape] = {User: user_out}
 FEATURE = (REFUSALS, SHAPES)

@@ -8,7 +8,6 @@ from pydantic import (
     AliasChoices,
     BeforeValidator,
     ConfigDict,
-    EmailStr,
     Field,
     StringConstraints,
     model_validator,
@@ -16,6 +15,7 @@ from pydantic import (
 
 from wire import examples
 from wire.base import WireModel
+from wire.emails import Email, lower_trim
 from wire.sanitize import clean_text
 
 _USERNAME = re.compile(r"^[a-z0-9_]+$")
@@ -35,18 +35,13 @@ def _username_rule(value: str) -> str:
     return value
 
 
-def _lower_trim(value: object) -> object:
-    return value.strip().lower() if isinstance(value, str) else value
-
-
 Password = Annotated[str, Field(min_length=8, max_length=128), AfterValidator(_password_strength)]
 Username = Annotated[
     str,
-    BeforeValidator(_lower_trim),
+    BeforeValidator(lower_trim),
     StringConstraints(min_length=3, max_length=50),
     AfterValidator(_username_rule),
 ]
-Email = Annotated[EmailStr, BeforeValidator(_lower_trim), AfterValidator(str.lower)]
 DisplayName = Annotated[
     str, BeforeValidator(clean_text), StringConstraints(min_length=1, max_length=255)
 ]
@@ -75,7 +70,7 @@ class LoginIn(WireModel):
     model_config = examples.example(examples.LOGIN, strict=True)
 
     identifier: Annotated[
-        str, BeforeValidator(_lower_trim), StringConstraints(min_length=1, max_length=255)
+        str, BeforeValidator(lower_trim), StringConstraints(min_length=1, max_length=255)
     ]
     password: Annotated[str, StringConstraints(min_length=1, max_length=128)]
 

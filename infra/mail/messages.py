@@ -93,3 +93,16 @@ def email_change_requested(
         f"stays the account's.\n\n{undo}"
     )
     return enqueue(account, "notice", recipient, "Your VitalTrack email address is changing", body)
+
+
+def invitation(
+    base_url: str, inviter: UUID, recipient: str, household: str, inviter_name: str, token: str
+) -> SideWrite:
+    """API.md 12 #5: the link opens a page that signs in or creates the account, and joins."""
+    link = f"{base_url.rstrip('/')}/api/v1/households/invitations/{quote(token)}"
+    body = (
+        f'{inviter_name} invites you to share the supplies of "{household}" on VitalTrack.\n\n'
+        f"Open this page to join (valid for 7 days):\n{link}\n\n"
+        "If you do not know who sent this, ignore this message.\n"
+    )
+    return enqueue(inviter, "invitation", recipient, f"Join {household} on VitalTrack", body)

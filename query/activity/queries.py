@@ -9,6 +9,7 @@ import asyncpg
 
 from query.params import Window
 from wire.activity import ActivityEntry, Actor, HistoryEntry
+from wire.households import FORMER_MEMBER, Person
 
 
 @dataclass(frozen=True)
@@ -39,9 +40,11 @@ async def activity(
     async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
         total = await conn.fetchval(f"SELECT count(*) FROM activity_log WHERE {where}", *args)
         rows = await conn.fetch(
-            "SELECT id, action, entity_type, entity_id, item_name, order_number, details, "
-            f"occurred_at FROM activity_log WHERE {where} ORDER BY occurred_at DESC, id DESC "
-            f"LIMIT {window.limit} OFFSET {window.offset}",
+            "SELECT a.id, a.action, a.entity_type, a.entity_id, a.item_name, a.order_number, "
+            "a.details, a.occurred_at, a.actor_id, u.name AS actor_name "
+            f"FROM (SELECT * FROM activity_log WHERE {where} ORDER BY occurred_at DESC, id DESC "
+            f"LIMIT {window.limit} OFFSET {window.offset}) a "
+            "LEFT JOIN users u ON u.id = a.actor_id ORDER BY a.occurred_at DESC, a.id DESC",
             *args,
         )
     entries = [
@@ -55,10 +58,20 @@ async def activity(
             order_id=r["order_number"],
             details=r["details"],
             timestamp=r["occurred_at"],
+            actor=_person(r["actor_id"], r["actor_name"]),
         )
         for r in rows
     ]
     return entries, total
+
+
+def _person(actor_id: UUID | None, name: str | None) -> Person | None:
+    """Who caused an entry; an erased member's entries read "Former member"."""
+    if actor_id is None:
+        return None
+    if name is None:
+        return Person(user_id=None, name=FORMER_MEMBER)
+    return Person(user_id=actor_id, name=name)
 
 
 async def item_history(
@@ -71,9 +84,11 @@ async def item_history(
             f"SELECT count(*) FROM activity_log WHERE {where}", owner_id, item_id
         )
         rows = await conn.fetch(
-            f"SELECT id AS position, event_type, version, occurred_at, owner_id, via, change "
-            f"FROM activity_log WHERE {where} ORDER BY id "
-            f"LIMIT {window.limit} OFFSET {window.offset}",
+            "SELECT a.id AS position, a.event_type, a.version, a.occurred_at, a.via, a.change, "
+            "coalesce(a.actor_id, a.owner_id) AS actor_id, u.name AS actor_name "
+            f"FROM (SELECT * FROM activity_log WHERE {where} ORDER BY id "
+            f"LIMIT {window.limit} OFFSET {window.offset}) a "
+            "LEFT JOIN users u ON u.id = coalesce(a.actor_id, a.owner_id) ORDER BY a.id",
             owner_id,
             item_id,
         )
@@ -83,7 +98,11 @@ async def item_history(
             type=r["event_type"],
             version=r["version"],
             occurred_at=r["occurred_at"],
-            actor=Actor(user_id=r["owner_id"], via=r["via"]),
+            actor=Actor(
+                user_id=r["actor_id"] if r["actor_name"] is not None else None,
+                name=r["actor_name"] or FORMER_MEMBER,
+                via=r["via"],
+            ),
             change=json.loads(r["change"]) if r["change"] is not None else None,
         )
         for r in rows

@@ -220,7 +220,7 @@ async def test_history_records_what_changed_and_who(
     ]
     assert entries[1]["change"] == {"name": {"from": "Gauze", "to": "Gauze pads"}}
     assert entries[2]["change"] == {"from": 2, "to": 1, "delta": -1, "reason": "used"}
-    assert entries[2]["actor"] == {"userId": alice.user_id, "via": "api"}
+    assert entries[2]["actor"] == {"userId": alice.user_id, "name": "Test User", "via": "api"}
     assert entries[0]["position"] < entries[1]["position"] < entries[2]["position"]
 
 

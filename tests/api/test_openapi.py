@@ -36,6 +36,8 @@ RATE_LIMITED = {
     ("patch", "/api/v1/auth/me"),
     ("post", "/api/v1/auth/change-password"),
     ("delete", "/api/v1/auth/me"),
+    ("post", "/api/v1/households/current/invitations"),  # 20 a day per household
+    ("post", "/api/v1/households/invitations/{token}"),  # a password guessed: as a sign-in
 }
 # API.md 1.4: an Idempotency-Key on every state-changing request of a resource, sync and
 # the account. Not on login/refresh (a retry signs in again anyway) nor on the emailed-link
@@ -58,6 +60,13 @@ KEYED = {
     ("post", "/api/v1/auth/logout"),
     ("patch", "/api/v1/auth/me"),
     ("post", "/api/v1/auth/change-password"),
+    ("patch", "/api/v1/households/current"),
+    ("put", "/api/v1/households/default"),
+    ("post", "/api/v1/households/current/invitations"),
+    ("delete", "/api/v1/households/current/invitations/{invitation_id}"),
+    ("post", "/api/v1/households/join"),
+    ("patch", "/api/v1/households/current/members/{user_id}"),
+    ("delete", "/api/v1/households/current/members/{user_id}"),
 }
 EXAMPLED = [
     CategoryOut,
@@ -168,7 +177,8 @@ async def test_the_idempotency_key_is_declared_where_it_is_honoured(
     # Read there: a malformed key is refused on each of them, before anything runs.
     for method, path in sorted(KEYED):
         url = path.replace("{category_id}", "x").replace("{item_id}", "x")
-        url = url.replace("{order_ref}", "x")
+        url = url.replace("{order_ref}", "x").replace("{invitation_id}", "x")
+        url = url.replace("{user_id}", "x")
         headers = {**alice.headers, "Idempotency-Key": "tab\tkey"}
         answer = await client.request(method, url, json={}, headers=headers)
         assert answer.status_code == 422, (method, path, answer.text)

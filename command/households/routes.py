@@ -1,0 +1,231 @@
+"""The household commands over HTTP (API.md 12 #3-6, #9-11). Answers show the household as
+the read side does (members with their names): the composition root hands that view over."""
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Annotated, Any
+from uuid import UUID
+
+import asyncpg
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
+
+from command.deps import KeyedCommandsDep, plain
+from command.households import handlers
+from command.households.requests import DefaultIn, HouseholdPatch, InviteIn, JoinIn, RoleIn
+from command.households.tables import invitation_of
+from command.preconditions import IfMatch, expected_version
+from events.household import TooManyInvitations
+from events.user import User
+from infra.deps import CurrentMember, CurrentUser, Owner, PoolDep
+from wire.base import MessageOut
+from wire.errors import AUTHENTICATED, KEYED, WITH_BODY, problems
+from wire.households import HouseholdOut, HouseholdsOut, InvitationOut
+from wire.ids import path_id
+from wire.problems import Problem
+
+router = APIRouter(
+    prefix="/api/v1/households",
+    tags=["households"],
+    responses=problems(*AUTHENTICATED, *WITH_BODY),
+)
+DAY = 86_400
+
+
+@dataclass(frozen=True)
+class HouseholdViews:
+    """The read side's renderings (query/households), wired by the composition root."""
+
+    household: Callable[[asyncpg.Pool, UUID, UUID], Awaitable[HouseholdOut]]
+    households: Callable[[asyncpg.Pool, UUID, UUID], Awaitable[HouseholdsOut]]
+    invitation: Callable[[asyncpg.Pool, UUID], Awaitable[InvitationOut]]
+
+
+async def _views(request: Request) -> HouseholdViews:
+    views: HouseholdViews = request.app.state.household_views
+    return views
+
+
+Views = Annotated[HouseholdViews, Depends(_views)]
+
+
+@router.patch(
+    "/current",
+    response_model=HouseholdOut,
+    responses=problems(*KEYED, "forbidden", "version_conflict"),
+)
+async def change_settings(
+    body: HouseholdPatch,
+    member: Owner,
+    commands: KeyedCommandsDep,
+    pool: PoolDep,
+    views: Views,
+    if_match: IfMatch = None,
+) -> JSONResponse:
+    cmd = handlers.ChangeSettings(
+        household_id=member.household_id,
+        name=body.name,
+        time_zone=body.time_zone,
+        lead_time_days=body.lead_time_days,
+        cover_days=body.cover_days,
+        expected_version=expected_version(body.expected_version, if_match),
+    )
+
+    async def produce() -> tuple[int, Any]:
+        await commands.run(handlers.change_settings, cmd)
+        return 200, plain(await views.household(pool, member.household_id, member.user_id))
+
+    return await commands.idempotent(member.user_id, produce)
+
+
+@router.put("/default", response_model=HouseholdsOut, responses=problems(*KEYED, "not_found"))
+async def set_default(
+    body: DefaultIn, user: CurrentUser, commands: KeyedCommandsDep, pool: PoolDep, views: Views
+) -> JSONResponse:
+    """The household later sign-ins act on (the session at hand keeps its own)."""
+
+    async def produce() -> tuple[int, Any]:
+        await commands.run(handlers.set_default, user.user_id, body.household_id)
+        return 200, plain(await views.households(pool, user.user_id, user.household_id))
+
+    return await commands.idempotent(user.user_id, produce)
+
+
+@router.post(
+    "/current/invitations",
+    status_code=201,
+    response_model=InvitationOut,
+    responses=problems(*KEYED, "forbidden", "conflict", "rate_limited"),
+)
+async def invite(
+    body: InviteIn,
+    member: Owner,
+    commands: KeyedCommandsDep,
+    pool: PoolDep,
+    views: Views,
+    request: Request,
+) -> JSONResponse:
+    """Mails a link valid 7 days; a new invitation to the same address replaces the open one."""
+    accounts = request.app.state.accounts
+    inviter: User = await run_in_threadpool(commands.store.repository.get, member.user_id)
+    cmd = handlers.Invite(
+        household_id=member.household_id,
+        invited_by=member.user_id,
+        inviter_name=inviter.name,
+        email=body.email,
+        role=body.role,
+    )
+
+    async def produce() -> tuple[int, Any]:
+        try:
+            made = await commands.run(
+                handlers.invite, accounts.tokens.hash, accounts.public_base_url, cmd
+            )
+        except TooManyInvitations:
+            raise Problem(
+                429,
+                "rate_limited",
+                "A household sends at most 20 invitations a day",
+                {"Retry-After": str(DAY)},
+                retryAfter=DAY,
+            ) from None
+        return 201, plain(await views.invitation(pool, made.invitation.id))
+
+    return await commands.idempotent(member.user_id, produce)
+
+
+@router.delete(
+    "/current/invitations/{invitation_id}",
+    response_model=MessageOut,
+    responses=problems(*KEYED, "forbidden", "not_found"),
+)
+async def revoke_invitation(
+    invitation_id: str, member: Owner, commands: KeyedCommandsDep
+) -> JSONResponse:
+    found = path_id(invitation_id, "Invitation")
+    return await commands.respond(
+        handlers.revoke_invitation,
+        member.household_id,
+        found,
+        view=lambda _: MessageOut(message="Invitation revoked"),
+        owner=member.user_id,
+    )
+
+
+@router.post(
+    "/join", response_model=HouseholdOut, responses=problems(*KEYED, "bad_request", "forbidden")
+)
+async def join(
+    body: JoinIn,
+    user: CurrentUser,
+    commands: KeyedCommandsDep,
+    pool: PoolDep,
+    views: Views,
+    request: Request,
+) -> JSONResponse:
+    """For new apps: the signed-in account accepts the invitation mailed to its address."""
+    hasher = request.app.state.accounts.tokens.hash
+    invitation = await run_in_threadpool(invitation_of, commands.store, hasher(body.token))
+    if invitation is None:
+        raise Problem(400, "bad_request", "This invitation is invalid, used or expired")
+    account: User = await run_in_threadpool(commands.store.repository.get, user.user_id)
+    if account.email != invitation["email"]:
+        raise Problem(403, "forbidden", "This invitation was sent to another address")
+    cmd = handlers.Join(
+        household_id=invitation["household_id"],
+        invitation_id=invitation["id"],
+        user_id=user.user_id,
+    )
+
+    async def produce() -> tuple[int, Any]:
+        await commands.run(handlers.join, cmd)
+        return 200, plain(await views.household(pool, cmd.household_id, user.user_id))
+
+    return await commands.idempotent(user.user_id, produce)
+
+
+@router.patch(
+    "/current/members/{user_id}",
+    response_model=HouseholdOut,
+    responses=problems(*KEYED, "forbidden", "not_found", "conflict"),
+)
+async def change_role(
+    user_id: str,
+    body: RoleIn,
+    member: Owner,
+    commands: KeyedCommandsDep,
+    pool: PoolDep,
+    views: Views,
+) -> JSONResponse:
+    """`owner` transfers ownership: that member becomes owner, the caller a caregiver."""
+    cmd = handlers.ChangeRole(
+        household_id=member.household_id, user_id=path_id(user_id, "Member"), role=body.role
+    )
+
+    async def produce() -> tuple[int, Any]:
+        await commands.run(handlers.change_role, cmd)
+        return 200, plain(await views.household(pool, member.household_id, member.user_id))
+
+    return await commands.idempotent(member.user_id, produce)
+
+
+@router.delete(
+    "/current/members/{user_id}",
+    response_model=MessageOut,
+    responses=problems(*KEYED, "forbidden", "not_found", "conflict"),
+)
+async def remove_member(
+    user_id: str, member: CurrentMember, commands: KeyedCommandsDep
+) -> JSONResponse:
+    """The owner removes anyone else; any member removes itself (leaves)."""
+    target = path_id(user_id, "Member")
+    if target != member.user_id and member.role != "owner":
+        raise Problem(
+            403, "forbidden", f"Only the owner removes other members (you are a {member.role})"
+        )
+    cmd = handlers.RemoveMember(household_id=member.household_id, user_id=target, by=member.user_id)
+    left = "You left the household" if target == member.user_id else "Member removed"
+    return await commands.respond(
+        handlers.remove_member, cmd, view=lambda _: MessageOut(message=left), owner=member.user_id
+    )
