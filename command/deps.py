@@ -12,7 +12,7 @@ from starlette.concurrency import run_in_threadpool
 
 from command.idempotency import IdempotencyKeys, Pending, Stored, fingerprint
 from command.refusals import Refusals
-from command.unit_of_work import UnitOfWork
+from command.unit_of_work import Rider, UnitOfWork
 from events.store import Store
 from infra.watermark import Watermark
 from wire.problems import Problem
@@ -48,7 +48,12 @@ class Commands:
     async def run(
         self, handler: Callable[Concatenate[UnitOfWork, P], R], *args: P.args, **kwargs: P.kwargs
     ) -> R:
-        return await self.run_in(UnitOfWork(self.store), handler, *args, **kwargs)
+        return await self.run_in(self.unit_of_work(), handler, *args, **kwargs)
+
+    def unit_of_work(self, rider: Rider | None = None) -> UnitOfWork:
+        """One command's unit of work; its events say who asked (the signed-in account)."""
+        actor: UUID | None = getattr(self._request.state, "actor_id", None)
+        return UnitOfWork(self.store, rider=rider, actor=actor)
 
     async def run_in(
         self,
@@ -95,7 +100,7 @@ class KeyedCommands(Commands):
 
         async def remembered(key: _Key) -> tuple[Answer, bool]:
             record = Pending(key.scope, key.key, key.fingerprint, status, lambda a: plain(view(a)))
-            saved = await self.run_in(UnitOfWork(self.store, rider=record), handler, *args)
+            saved = await self.run_in(self.unit_of_work(record), handler, *args)
             body = record.body if record.saved else plain(view(saved.aggregate))
             return (status, body), record.saved
 

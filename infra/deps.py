@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Annotated, cast
 
 import asyncpg
-from fastapi import Depends, Request
+from fastapi import Depends, Header, Request
 from fastapi.security import HTTPBearer
 
 from infra.security.memberships import Memberships
@@ -130,7 +130,19 @@ class Member:
         return uuid.uuid5(self.session_id, str(self.household_id))
 
 
-async def _member(request: Request, principal: CurrentUser) -> Member:
+async def _member(
+    request: Request,
+    principal: CurrentUser,
+    _household: Annotated[
+        str | None,
+        Header(
+            alias=HOUSEHOLD_HEADER,
+            max_length=36,
+            description="Act on this household (the caller must be a member); without "
+            "it, on the household the session signed in to.",
+        ),
+    ] = None,
+) -> Member:
     """Not a member of a household it named: 404 (it is not its to know). No longer a member
     of its session's household (removed): 403, until it signs in again or names another."""
     memberships = cast(Memberships, request.app.state.memberships)

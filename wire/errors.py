@@ -135,6 +135,9 @@ ALWAYS = ("validation_error", "internal_error")  # path and query are checked on
 AUTHENTICATED = ("not_authenticated", "invalid_token", "unavailable")
 WITH_BODY = ("payload_too_large",)
 KEYED = ("idempotency_in_progress", "idempotency_key_reused")  # the Idempotency-Key header
+# Acting on a household (API.md 12): no longer a member, or a role that may not (403); a
+# household named by X-Household-Id the caller is not a member of (404).
+MEMBER = ("forbidden", "not_found")
 
 
 def _example(code: str) -> dict[str, Any]:

@@ -149,7 +149,14 @@ async def verify_email_page(
     status_code=202,
     responses={
         200: {"model": MessageOut, "description": "Deleted (an account without email)"},
-        **problems(*WITH_BODY, *AUTHENTICATED, "bad_request", "account_disabled", "rate_limited"),
+        **problems(
+            *WITH_BODY,
+            *AUTHENTICATED,
+            "bad_request",
+            "account_disabled",
+            "rate_limited",
+            "conflict",  # the owner of a shared household transfers it first (API.md 12)
+        ),
     },
     openapi_extra={
         "requestBody": {

@@ -12,13 +12,13 @@ from events.category import Category
 from infra.deps import Writer
 from wire.base import MessageOut
 from wire.categories import CategoryOut
-from wire.errors import AUTHENTICATED, KEYED, WITH_BODY, etag, problems
+from wire.errors import AUTHENTICATED, KEYED, MEMBER, WITH_BODY, etag, problems
 from wire.ids import path_id
 
 router = APIRouter(
     prefix="/api/v1/categories",
     tags=["categories"],
-    responses=problems(*AUTHENTICATED, *WITH_BODY),
+    responses=problems(*AUTHENTICATED, *MEMBER, *WITH_BODY),
 )
 
 

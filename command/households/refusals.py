@@ -6,6 +6,7 @@ from command.households.loading import HouseholdNotFound
 from command.refusals import Refusal, Shape
 from events.household import (
     AlreadyMember,
+    Household,
     HouseholdFull,
     InvitationNotFound,
     NotMember,
@@ -22,5 +23,20 @@ REFUSALS: Mapping[type[Exception], Refusal] = {
     TooManyOpenInvitations: Refusal(409, "conflict", "A household has at most 20 open invitations"),
     OwnerMustTransfer: Refusal(409, "conflict", None),
 }
-SHAPES: Mapping[type, Shape] = {}
+
+
+def household_out(household: Household) -> dict[str, object]:
+    """A household's settings and version, for the `current` of a version conflict."""
+    s = household.settings
+    return {
+        "id": str(household.owner_id),
+        "name": s.name,
+        "timeZone": s.time_zone,
+        "leadTimeDays": s.lead_time_days,
+        "coverDays": s.cover_days,
+        "version": household.version,
+    }
+
+
+SHAPES: Mapping[type, Shape] = {Household: household_out}
 FEATURE = (REFUSALS, SHAPES)

@@ -10,12 +10,12 @@ from command.items.responses import deleted_message, item_out
 from command.preconditions import ExpectedVersionQuery, IfMatch, expected_version
 from infra.deps import Writer
 from wire.base import MessageOut
-from wire.errors import AUTHENTICATED, KEYED, WITH_BODY, etag, problems
+from wire.errors import AUTHENTICATED, KEYED, MEMBER, WITH_BODY, etag, problems
 from wire.ids import path_id
 from wire.items import ItemOut
 
 router = APIRouter(
-    prefix="/api/v1/items", tags=["items"], responses=problems(*AUTHENTICATED, *WITH_BODY)
+    prefix="/api/v1/items", tags=["items"], responses=problems(*AUTHENTICATED, *MEMBER, *WITH_BODY)
 )
 
 DETAILS = (

@@ -13,11 +13,13 @@ from command.orders.responses import deleted_message, order_out
 from command.preconditions import ExpectedVersionQuery, IfMatch, expected_version
 from infra.deps import Writer
 from wire.base import MessageOut
-from wire.errors import AUTHENTICATED, KEYED, WITH_BODY, etag, problems
+from wire.errors import AUTHENTICATED, KEYED, MEMBER, WITH_BODY, etag, problems
 from wire.orders import OrderOut
 
 router = APIRouter(
-    prefix="/api/v1/orders", tags=["orders"], responses=problems(*AUTHENTICATED, *WITH_BODY)
+    prefix="/api/v1/orders",
+    tags=["orders"],
+    responses=problems(*AUTHENTICATED, *MEMBER, *WITH_BODY),
 )
 
 

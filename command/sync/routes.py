@@ -19,14 +19,14 @@ from command.sync.context import Operation
 from infra.advisory import household_push_lock, session_sync_lock
 from infra.deps import CurrentMember, PoolDep
 from wire.cursors import Receipt, decode_cursor, encode_cursor
-from wire.errors import AUTHENTICATED, KEYED, WITH_BODY, problems
+from wire.errors import AUTHENTICATED, KEYED, MEMBER, WITH_BODY, problems
 from wire.render import to_json
 from wire.sync import FullIn, FullOut, PushIn, PushOut, ResultOut
 
 router = APIRouter(
     prefix="/api/v1/sync",
     tags=["sync"],
-    responses=problems(*AUTHENTICATED, *WITH_BODY, *KEYED, "cursor_expired"),
+    responses=problems(*AUTHENTICATED, *MEMBER, *WITH_BODY, *KEYED, "cursor_expired"),
 )
 
 # The pull half of /sync/full, provided by the read side (the composition root wires it).

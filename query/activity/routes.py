@@ -11,9 +11,9 @@ from infra.deps import CurrentMember, PoolDep
 from query.activity import queries
 from query.params import MAX_OFFSET, Paging, Window, either, parse_query, query_parameters
 from wire.activity import Activities, ActivityPage
-from wire.errors import AUTHENTICATED, problems
+from wire.errors import AUTHENTICATED, MEMBER, problems
 
-router = APIRouter(prefix="/api/v1", tags=["activity"], responses=problems(*AUTHENTICATED))
+router = APIRouter(prefix="/api/v1", tags=["activity"], responses=problems(*AUTHENTICATED, *MEMBER))
 
 
 class ActivityQuery(Paging):

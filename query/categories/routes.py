@@ -5,12 +5,12 @@ from fastapi import APIRouter, Response
 from infra.deps import CurrentMember, PoolDep
 from query.categories import queries
 from wire.categories import CategoryCountList, CategoryList, CategoryOut, CountOut
-from wire.errors import AUTHENTICATED, etag, problems
+from wire.errors import AUTHENTICATED, MEMBER, etag, problems
 from wire.ids import path_id
 from wire.problems import Problem
 
 router = APIRouter(
-    prefix="/api/v1/categories", tags=["categories"], responses=problems(*AUTHENTICATED)
+    prefix="/api/v1/categories", tags=["categories"], responses=problems(*AUTHENTICATED, *MEMBER)
 )
 
 

@@ -4,11 +4,11 @@ from fastapi import APIRouter
 
 from infra.deps import CurrentMember, CurrentUser, PoolDep
 from query.households.queries import household_view, households_of
-from wire.errors import AUTHENTICATED, problems
+from wire.errors import AUTHENTICATED, MEMBER, problems
 from wire.households import HouseholdOut, HouseholdsOut
 
 router = APIRouter(
-    prefix="/api/v1/households", tags=["households"], responses=problems(*AUTHENTICATED)
+    prefix="/api/v1/households", tags=["households"], responses=problems(*AUTHENTICATED, *MEMBER)
 )
 
 

@@ -13,12 +13,14 @@ from query.items import queries
 from query.params import Paging, Window, either, parse_query, query_parameters
 from query.responses import RawJSON, json_response
 from wire.activity import HistoryPage
-from wire.errors import AUTHENTICATED, etag, problems
+from wire.errors import AUTHENTICATED, MEMBER, etag, problems
 from wire.ids import path_id
 from wire.items import ItemOut, ItemPage, ItemStats, NeedsAttention
 from wire.problems import Problem
 
-router = APIRouter(prefix="/api/v1/items", tags=["items"], responses=problems(*AUTHENTICATED))
+router = APIRouter(
+    prefix="/api/v1/items", tags=["items"], responses=problems(*AUTHENTICATED, *MEMBER)
+)
 
 
 class ItemQuery(Paging):

@@ -8,11 +8,13 @@ from pydantic import Field
 from infra.deps import CurrentMember, PoolDep
 from query.orders import queries
 from query.params import Paging, Window, either, parse_query, query_parameters
-from wire.errors import AUTHENTICATED, etag, problems
+from wire.errors import AUTHENTICATED, MEMBER, etag, problems
 from wire.orders import OrderOut, OrderPage
 from wire.problems import Problem
 
-router = APIRouter(prefix="/api/v1/orders", tags=["orders"], responses=problems(*AUTHENTICATED))
+router = APIRouter(
+    prefix="/api/v1/orders", tags=["orders"], responses=problems(*AUTHENTICATED, *MEMBER)
+)
 
 Status = Literal[
     "pending", "ordered", "partially_received", "received", "stock_updated", "declined"

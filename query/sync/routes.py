@@ -10,13 +10,13 @@ from infra.advisory import session_sync_lock
 from infra.deps import CurrentMember, PoolDep
 from query.responses import RawJSON, json_response
 from query.sync.pull import Pulled, PullRequest, pull
-from wire.errors import AUTHENTICATED, WITH_BODY, problems
+from wire.errors import AUTHENTICATED, MEMBER, WITH_BODY, problems
 from wire.sync import FullIn, PullIn, PullOut
 
 router = APIRouter(
     prefix="/api/v1/sync",
     tags=["sync"],
-    responses=problems(*AUTHENTICATED, *WITH_BODY, "cursor_expired"),
+    responses=problems(*AUTHENTICATED, *MEMBER, *WITH_BODY, "cursor_expired"),
 )
 
 

@@ -69,6 +69,7 @@ class ReleasedApp:
         # any of them must answer `duplicate` (API.md 8.5 f), checked on every answer.
         self.processed = processed if processed is not None else set()
         self.pushes: list[list[dict[str, Any]]] = []  # every push body's operations, as sent
+        self.answers: list[dict[str, Any]] = []  # every push's answer the server gave
         self.headers: dict[str, str] = {}
         self.refresh_token = ""
         self.categories: list[dict[str, Any]] = []
@@ -158,6 +159,7 @@ class ReleasedApp:
         response = await self.client.post(path, json=body, headers=self.headers)
         assert response.status_code < 500, response.text
         if kind != "pull" and response.status_code == 200:
+            self.answers.append(response.json())
             self._check_resends(body["operations"], response.json()["results"])
         if self.faults.take(kind, self.faults.lose) or response.status_code != 200:
             raise Lost(kind)
