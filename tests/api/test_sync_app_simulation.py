@@ -20,6 +20,7 @@ import os
 import uuid
 from typing import Any
 
+import httpx
 import pytest
 from hypothesis import Phase
 from hypothesis import settings as examples
@@ -32,20 +33,24 @@ from hypothesis.stateful import (
 
 from infra.database import Database
 from infra.settings import Settings
-from tests.api.accounts import PASSWORD
+from tests.api.accounts import PASSWORD, Account
+from tests.api.households import H, accept_as_new, invite
 from tests.api.machine import CONTEXT, AppMachine
 from tests.api.released_app import SEED, Lost, ReleasedApp
+from tests.smtp import Mailbox
 
 DEVICES = 3
 RANK = {"pending": 0, "received": 1, "stock_updated": 2}
+MAIL: list[Mailbox] = []  # where the invitations arrive (hypothesis builds machines bare)
 SEED_ITEMS = {name for items in SEED.values() for name, _, _ in items}
 
 
 class Phone:
     """A device and what the simulation knows of its unpushed work."""
 
-    def __init__(self, app: ReleasedApp):
+    def __init__(self, app: ReleasedApp, role: str = "owner"):
         self.app = app
+        self.role = role  # of its account in the household; "removed" once removed
         self.signed_in = False
         self.deltas: dict[str, int] = {}  # item name -> stock change not pushed yet
         self.created: dict[str, int] = {}  # new item name -> its quantity when created
@@ -58,6 +63,10 @@ class Phone:
 
 
 class Household(AppMachine):
+    """Three phones of one account (the released app as families use it today)."""
+
+    ROLES = ("owner", "owner", "owner")
+
     def __init__(self) -> None:
         super().__init__()
         self.phones: list[Phone] = []
@@ -86,9 +95,24 @@ class Household(AppMachine):
         answer = self.run(self.client.post("/api/v1/auth/register", json=body)).json()
         self.headers = {"Authorization": f"Bearer {answer['access_token']}"}
         processed: set[str] = set()
-        self.phones = [
-            Phone(ReleasedApp(self.client, email, PASSWORD, processed)) for _ in range(DEVICES)
-        ]
+        self.phones = []
+        for n, role in enumerate(self.ROLES):
+            who = email if role == "owner" else self.run(self.joined(f"{role}{n}-{email}", role))
+            self.phones.append(Phone(ReleasedApp(self.client, who, PASSWORD, processed), role))
+
+    async def joined(self, email: str, role: str) -> str:
+        """A member who joined through the emailed invitation's page."""
+        link = await invite(self.client, Account("", "", self.token(), ""), MAIL[0], email, role)
+        assert (await accept_as_new(self.client, link)).status_code == 200
+        return email
+
+    def token(self) -> str:
+        return self.headers["Authorization"].removeprefix("Bearer ")
+
+    def counts(self, phone: Phone) -> bool:
+        """Whether this phone's changes reach the household (a viewer's are refused, a
+        removed member's go to its own household)."""
+        return phone.role in ("owner", "caregiver")
 
     # --- the life cycle -------------------------------------------------------------
     @rule(
@@ -130,6 +154,8 @@ class Household(AppMachine):
         """A seed row that reached the server is the household's item of that name, or a
         new one at quantity 0 where it has none."""
         phone.unseen_seed = phone.app.seeded and len(phone.app.pushes) == since
+        if not self.counts(phone):
+            return
         for ops in phone.app.pushes[since:]:
             for op in ops:
                 name = self.logical(op["data"]["name"]) if op["entity"] == "item" else ""
@@ -150,7 +176,7 @@ class Household(AppMachine):
         phone.app.faults.lose, phone.app.faults.fail = [], []
         phone.signed_in = False
         self._reached(phone, pushes)
-        if whole:  # the whole state went (it reaches the server)
+        if whole and self.counts(phone):  # the whole state went (it reaches the server)
             self._pushed(phone, phone.app.pushes[-1], orders)
         phone.forget()
         self.check_stock()
@@ -306,18 +332,55 @@ class Household(AppMachine):
             self.logout(d, lose=False)
         self.check_stock()
         for phone in self.phones:
+            if phone.role == "removed":  # it signs in to a household of its own now
+                continue
             self.run(phone.app.login())
             held = {self.logical(i["name"]): i["quantity"] for i in phone.app.items}
             assert held == self.server()[0]
             self.run(phone.app.logout())
 
 
+class SharedHousehold(Household):
+    """The phones of three members (API.md 12): the owner's, a caregiver's and a viewer's;
+    the caregiver may be removed midway. A viewer's changes are refused (its unchanged
+    whole state is not); a removed member's phone signs in to a household of its own."""
+
+    ROLES = ("owner", "caregiver", "viewer")
+
+    @rule()
+    def remove_the_caregiver(self) -> None:
+        caregiver = self.phones[1]
+        if caregiver.role != "caregiver":
+            return
+        me = self.run(self.client.get("/api/v1/auth/me", headers=self.headers)).json()
+        who = self.run(caregiver_id(self.client, self.headers, caregiver.app.email))
+        removed = self.run(self.client.delete(f"{H}/current/members/{who}", headers=self.headers))
+        assert removed.status_code == 200 and me["id"] != who, removed.text
+        caregiver.role = "removed"
+
+
+async def caregiver_id(client: httpx.AsyncClient, headers: dict[str, str], email: str) -> str:
+    home = (await client.get(f"{H}/current", headers=headers)).json()
+    return str(next(m["userId"] for m in home["members"] if m["email"] == email))
+
+
 def test_the_apps_life_cycle_loses_and_invents_nothing(
     settings: Settings, database: Database
 ) -> None:
+    simulate(Household, settings, database)
+
+
+def test_members_of_one_household_with_their_roles_lose_and_invent_nothing(
+    settings: Settings, database: Database, mailbox: Mailbox
+) -> None:
+    MAIL[:] = [mailbox]
+    simulate(SharedHousehold, settings, database)
+
+
+def simulate(machine: type[Household], settings: Settings, database: Database) -> None:
     CONTEXT.update(settings=settings, database=database)
     run_state_machine_as_test(
-        Household,
+        machine,
         settings=examples(
             max_examples=int(os.environ.get("SIM_EXAMPLES", "6")),
             stateful_step_count=int(os.environ.get("SIM_STEPS", "40")),
