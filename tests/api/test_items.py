@@ -3,10 +3,17 @@
 import asyncio
 import uuid
 
+import asyncpg
 import httpx
+import pytest
 
+from infra.database import Database
+from infra.settings import Settings
 from tests.api.accounts import Account
 from tests.api.inventory import category, get, item, stock
+from tests.documented import checked_client
+from tests.waiting import until
+from vitaltrack.app import create_app
 
 ITEMS = "/api/v1/items"
 
@@ -286,19 +293,56 @@ async def test_deleting_a_category_deletes_its_items(
     assert [(c["name"], c["itemCount"]) for c in counts["categories"]] == [("Airway", 1)]
 
 
+@pytest.mark.parametrize("first", ["create", "delete"])
 async def test_item_create_racing_a_category_delete_never_orphans_an_item(
-    client: httpx.AsyncClient, alice: Account
+    client: httpx.AsyncClient,
+    alice: Account,
+    settings: Settings,
+    database: Database,
+    first: str,
 ) -> None:
-    for _ in range(5):
-        meds = await category(client, alice, f"Race {uuid.uuid4().hex[:6]}")
-        create, delete = await asyncio.gather(
-            client.post(ITEMS, json={"categoryId": meds["id"], "name": "X"}, headers=alice.headers),
-            client.delete(f"/api/v1/categories/{meds['id']}", headers=alice.headers),
-        )
-        assert delete.status_code == 200
-        assert create.status_code in (201, 400)
-        listed = await get(client, alice, f"/items?categoryId={meds['id']}")
-        assert listed["total"] == 0  # created first and cascaded, or refused
+    """Made to race, in both orders, on two API processes: the test holds the category's row
+    of the write-side guard (`live_categories`) until the first request waits on it holding
+    the log's write lock and the second waits behind it. Created first, the item goes with
+    its category (the delete's save is refused and retried); deleted first, the create is
+    refused (400). Either way no item is left in a deleted category."""
+    meds = await category(client, alice, "Racing")
+    other = create_app(settings, database)
+    holder = await asyncpg.connect(database.asyncpg_dsn)
+    requests = {
+        "create": lambda c: c.post(
+            ITEMS, json={"categoryId": meds["id"], "name": "X"}, headers=alice.headers
+        ),
+        "delete": lambda c: c.delete(f"/api/v1/categories/{meds['id']}", headers=alice.headers),
+    }
+    then = "delete" if first == "create" else "create"
+    async with other.router.lifespan_context(other), checked_client(other) as second:
+        try:
+            hold = holder.transaction()
+            await hold.start()
+            await holder.execute(
+                "SELECT 1 FROM live_categories WHERE id = $1 FOR UPDATE", uuid.UUID(meds["id"])
+            )
+            started = {first: asyncio.create_task(requests[first](client))}
+            await until(lambda: waiting(holder, 1))
+            started[then] = asyncio.create_task(requests[then](second))
+            await until(lambda: waiting(holder, 2))
+            await hold.commit()
+            created, deleted = await started["create"], await started["delete"]
+        finally:
+            await holder.close()
+    assert deleted.status_code == 200
+    assert created.status_code == (201 if first == "create" else 400), created.text
+    listed = await get(client, alice, f"/items?categoryId={meds['id']}")
+    assert listed["total"] == 0
+
+
+async def waiting(conn: asyncpg.Connection, count: int) -> bool:
+    """At least `count` other backends wait for a lock."""
+    waiters = await conn.fetchval(
+        "SELECT count(DISTINCT pid) FROM pg_locks WHERE NOT granted AND pid <> pg_backend_pid()"
+    )
+    return int(waiters) >= count
 
 
 async def test_idempotent_retries_apply_once(client: httpx.AsyncClient, alice: Account) -> None:
