@@ -45,7 +45,7 @@ class Entry:
 Describe = Callable[[Any, Subject], Entry]
 
 
-def plain(value: Any) -> Any:
+def jsonable(value: Any) -> Any:
     """Event values as JSON values."""
     if isinstance(value, (UUID, date)):
         return str(value) if isinstance(value, UUID) else value.isoformat()
@@ -57,8 +57,8 @@ def diff(subject: Subject, event: Any, fields: Sequence[str]) -> dict[str, Any]:
     for field in fields:
         value = getattr(event, field)
         if value is not None or field in getattr(event, "cleared", ()):
-            change[field] = {"from": subject.fields.get(field), "to": plain(value)}
-            subject.fields[field] = plain(value)
+            change[field] = {"from": subject.fields.get(field), "to": jsonable(value)}
+            subject.fields[field] = jsonable(value)
     if "name" in change:
         subject.name = change["name"]["to"]
     return change
@@ -66,7 +66,7 @@ def diff(subject: Subject, event: Any, fields: Sequence[str]) -> dict[str, Any]:
 
 def item_created(e: Any, s: Subject) -> Entry:
     s.name = e.name
-    s.fields = {f: plain(getattr(e, f)) for f in (*DETAIL_FIELDS, "quantity", "category_id")}
+    s.fields = {f: jsonable(getattr(e, f)) for f in (*DETAIL_FIELDS, "quantity", "category_id")}
     return Entry(
         "item_create", "item", f"Created item '{e.name}' (quantity {e.quantity})", "item.created"
     )
@@ -120,7 +120,7 @@ def item_deleted(_e: Any, s: Subject) -> Entry:
 
 def category_created(e: Any, s: Subject) -> Entry:
     s.name = e.name
-    s.fields = {f: plain(getattr(e, f)) for f in REVISABLE}
+    s.fields = {f: jsonable(getattr(e, f)) for f in REVISABLE}
     return Entry("category_create", "category", f"Created category '{e.name}'", "category.created")
 
 

@@ -125,9 +125,11 @@ class ReadModelRunner:
     async def _apply(
         self, conn: asyncpg.Connection, projection: Projection, batch: list[Envelope]
     ) -> None:
+        """The batch in one transaction; if it fails, event by event, parking the one that
+        cannot be applied (quarantine) so the others are not held up."""
         try:
             async with conn.transaction():
-                await _apply(conn, projection, batch)
+                await apply_with_erasures(conn, projection, batch)
             return
         except TRANSIENT:
             raise
@@ -138,7 +140,7 @@ class ReadModelRunner:
         for envelope in batch:
             try:
                 async with conn.transaction():
-                    await _apply(conn, projection, [envelope])
+                    await apply_with_erasures(conn, projection, [envelope])
             except TRANSIENT:
                 raise
             except Exception as exc:
@@ -173,7 +175,10 @@ class ReadModelRunner:
         self._wake.set()
 
 
-async def _apply(conn: asyncpg.Connection, projection: Projection, batch: list[Envelope]) -> None:
+async def apply_with_erasures(
+    conn: asyncpg.Connection, projection: Projection, batch: list[Envelope]
+) -> None:
+    """The projection's own handling, then what erasures in the batch took away."""
     await projection.apply(conn, batch)
     erasures = [e.event for e in batch if type(e.event) is AccountErased.Recorded]
     households = [e.owner_id for e in erasures if e.household_erased]
