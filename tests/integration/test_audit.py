@@ -4,7 +4,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 from datetime import UTC, datetime
 from typing import Any
 
@@ -13,6 +12,7 @@ import httpx
 from infra.database import Database
 from tests.api.accounts import Account, register
 from tests.api.inventory import category, get, item, stock
+from tests.waiting import until_sync
 
 
 def audit(database: Database, *args: str) -> subprocess.CompletedProcess[str]:
@@ -36,7 +36,7 @@ async def test_state_as_of_a_moment_equals_what_the_api_answered_then(
     await item(client, carer, meds["id"], name="Gauze", quantity=1)
     seen_then = await get(client, carer, "/items")
     moment = datetime.now(UTC)
-    time.sleep(0.05)
+    until_sync(lambda: datetime.now(UTC) > moment, "the clock passes the moment")  # later events
     await stock(client, carer, saline["id"], delta=10)
     await client.delete(f"/api/v1/items/{saline['id']}", headers=carer.headers)
 
