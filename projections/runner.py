@@ -219,15 +219,3 @@ async def quarantine(
         projection,
         text,
     )
-
-
-async def run_supervised(runner: ReadModelRunner) -> None:
-    """Keep the runner going: a failed batch rolled back, so retrying it later is safe."""
-    while True:
-        try:
-            await runner.run()
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            logger.exception("projection runner failed; restarting in %ss", STANDBY_RETRY_SECONDS)
-            await asyncio.sleep(STANDBY_RETRY_SECONDS)

@@ -27,14 +27,14 @@ from events.store import Store
 from infra.database import Database
 from infra.listener import Listener
 from infra.mail.delivery import OutboxSender, mailer_for
-from infra.mail.delivery import run_supervised as run_mail_sender
 from infra.security.rate_limits import RateLimiter
 from infra.security.revocations import Revocations
 from infra.security.tokens import KeyRing
 from infra.settings import Settings
+from infra.supervision import supervise
 from infra.watermark import Watermark
 from projections.catalog import all_projections
-from projections.runner import ReadModelRunner, run_supervised
+from projections.runner import ReadModelRunner
 from query.accounts.routes import router as account_queries
 from query.activity.routes import router as activity_queries
 from query.categories.routes import router as category_queries
@@ -87,9 +87,11 @@ def create_app(settings: Settings, database: Database, *, run_projections: bool 
             projector = ReadModelRunner(
                 database.asyncpg_dsn, all_projections(), settings.projection_batch_size
             )
-            runner = asyncio.create_task(run_supervised(projector), name="projections")
+            runner = asyncio.create_task(
+                supervise("projection runner", projector.run), name="projections"
+            )
         sender = OutboxSender(pool, mailer_for(settings), settings.smtp_from)
-        background = [asyncio.create_task(run_mail_sender(sender), name="email")]
+        background = [asyncio.create_task(supervise("email sender", sender.run), name="email")]
         if runner is not None:
             background.append(runner)
         app.state.pool, app.state.store, app.state.watermark = pool, store, watermark

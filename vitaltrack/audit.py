@@ -2,8 +2,10 @@
 categories, items and orders at any moment, rebuilt by replaying events (never read tables)."""
 
 from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, is_dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
 from typing import Any, cast
 from uuid import UUID
 
@@ -53,12 +55,38 @@ class Entry:
             "action": self.action,
             "entity": self.kind,
             "entityId": str(self.entity_id),
-            "change": self.change,
+            "change": plain(self.change),
         }
+
+
+def plain(value: Any) -> Any:
+    """An event's value as JSON spells it: ids, amounts and moments as text, value objects
+    (order lines) by their fields."""
+    if isinstance(value, Enum):
+        return plain(value.value)
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, UUID | Decimal):
+        return str(value)
+    if is_dataclass(value):
+        return {k: plain(v) for k, v in vars(value).items()}
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [plain(v) for v in value]
+    return str(value)
 
 
 def owner_by_email(store: Store, email: str) -> UUID | None:
     return holder(UnitOfWork(store), email_key(email.strip().lower()))
+
+
+def belongs_to(store: Store, owner_id: UUID, entity: UUID) -> bool:
+    """Whether `entity` is one of the owner's (its first event says whose it is)."""
+    first = next(iter(store.events.get(entity, limit=1)), None)
+    return first is not None and getattr(first, "owner_id", None) == owner_id
 
 
 def events_of(
@@ -105,10 +133,13 @@ def history(
     return entries
 
 
-def state_as_of(store: Store, owner_id: UUID, moment: datetime) -> dict[str, list[Any]]:
-    """Categories, items and orders as they stood at `moment`, folded from events."""
+def state_as_of(
+    store: Store, owner_id: UUID, moment: datetime, entity: UUID | None = None
+) -> dict[str, list[Any]]:
+    """Categories, items and orders (or only `entity`) as they stood at `moment`, folded
+    from events."""
     aggregates: dict[UUID, Any] = {}
-    for _, event in events_of(store, owner_id, until=moment):
+    for _, event in events_of(store, owner_id, entity, until=moment):
         if isinstance(event, (Category.Event, Item.Event, Order.Event)):
             aggregates[event.originator_id] = event.mutate(aggregates.get(event.originator_id))
     live = [a for a in aggregates.values() if not a.is_deleted]

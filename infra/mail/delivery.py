@@ -140,14 +140,3 @@ class OutboxSender:
 def _being_cancelled() -> bool:
     task = asyncio.current_task()
     return task is not None and task.cancelling() > 0
-
-
-async def run_supervised(sender: OutboxSender) -> None:
-    while True:
-        try:
-            await sender.run()
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            logger.exception("email sender failed; restarting")
-            await asyncio.sleep(1)

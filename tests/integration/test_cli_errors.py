@@ -13,6 +13,7 @@ from infra.database import Database
 from tests.api.accounts import register
 from tests.api.inventory import category
 from tests.integration.commandline import vitaltrack
+from tests.integration.test_cli import free_port
 from vitaltrack.cli import cli
 
 
@@ -69,7 +70,9 @@ def test_serve_with_an_unusable_signing_key_says_which_and_exits_1(
         (empty, "is empty or not a PEM private key"),
         (tmp_path / "no.pem", "does not exist"),
     ):
-        result = vitaltrack(database, "serve", "--port", "0", JWT_PRIVATE_KEY_PATH=str(key))
+        result = vitaltrack(
+            database, "serve", "--port", str(free_port()), JWT_PRIVATE_KEY_PATH=str(key)
+        )
         assert result.returncode == 1
         assert f"error: the signing key {key} {says}" in result.stderr
         assert_one_line(result.stderr)

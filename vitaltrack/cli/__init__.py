@@ -6,7 +6,9 @@ import psycopg
 import typer
 from eventsourcing import persistence
 
+from infra.database import NoDatabase
 from infra.security.tokens import KeyUnusable
+from migrations import NotMigrated
 from projections.rebuild import RebuildRunning
 from vitaltrack.cli import accounts, audit, projections, seeding, server
 from vitaltrack.cli.common import fail
@@ -40,6 +42,13 @@ def main() -> None:
     """Every failure is one line on stderr with a hint, and a distinct exit code."""
     try:
         cli(prog_name="vitaltrack")
+    except NoDatabase as exc:
+        fail(
+            f"{exc}; point DATABASE_URL at the database, or VITALTRACK_DATA_DIR at the data "
+            "folder `vitaltrack serve` uses, or create one here with `vitaltrack migrate`"
+        )
+    except NotMigrated as exc:
+        fail(str(exc))
     except RebuildRunning as exc:
         fail(f"{exc}; wait for it to finish (projections status shows it)")
     except KeyUnusable as exc:
