@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import asyncpg
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
@@ -22,6 +23,15 @@ EMBEDDED_DBNAME = "vitaltrack"
 # until 2030), so nobody upgrades soon; the migrations are tested on it.
 POSTGRES_MAJOR = 18
 EXAMPLE_URL = "postgresql://user:password@host:5432/vitaltrack"
+# What asyncpg raises when the server cannot be reached or is going away: a state of the
+# database, not a bug.
+UNREACHABLE: tuple[type[Exception], ...] = (
+    OSError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.InterfaceError,
+    asyncpg.exceptions.OperatorInterventionError,  # shutting down, starting up
+    asyncpg.exceptions.InsufficientResourcesError,  # too many connections
+)
 
 
 @dataclass(frozen=True)
@@ -57,8 +67,9 @@ class Database:
     def sqlalchemy_url(self) -> URL:
         return self.url.set(drivername="postgresql+psycopg")
 
-    def eventsourcing_env(self, pool_size: int) -> dict[str, str]:
-        """Connection settings in the form the eventsourcing library reads."""
+    def eventsourcing_env(self, pool_size: int, connect_timeout: int = 5) -> dict[str, str]:
+        """Connection settings in the form the eventsourcing library reads; connect_timeout:
+        seconds to wait for a pooled connection (events/pool.py)."""
         return {
             "POSTGRES_DBNAME": self.url.database or "postgres",
             "POSTGRES_HOST": self.host,
@@ -67,6 +78,7 @@ class Database:
             "POSTGRES_PASSWORD": self.url.password or "",
             "POSTGRES_POOL_SIZE": str(pool_size),
             "POSTGRES_MAX_OVERFLOW": str(pool_size),
+            "POSTGRES_CONNECT_TIMEOUT": str(connect_timeout),
         }
 
 

@@ -54,7 +54,7 @@ class Settings(BaseSettings):
     projection_batch_size: int = Field(1000, ge=1, le=100_000)
     db_pool_size: int = Field(10, ge=1)
     # Seconds a request may wait for a database connection: past it, 503 unavailable.
-    db_connect_timeout: float = Field(5.0, gt=0, le=60)
+    db_connect_timeout: int = Field(5, ge=1, le=60)
     # Larger request bodies answer 413 (API.md 1.7); a 500-operation push is ~300 KiB.
     max_body_bytes: int = Field(1_048_576, ge=1024)
     # Proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (comma-separated

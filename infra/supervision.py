@@ -8,10 +8,12 @@ from collections.abc import Awaitable, Callable
 
 import asyncpg
 
+from infra.database import UNREACHABLE
+
 logger = logging.getLogger(__name__)
 
 FIRST_RETRY_SECONDS = 1.0
-MAX_RETRY_SECONDS = 5.0  # also how soon a loop resumes once the database is back
+MAX_RETRY_SECONDS = 2.0  # also how soon a loop resumes once the database is back
 
 # States of the database to wait out, not bugs: each is reported once, then retried quietly.
 WAITING_FOR: tuple[tuple[tuple[type[BaseException], ...], str], ...] = (
@@ -20,13 +22,7 @@ WAITING_FOR: tuple[tuple[tuple[type[BaseException], ...], str], ...] = (
         "the database is not migrated yet (`vitaltrack migrate` or `vitaltrack serve` does it)",
     ),
     (
-        (
-            OSError,
-            asyncpg.PostgresConnectionError,
-            asyncpg.InterfaceError,
-            asyncpg.exceptions.OperatorInterventionError,
-            asyncpg.exceptions.InsufficientResourcesError,
-        ),
+        UNREACHABLE,
         "the database cannot be reached",
     ),
 )
@@ -34,7 +30,7 @@ WAITING_FOR: tuple[tuple[tuple[type[BaseException], ...], str], ...] = (
 
 async def supervise(name: str, run: Callable[[], Awaitable[None]]) -> None:
     """Run `run()` until cancelled, again after each failure. Waiting for the database: one
-    warning, then retries backing off from 1 to 5 s, at debug level. Anything else is logged
+    warning, then retries backing off from 1 to 2 s, at debug level. Anything else is logged
     with its traceback every time. A run that lasted a while had recovered: after it, the
     next failure is news again."""
     reported: str | None = None
@@ -46,6 +42,8 @@ async def supervise(name: str, run: Callable[[], Awaitable[None]]) -> None:
         except asyncio.CancelledError:
             raise
         except Exception as exc:
+            if being_cancelled():  # a clean-up on the way out failed: still on the way out
+                raise asyncio.CancelledError from exc
             if time.monotonic() - started > MAX_RETRY_SECONDS:
                 reported, delay = None, FIRST_RETRY_SECONDS
             reason = _waiting_for(exc)
@@ -62,3 +60,10 @@ async def supervise(name: str, run: Callable[[], Awaitable[None]]) -> None:
 
 def _waiting_for(exc: Exception) -> str | None:
     return next((reason for kinds, reason in WAITING_FOR if isinstance(exc, kinds)), None)
+
+
+def being_cancelled() -> bool:
+    """Whether this task has been asked to stop (some clients, and a `finally` that fails,
+    turn the cancellation into an error of their own)."""
+    task = asyncio.current_task()
+    return task is not None and task.cancelling() > 0

@@ -71,9 +71,13 @@ def create_app(settings: Settings, database: Database, *, run_projections: bool 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         pool = await asyncpg.create_pool(
-            database.asyncpg_dsn, min_size=1, max_size=settings.db_pool_size
+            database.asyncpg_dsn,
+            min_size=1,
+            max_size=settings.db_pool_size,
+            timeout=settings.db_connect_timeout,  # to connect (asyncpg's default: 60 s)
         )
-        store = Store(env=database.eventsourcing_env(settings.db_pool_size))
+        env = database.eventsourcing_env(settings.db_pool_size, settings.db_connect_timeout)
+        store = Store(env=env)
         listener = Listener(database.asyncpg_dsn, pool)
         listener.subscribe(ERASED_CHANNEL, lambda _owner: store.forget_cached(), _forget(store))
         watermark = Watermark(pool, listener, settings.read_your_writes_timeout)

@@ -15,6 +15,7 @@ from asyncpg.pool import PoolConnectionProxy
 
 from infra.mail.messages import OUTBOX_CHANNEL
 from infra.settings import Settings
+from infra.supervision import being_cancelled
 
 logger = logging.getLogger(__name__)
 
@@ -114,7 +115,7 @@ class OutboxSender:
         try:
             await self._mailer.send(message)
         except Exception as exc:  # any delivery failure: keep the row and try again later
-            if _being_cancelled():
+            if being_cancelled():
                 # Shutdown interrupted the send (some clients turn that into their own
                 # error): leave the row due and let the cancellation through.
                 raise asyncio.CancelledError from exc
@@ -135,8 +136,3 @@ class OutboxSender:
             "WHERE id = $1",
             row["id"],
         )
-
-
-def _being_cancelled() -> bool:
-    task = asyncio.current_task()
-    return task is not None and task.cancelling() > 0

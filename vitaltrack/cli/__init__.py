@@ -6,6 +6,7 @@ import psycopg
 import typer
 from eventsourcing import persistence
 
+from events.pool import DatabaseUnavailable
 from infra.database import NoDatabase
 from infra.security.tokens import KeyUnusable
 from migrations import NotMigrated
@@ -30,6 +31,7 @@ cli.add_typer(accounts.accounts_cli, name="accounts")
 
 UNREACHABLE = (
     OSError,
+    DatabaseUnavailable,
     asyncpg.PostgresError,
     asyncpg.InterfaceError,
     psycopg.Error,

@@ -1,0 +1,26 @@
+"""Background loops (infra/supervision.py): restarted after failures, stopped when asked."""
+
+import asyncio
+
+import asyncpg
+
+from infra.supervision import supervise
+
+
+async def test_a_loop_whose_clean_up_fails_on_the_way_out_still_stops() -> None:
+    """Shutdown cancels the loop; a `finally` that then fails on a dead connection must not
+    turn the cancellation into a failure to retry (the app waited 10 s for it to stop)."""
+    running = asyncio.Event()
+
+    async def run() -> None:
+        try:
+            running.set()
+            await asyncio.Event().wait()
+        finally:
+            raise asyncpg.InterfaceError("connection has been released back to the pool")
+
+    loop = asyncio.create_task(supervise("loop", run))
+    await running.wait()
+    loop.cancel()
+    done, _ = await asyncio.wait([loop], timeout=5)
+    assert done == {loop} and loop.cancelled()
