@@ -69,7 +69,11 @@ def _response(exc: Exception, status: int, code: str, detail: str | None) -> JSO
         extra["server_version"] = exc.current.version
         if isinstance(current, Item):
             extra["server_quantity"] = current.quantity
-    return problem_response(status, code, detail or str(exc), headers, **extra)
+    message = detail or str(exc)
+    if code == "validation_error":  # the list form, as every validation error (API.md 1.5)
+        errors = [{"loc": ["body"], "msg": message, "type": "value_error"}]
+        return problem_response(status, code, errors, headers, errors=errors, **extra)
+    return problem_response(status, code, message, headers, **extra)
 
 
 def _handler(status: int, code: str, detail: str | None) -> Callable[[Request, Exception], Any]:

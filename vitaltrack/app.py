@@ -44,9 +44,11 @@ from query.sync.routes import pull_for
 from query.sync.routes import router as sync_queries
 from vitaltrack import __version__, health
 from vitaltrack.observability import AccessLogMiddleware, HttpMetrics, configure_logging
+from vitaltrack.openapi import polish_document
 from vitaltrack.unavailable import install_unavailable_handlers
 from wire.bounds import BoundsMiddleware
 from wire.errors import document_error_bodies, problems
+from wire.head import HeadAsGet
 from wire.problems import RequestIdMiddleware, install_problem_handlers
 
 logger = logging.getLogger(__name__)
@@ -138,9 +140,13 @@ def create_app(settings: Settings, database: Database, *, run_projections: bool 
     app.state.accounts = AccountServices.from_settings(settings)
     install_problem_handlers(app)
     document_error_bodies(app)
+    polish_document(app, health.READS_NOTHING)
     install_unavailable_handlers(app)
     install_command_errors(app)
-    app.add_middleware(BoundsMiddleware, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(HeadAsGet)  # innermost: only the routing sees a GET
+    app.add_middleware(
+        BoundsMiddleware, max_body_bytes=settings.max_body_bytes, unchecked=health.READS_NOTHING
+    )
     app.add_middleware(RequestIdMiddleware)
     app.state.http_metrics = HttpMetrics()
     app.add_middleware(AccessLogMiddleware, metrics=app.state.http_metrics)

@@ -30,6 +30,10 @@ class InvalidToken(Exception):
     """The bearer token is malformed, forged, expired, or not an access token."""
 
 
+class ExpiredToken(InvalidToken):
+    """A genuine access token past its expiry: the client refreshes it."""
+
+
 @dataclass(frozen=True)
 class AccessClaims:
     user_id: uuid.UUID
@@ -109,6 +113,8 @@ class KeyRing:
                 raise InvalidToken("not an access token")
             parsed = AccessClaims(uuid.UUID(claims["sub"]), uuid.UUID(claims["sid"]))
             return parsed, float(claims["exp"])
+        except jwt.ExpiredSignatureError as exc:  # checked after the signature: genuine
+            raise ExpiredToken(str(exc)) from None
         except (jwt.PyJWTError, ValueError, TypeError) as exc:
             raise InvalidToken(str(exc)) from None
 

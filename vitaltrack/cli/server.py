@@ -63,6 +63,8 @@ def serve(
 def _run_uvicorn(target: Any, settings: Settings, host: str, port: int, workers: int) -> None:
     import uvicorn
 
+    from vitaltrack.framing import PROTOCOL
+
     uvicorn.run(
         target,
         factory=workers > 1,
@@ -74,6 +76,7 @@ def _run_uvicorn(target: Any, settings: Settings, host: str, port: int, workers:
         access_log=False,  # ours is structured (vitaltrack.access)
         log_config=None,  # uvicorn's loggers go through the handler set up above
         forwarded_allow_ips=settings.forwarded_allow_ips or "",
+        http=PROTOCOL,  # malformed HTTP answered with the JSON error body
     )
 
 
