@@ -10,6 +10,9 @@ from pydantic_core import ErrorDetails
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEV_SECRET = "development-secret-change-me"
+# What RATE_LIMIT_* may say (the format infra/security/rate_limits.py parses), checked at
+# load so that a bad one is named before anything starts.
+RATE_LIMIT_FORMAT = re.compile(r"^\s*(\d+)\s*/\s*(second|minute|hour|day)s?\s*$")
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 
 
@@ -99,12 +102,8 @@ class Settings(BaseSettings):
     )
     @classmethod
     def _rate(cls, value: str) -> str:
-        from infra.security.rate_limits import Limit  # which imports this module
-
-        try:
-            Limit.parse(value)
-        except ValueError:
-            raise ValueError("must be <count>/<second|minute|hour|day>, like 5/minute") from None
+        if not RATE_LIMIT_FORMAT.match(value):
+            raise ValueError("must be <count>/<second|minute|hour|day>, like 5/minute")
         return value
 
     @model_validator(mode="after")
