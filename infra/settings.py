@@ -19,7 +19,10 @@ LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 class Settings(BaseSettings):
     """Environment variables, documented in the README."""
 
-    model_config = SettingsConfigDict(env_file=None, extra="ignore", validate_by_name=True)
+    # An empty variable is an unset one (compose passes optional ones through as empty).
+    model_config = SettingsConfigDict(
+        env_file=None, extra="ignore", validate_by_name=True, env_ignore_empty=True
+    )
 
     database_url: str | None = None
     secret_key: str = DEV_SECRET

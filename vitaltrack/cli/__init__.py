@@ -44,12 +44,7 @@ def main() -> None:
     """Every failure is one line on stderr with a hint, and a distinct exit code."""
     try:
         cli(prog_name="vitaltrack")
-    except NoDatabase as exc:
-        fail(
-            f"{exc}; point DATABASE_URL at the database, or VITALTRACK_DATA_DIR at the data "
-            "folder `vitaltrack serve` uses, or create one here with `vitaltrack migrate`"
-        )
-    except NotMigrated as exc:
+    except (NoDatabase, NotMigrated) as exc:  # each says what to do
         fail(str(exc))
     except RebuildRunning as exc:
         fail(f"{exc}; wait for it to finish (projections status shows it)")
