@@ -2,6 +2,7 @@
 after a failure, and loud only when the failure is news."""
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -67,3 +68,12 @@ def being_cancelled() -> bool:
     turn the cancellation into an error of their own)."""
     task = asyncio.current_task()
     return task is not None and task.cancelling() > 0
+
+
+async def nap(wake: asyncio.Event, seconds: float) -> None:
+    """Wait until `wake` is set or `seconds` have passed. Not asyncio.wait_for: in Python 3.11
+    it swallows a cancellation that arrives as the event is set, and the loop then ran on,
+    so shutting the app down waited out its grace period."""
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(seconds):
+            await wake.wait()

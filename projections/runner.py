@@ -24,6 +24,7 @@ from eventsourcing.persistence import StoredEvent
 
 from events.erasure import AccountErased
 from events.store import EVENTS_TABLE, build_mapper
+from infra.supervision import nap
 from infra.watermark import PROJECTED_CHANNEL
 from projections.projection import Envelope, Projection
 
@@ -62,8 +63,7 @@ class ReadModelRunner:
             while True:
                 self._wake.clear()
                 if await self.run_batch(conn) < self.batch_size:
-                    with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(self._wake.wait(), IDLE_POLL_SECONDS)
+                    await nap(self._wake, IDLE_POLL_SECONDS)
         finally:
             with contextlib.suppress(Exception):
                 await asyncio.shield(conn.close())

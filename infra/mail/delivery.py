@@ -1,7 +1,6 @@
 """Delivers queued emails: SMTP in production, .eml files in development. Retries with backoff."""
 
 import asyncio
-import contextlib
 import logging
 import uuid
 from datetime import UTC, datetime
@@ -15,7 +14,7 @@ from asyncpg.pool import PoolConnectionProxy
 
 from infra.mail.messages import OUTBOX_CHANNEL
 from infra.settings import Settings
-from infra.supervision import being_cancelled
+from infra.supervision import being_cancelled, nap
 
 logger = logging.getLogger(__name__)
 
@@ -80,8 +79,7 @@ class OutboxSender:
                 while True:
                     self._wake.clear()
                     if not await self.send_due():
-                        with contextlib.suppress(TimeoutError):
-                            await asyncio.wait_for(self._wake.wait(), IDLE_POLL_SECONDS)
+                        await nap(self._wake, IDLE_POLL_SECONDS)
             finally:
                 await listener.remove_listener(OUTBOX_CHANNEL, self._on_notify)
 

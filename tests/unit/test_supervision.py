@@ -4,7 +4,8 @@ import asyncio
 
 import asyncpg
 
-from infra.supervision import supervise
+from infra.supervision import nap, supervise
+from tests.waiting import until
 
 
 async def test_a_loop_whose_clean_up_fails_on_the_way_out_still_stops() -> None:
@@ -21,6 +22,30 @@ async def test_a_loop_whose_clean_up_fails_on_the_way_out_still_stops() -> None:
 
     loop = asyncio.create_task(supervise("loop", run))
     await running.wait()
+    loop.cancel()
+    done, _ = await asyncio.wait([loop], timeout=5)
+    assert done == {loop} and loop.cancelled()
+
+
+async def test_a_loop_woken_and_cancelled_at_once_stops() -> None:
+    """Shutdown may cancel a loop just as a NOTIFY wakes it (a mail queued, a batch
+    projected): the cancellation must win, or the app waits out its grace period."""
+    wake, naps = asyncio.Event(), 0
+
+    async def follow() -> None:
+        nonlocal naps
+        while True:
+            wake.clear()
+            naps += 1
+            await nap(wake, 30)
+
+    loop = asyncio.create_task(follow())
+
+    async def napping() -> bool:
+        return naps == 1
+
+    await until(napping, "the loop naps")
+    wake.set()
     loop.cancel()
     done, _ = await asyncio.wait([loop], timeout=5)
     assert done == {loop} and loop.cancelled()
