@@ -73,7 +73,10 @@ def being_cancelled() -> bool:
 async def nap(wake: asyncio.Event, seconds: float) -> None:
     """Wait until `wake` is set or `seconds` have passed. Not asyncio.wait_for: in Python 3.11
     it swallows a cancellation that arrives as the event is set, and the loop then ran on,
-    so shutting the app down waited out its grace period."""
+    so shutting the app down waited out its grace period. For the same reason a cancellation
+    that some library swallowed meanwhile (an SMTP send) is raised here, not napped through."""
+    if being_cancelled():
+        raise asyncio.CancelledError
     with contextlib.suppress(TimeoutError):
         async with asyncio.timeout(seconds):
             await wake.wait()

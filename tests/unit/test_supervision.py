@@ -1,6 +1,7 @@
 """Background loops (infra/supervision.py): restarted after failures, stopped when asked."""
 
 import asyncio
+import contextlib
 
 import asyncpg
 
@@ -46,6 +47,26 @@ async def test_a_loop_woken_and_cancelled_at_once_stops() -> None:
 
     await until(napping, "the loop naps")
     wake.set()
+    loop.cancel()
+    done, _ = await asyncio.wait([loop], timeout=5)
+    assert done == {loop} and loop.cancelled()
+
+
+async def test_a_loop_stops_even_when_a_library_swallowed_its_cancellation() -> None:
+    started = asyncio.Event()
+
+    async def swallowing() -> None:  # as Python 3.11's wait_for can, inside a library
+        started.set()
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.Event().wait()
+
+    async def follow() -> None:
+        while True:
+            await swallowing()
+            await nap(asyncio.Event(), 30)
+
+    loop = asyncio.create_task(follow())
+    await started.wait()
     loop.cancel()
     done, _ = await asyncio.wait([loop], timeout=5)
     assert done == {loop} and loop.cancelled()
