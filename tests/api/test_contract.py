@@ -113,6 +113,8 @@ async def test_head_is_answered_wherever_get_is(client: httpx.AsyncClient, alice
         assert head.headers["content-type"] == got.headers["content-type"], path
         assert head.content == b"", path
     assert len(gets) > 20
+    metrics = (await client.get("/metrics")).text  # logged and counted as HEAD, by route
+    assert 'method="HEAD",route="/api/v1/items/{item_id}",status="200"' in metrics
 
 
 async def test_an_expired_access_token_says_it_expired(
