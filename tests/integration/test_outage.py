@@ -19,6 +19,7 @@ import pytest
 
 import migrations
 from infra.database import Database, embedded_server
+from infra.listener import Listener
 from infra.settings import Settings
 from tests.api.accounts import PASSWORD, Account, register
 from tests.api.inventory import category, get, item
@@ -240,3 +241,36 @@ def stop_postgres(pgdata: Path) -> Any:
     server = get_server(pgdata)  # the fixture's handle: it stops it
     pg_ctl(["-w", "-m", "fast", "stop"], pgdata=pgdata, user=server.system_user)
     return server
+
+
+class WedgedConnection:
+    """The listener's connection as asyncpg can leave it when the server shuts down while
+    the connection is idle: the FATAL error is still being consumed, the socket not yet
+    closed, and the next query refuses to start."""
+
+    def is_closed(self) -> bool:
+        return False
+
+    async def fetchval(self, *_args: object, **_kwargs: object) -> None:
+        raise asyncpg.InternalClientError("cannot switch to state 12; another operation (2)")
+
+    def terminate(self) -> None:
+        pass
+
+
+async def test_a_listener_whose_connection_is_wedged_reconnects(
+    database: Database, pg_pool: asyncpg.Pool
+) -> None:
+    """Seen under load: the watcher died of asyncpg's InternalClientError, so the process
+    never listened again (and its shutdown raised it)."""
+    listener = Listener(database.asyncpg_dsn, pg_pool)
+    await listener.start()
+    try:
+        listener._conn = WedgedConnection()  # type: ignore[assignment]
+
+        async def reconnected() -> bool:
+            return listener.reconnects == 1
+
+        await until(reconnected, "the listener reconnects")
+    finally:
+        await listener.stop()
