@@ -2,14 +2,13 @@
 categories, items and orders at any moment, rebuilt by replaying events (never read tables)."""
 
 from collections.abc import Iterator
-from dataclasses import dataclass, is_dataclass
-from datetime import date, datetime
-from decimal import Decimal
-from enum import Enum
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, cast
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, DomainEvent
+from pydantic_core import to_jsonable_python
 
 from command.categories.responses import category_out
 from command.items.responses import item_out
@@ -55,28 +54,9 @@ class Entry:
             "action": self.action,
             "entity": self.kind,
             "entityId": str(self.entity_id),
-            "change": plain(self.change),
+            # ids, amounts and moments as text, value objects (order lines) by their fields
+            "change": to_jsonable_python(self.change),
         }
-
-
-def plain(value: Any) -> Any:
-    """An event's value as JSON spells it: ids, amounts and moments as text, value objects
-    (order lines) by their fields."""
-    if isinstance(value, Enum):
-        return plain(value.value)
-    if value is None or isinstance(value, str | int | float | bool):
-        return value
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, UUID | Decimal):
-        return str(value)
-    if is_dataclass(value):
-        return {k: plain(v) for k, v in vars(value).items()}
-    if isinstance(value, dict):
-        return {str(k): plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple | set | frozenset):
-        return [plain(v) for v in value]
-    return str(value)
 
 
 def owner_by_email(store: Store, email: str) -> UUID | None:
