@@ -145,7 +145,7 @@ class BadSettings(Exception):
 SECRETS = {"secret_key", "smtp_password", "metrics_token"}  # never echoed
 
 
-def load_settings() -> Settings:
+def settings_from_environment() -> Settings:
     """The settings, or BadSettings naming each variable, its value and what is allowed."""
     try:
         return Settings()

@@ -11,8 +11,7 @@ import typer
 
 import migrations
 from infra.database import Database, open_database
-from infra.settings import BadSettings, Settings
-from infra.settings import load_settings as read_environment
+from infra.settings import BadSettings, Settings, settings_from_environment
 from vitaltrack.observability import configure_logging
 
 logger = logging.getLogger("vitaltrack")
@@ -21,7 +20,7 @@ logger = logging.getLogger("vitaltrack")
 def load_settings() -> Settings:
     """The settings; a bad one is a usage error (exit 2): one line per variable."""
     try:
-        settings = read_environment()
+        settings = settings_from_environment()
     except BadSettings as exc:
         for line in exc.lines:
             typer.echo(f"error: {line}", err=True)
