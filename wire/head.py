@@ -19,8 +19,11 @@ class HeadAsGet:
                 message = {**message, "body": b""}
             await send(message)
 
-        scope["method"] = "GET"  # routed as the GET; the layers outside log it as the HEAD
+        # Routed as a GET in a copy: the server (uvicorn) reads the original to know that
+        # this answer has no body, and the access log to record a HEAD...
+        routed = {**scope, "method": "GET"}
         try:
-            await self.app(scope, receive, without_body)
-        finally:
-            scope["method"] = "HEAD"
+            await self.app(routed, receive, without_body)
+        finally:  # ...under the route it reached
+            if "route" in routed:
+                scope["route"] = routed["route"]
