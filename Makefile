@@ -8,8 +8,8 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(VENV)/.installed: $(BIN)/python requirements.lock pyproject.toml
-	$(BIN)/pip install --quiet --require-hashes -r requirements.lock
+$(VENV)/.installed: $(BIN)/python requirements-embedded.lock pyproject.toml
+	$(BIN)/pip install --quiet --require-hashes -r requirements-embedded.lock
 	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@
 
@@ -33,11 +33,15 @@ test: lint
 bench: $(VENV)/.installed-dev
 	$(BIN)/python -m bench
 
-# After changing dependencies in pyproject.toml: re-resolve both locks (needs the index).
+# After changing dependencies in pyproject.toml: re-resolve the locks (needs the index).
+# requirements.lock: the server, as the image installs it; -embedded: plus the embedded
+# PostgreSQL (make run); -dev: plus the test and lint tools (make test).
+UV_COMPILE := $(BIN)/uv pip compile pyproject.toml --universal --python-version 3.11 --generate-hashes -q
 lock: $(BIN)/python
 	$(BIN)/pip install --quiet uv
-	$(BIN)/uv pip compile pyproject.toml --universal --python-version 3.11 --generate-hashes -o requirements.lock -q
-	$(BIN)/uv pip compile pyproject.toml --extra dev --universal --python-version 3.11 --generate-hashes -o requirements-dev.lock -q
+	$(UV_COMPILE) -o requirements.lock
+	$(UV_COMPILE) --extra embedded -o requirements-embedded.lock
+	$(UV_COMPILE) --extra dev -o requirements-dev.lock
 
 # Known vulnerabilities in the locked versions. --strict: a package it could not look up
 # fails the audit ("could not check"), never a false "no known vulnerabilities".

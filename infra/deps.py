@@ -13,7 +13,7 @@ from fastapi.security import HTTPBearer
 
 from infra.security.memberships import Memberships
 from infra.security.rate_limits import RateLimiter
-from infra.security.tokens import InvalidToken, KeyRing
+from infra.security.tokens import ExpiredToken, InvalidToken, KeyRing
 from infra.settings import Settings
 from wire.problems import Problem
 
@@ -78,6 +78,9 @@ class SessionBearer(HTTPBearer):
             raise Problem(401, "not_authenticated", "Not authenticated", BEARER)
         try:
             claims = cast(KeyRing, request.app.state.keyring).verify(token.strip())
+        except ExpiredToken:
+            expired = "The access token has expired; refresh it or sign in again"
+            raise Problem(401, "invalid_token", expired, BEARER) from None
         except InvalidToken:
             raise Problem(401, "invalid_token", "Could not validate credentials", BEARER) from None
         if request.app.state.revocations.is_revoked(claims.session_id):

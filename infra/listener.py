@@ -19,6 +19,16 @@ logger = logging.getLogger(__name__)
 
 CHECK_SECONDS = 2.0
 MAX_BACKOFF_SECONDS = 5.0
+# The connection is lost, or as good as lost: InternalClientError is asyncpg's protocol left
+# mid-error by a server that shut down (a query on it "cannot switch state"), which had
+# killed the watcher for good.
+LOST = (
+    OSError,
+    TimeoutError,
+    asyncpg.PostgresError,
+    asyncpg.InterfaceError,
+    asyncpg.InternalClientError,
+)
 
 Handler = Callable[[str], None]  # the payload
 
@@ -76,7 +86,7 @@ class Listener:
         try:
             await conn.fetchval("SELECT 1", timeout=CHECK_SECONDS)
             return True
-        except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError):
+        except LOST:
             return False
 
     async def _reconnect(self) -> None:
@@ -87,7 +97,7 @@ class Listener:
             try:
                 await self._connect()
                 break
-            except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError):
+            except LOST:
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, MAX_BACKOFF_SECONDS)
         self.reconnects += 1

@@ -1,22 +1,31 @@
 """All configuration, read once from the environment."""
 
 import math
+import re
 from collections import Counter
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic_core import ErrorDetails
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEV_SECRET = "development-secret-change-me"
 MIN_SECRET_BITS = 96  # e.g. `openssl rand -hex 32` carries ~240 by this estimate
+# What RATE_LIMIT_* may say (the format infra/security/rate_limits.py parses), checked at
+# load so that a bad one is named before anything starts.
+RATE_LIMIT_FORMAT = re.compile(r"^\s*(\d+)\s*/\s*(second|minute|hour|day)s?\s*$")
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 
 
 class Settings(BaseSettings):
     """Environment variables, documented in the README."""
 
-    model_config = SettingsConfigDict(env_file=None, extra="ignore", validate_by_name=True)
+    # An empty variable is an unset one (compose passes optional ones through as empty).
+    model_config = SettingsConfigDict(
+        env_file=None, extra="ignore", validate_by_name=True, env_ignore_empty=True
+    )
 
     database_url: str | None = None
     secret_key: str = DEV_SECRET
@@ -36,7 +45,7 @@ class Settings(BaseSettings):
     password_hash_parallelism: int = 4
     # Email: SMTP when SMTP_HOST is set, else .eml files in <data dir>/outbox (development).
     smtp_host: str | None = None
-    smtp_port: int = 587
+    smtp_port: int = Field(587, ge=1, le=65535)
     smtp_user: str | None = None
     smtp_password: str | None = None
     smtp_from: str = "VitalTrack <no-reply@vitaltrack.app>"
@@ -60,6 +69,8 @@ class Settings(BaseSettings):
     read_your_writes_timeout: float = 5.0
     projection_batch_size: int = Field(1000, ge=1, le=100_000)
     db_pool_size: int = Field(10, ge=1)
+    # Seconds a request may wait for a database connection: past it, 503 unavailable.
+    db_connect_timeout: int = Field(5, ge=1, le=60)
     # Larger request bodies answer 413 (API.md 1.7); a 500-operation push is ~300 KiB.
     max_body_bytes: int = Field(1_048_576, ge=1024)
     # Proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (comma-separated
@@ -67,7 +78,7 @@ class Settings(BaseSettings):
     forwarded_allow_ips: str | None = None
     # Bearer token for /metrics; unset: /metrics answers only this machine (loopback).
     metrics_token: str | None = None
-    log_level: str = "INFO"
+    log_level: LogLevel = "INFO"
     # "json": one JSON object per line (the default in production); "text": for people.
     log_format: Literal["json", "text"] | None = None
 
@@ -76,6 +87,36 @@ class Settings(BaseSettings):
     def _split_commas(cls, value: object) -> object:
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _any_case(cls, value: object) -> object:
+        if isinstance(value, str) and value.upper() in get_args(LogLevel):
+            return value.upper()
+        return value  # as given, so an error shows what was set
+
+    @field_validator("database_url")
+    @classmethod
+    def _postgresql_url(cls, value: str | None) -> str | None:
+        from infra.database import Database  # which imports this module
+
+        if value is not None:
+            Database.parse(value)
+        return value
+
+    @field_validator(
+        "rate_limit_login",
+        "rate_limit_login_account",
+        "rate_limit_register",
+        "rate_limit_forgot_password",
+        "rate_limit_reset_password",
+        "rate_limit_resend_verification",
+    )
+    @classmethod
+    def _rate(cls, value: str) -> str:
+        if not RATE_LIMIT_FORMAT.match(value):
+            raise ValueError("must be <count>/<second|minute|hour|day>, like 5/minute")
         return value
 
     @model_validator(mode="after")
@@ -112,3 +153,45 @@ def entropy_bits(secret: str) -> float:
     counts = Counter(secret)
     per_char = -sum(n / len(secret) * math.log2(n / len(secret)) for n in counts.values())
     return per_char * len(secret)
+
+
+class BadSettings(Exception):
+    """Environment variables whose values are not allowed, one line each."""
+
+    def __init__(self, lines: list[str]):
+        super().__init__("; ".join(lines))
+        self.lines = lines
+
+
+SECRETS = {"secret_key", "smtp_password", "metrics_token"}  # never echoed
+
+
+def settings_from_environment() -> Settings:
+    """The settings, or BadSettings naming each variable, its value and what is allowed."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        lines: dict[str, str] = {}
+        for error in exc.errors():
+            name = _variable(str(error["loc"][0]))
+            lines.setdefault(name, f"{name}={_shown(name, error['input'])}: {_allowed(error)}")
+        raise BadSettings(list(lines.values())) from None
+
+
+def _variable(field_or_alias: str) -> str:
+    field = Settings.model_fields.get(field_or_alias)
+    alias = field.validation_alias if field is not None else None
+    return alias if isinstance(alias, str) else field_or_alias.upper()
+
+
+def _shown(name: str, value: object) -> str:
+    if name.lower() in SECRETS:
+        return "(hidden)"
+    if name == "DATABASE_URL" and isinstance(value, str):
+        value = re.sub(r"(//[^:/@]*:)[^@/]*@", r"\1***@", value)  # the password
+    return repr(value)
+
+
+def _allowed(error: ErrorDetails) -> str:
+    message = error["msg"].removeprefix("Value error, ")  # our validators' own words
+    return re.sub(r"^Input should be ", "must be ", message)  # pydantic's, as a rule

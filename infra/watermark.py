@@ -5,6 +5,7 @@ import logging
 
 import asyncpg
 
+from infra.database import UNREACHABLE
 from infra.listener import Listener
 
 logger = logging.getLogger(__name__)
@@ -46,7 +47,11 @@ class Watermark:
         except TimeoutError:
             self.timeouts += 1
             self._waiters = [(p, w) for p, w in self._waiters if w is not waiter]
-            self._advance(await self._read_position())
+            try:
+                self._advance(await self._read_position())
+            except UNREACHABLE as exc:  # the command is committed: answer it all the same
+                logger.warning("read tables' position unknown (%s); answering anyway", exc)
+                return False
             if position <= self._position:
                 return True
             logger.warning("read tables at %s, still behind position %s", self._position, position)

@@ -24,6 +24,7 @@ from eventsourcing.persistence import StoredEvent
 
 from events.erasure import AccountErased
 from events.store import EVENTS_TABLE, build_mapper
+from infra.supervision import nap
 from infra.watermark import PROJECTED_CHANNEL
 from projections.projection import Envelope, Projection
 
@@ -62,8 +63,7 @@ class ReadModelRunner:
             while True:
                 self._wake.clear()
                 if await self.run_batch(conn) < self.batch_size:
-                    with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(self._wake.wait(), IDLE_POLL_SECONDS)
+                    await nap(self._wake, IDLE_POLL_SECONDS)
         finally:
             with contextlib.suppress(Exception):
                 await asyncio.shield(conn.close())
@@ -223,15 +223,3 @@ async def quarantine(
         projection,
         text,
     )
-
-
-async def run_supervised(runner: ReadModelRunner) -> None:
-    """Keep the runner going: a failed batch rolled back, so retrying it later is safe."""
-    while True:
-        try:
-            await runner.run()
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            logger.exception("projection runner failed; restarting in %ss", STANDBY_RETRY_SECONDS)
-            await asyncio.sleep(STANDBY_RETRY_SECONDS)

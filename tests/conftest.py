@@ -16,6 +16,28 @@ from tests.postgres import postgres_server, scratch_database
 from tests.smtp import Mailbox, start_smtp_server
 from vitaltrack.app import create_app
 
+OWN_DATA_DIR = Path(__file__).parent.parent / ".vitaltrack"  # the developer's, from `make run`
+
+
+@pytest.fixture(scope="session", autouse=True)
+def files_stay_in_temporary_folders() -> Iterator[None]:
+    """Every command a test runs, in this process or as a subprocess, keeps its data folder
+    (generated signing key, development mail outbox) in a temporary folder: a test never
+    writes into the developer's ./.vitaltrack."""
+    before = _written_by_commands(OWN_DATA_DIR)
+    with (
+        tempfile.TemporaryDirectory(prefix="vitaltrack-test-data-", dir="/tmp") as data,
+        pytest.MonkeyPatch.context() as patch,
+    ):
+        patch.setenv("VITALTRACK_DATA_DIR", data)
+        yield
+    added = _written_by_commands(OWN_DATA_DIR) - before
+    assert not added, f"tests wrote into {OWN_DATA_DIR}: {sorted(added)}"
+
+
+def _written_by_commands(data_dir: Path) -> set[Path]:
+    return {p for folder in ("keys", "outbox") for p in (data_dir / folder).glob("*")}
+
 
 @pytest.fixture(scope="session")
 def pg_server() -> Iterator[Database]:

@@ -1,6 +1,7 @@
 """Holds the OpenAPI document to what the server really answers: every answer the API tests
 see is checked against the operation it reached. Its status must be documented there, and an
-error's body must fit the documented schema with a code documented for that status.
+error's body must fit the documented schema with a code documented for that status; a
+validation error carries the list of failures (API.md 1.5), whatever produced it.
 
 The suite reaches every error the server can give (version conflicts, refused transitions,
 expired cursors, rate limits, oversized bodies...), so a route that forgets one fails here.
@@ -66,6 +67,8 @@ class Conformance:
         code = body.get("code")
         if code not in media.get("examples", {}):
             self.failures[f"{where} {code}"] = f"{where}: code {code!r} not documented"
+        if code == "validation_error" and not isinstance(body.get("detail"), list):
+            self.failures[f"{where} detail"] = f"{where}: a validation error's detail is a list"
 
 
 conformance = Conformance()

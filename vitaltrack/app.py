@@ -37,15 +37,15 @@ from events.store import Store
 from infra.database import Database
 from infra.listener import Listener
 from infra.mail.delivery import OutboxSender, mailer_for
-from infra.mail.delivery import run_supervised as run_mail_sender
 from infra.security.memberships import Memberships
 from infra.security.rate_limits import RateLimiter
 from infra.security.revocations import Revocations
 from infra.security.tokens import KeyRing
 from infra.settings import Settings
+from infra.supervision import supervise
 from infra.watermark import Watermark
 from projections.catalog import all_projections
-from projections.runner import ReadModelRunner, run_supervised
+from projections.runner import ReadModelRunner
 from query.accounts.routes import router as account_queries
 from query.activity.routes import router as activity_queries
 from query.categories.routes import router as category_queries
@@ -57,9 +57,11 @@ from query.sync.routes import pull_for
 from query.sync.routes import router as sync_queries
 from vitaltrack import __version__, health
 from vitaltrack.observability import AccessLogMiddleware, HttpMetrics, configure_logging
+from vitaltrack.openapi import polish_document
 from vitaltrack.unavailable import install_unavailable_handlers
 from wire.bounds import BoundsMiddleware
 from wire.errors import document_error_bodies, problems
+from wire.head import HeadAsGet
 from wire.headers import SecurityHeadersMiddleware
 from wire.problems import RequestIdMiddleware, install_problem_handlers
 from wire.read_side import ReadSideHeader
@@ -95,9 +97,13 @@ def create_app(settings: Settings, database: Database, *, run_projections: bool 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         pool = await asyncpg.create_pool(
-            database.asyncpg_dsn, min_size=1, max_size=settings.db_pool_size
+            database.asyncpg_dsn,
+            min_size=1,
+            max_size=settings.db_pool_size,
+            timeout=settings.db_connect_timeout,  # to connect (asyncpg's default: 60 s)
         )
-        store = Store(env=database.eventsourcing_env(settings.db_pool_size))
+        env = database.eventsourcing_env(settings.db_pool_size, settings.db_connect_timeout)
+        store = Store(env=env)
         listener = Listener(database.asyncpg_dsn, pool)
         listener.subscribe(ERASED_CHANNEL, lambda _owner: store.forget_cached(), _forget(store))
         watermark = Watermark(pool, listener, settings.read_your_writes_timeout)
@@ -112,9 +118,11 @@ def create_app(settings: Settings, database: Database, *, run_projections: bool 
             projector = ReadModelRunner(
                 database.asyncpg_dsn, all_projections(), settings.projection_batch_size
             )
-            runner = asyncio.create_task(run_supervised(projector), name="projections")
+            runner = asyncio.create_task(
+                supervise("projection runner", projector.run), name="projections"
+            )
         sender = OutboxSender(pool, mailer_for(settings), settings.smtp_from)
-        background = [asyncio.create_task(run_mail_sender(sender), name="email")]
+        background = [asyncio.create_task(supervise("email sender", sender.run), name="email")]
         if runner is not None:
             background.append(runner)
         app.state.pool, app.state.store, app.state.watermark = pool, store, watermark
@@ -158,6 +166,7 @@ def create_app(settings: Settings, database: Database, *, run_projections: bool 
     app.state.accounts = AccountServices.from_settings(settings)
     install_problem_handlers(app)
     document_error_bodies(app)
+    polish_document(app, health.READS_NOTHING)
     install_unavailable_handlers(app)
     app.state.refusals = Refusals.join(
         account_refusals.FEATURE,
@@ -167,8 +176,11 @@ def create_app(settings: Settings, database: Database, *, run_projections: bool 
         order_refusals.FEATURE,
     )
     app.state.refusals.install(app)
+    app.add_middleware(HeadAsGet)  # innermost: only the routing sees a GET
     app.add_middleware(ReadSideHeader)
-    app.add_middleware(BoundsMiddleware, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BoundsMiddleware, max_body_bytes=settings.max_body_bytes, unchecked=health.READS_NOTHING
+    )
     app.add_middleware(RequestIdMiddleware)
     app.state.http_metrics = HttpMetrics()
     app.add_middleware(AccessLogMiddleware, metrics=app.state.http_metrics)

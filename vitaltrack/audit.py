@@ -8,6 +8,7 @@ from typing import Any, cast
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, DomainEvent
+from pydantic_core import to_jsonable_python
 
 from command.categories.responses import category_out
 from command.items.responses import item_out
@@ -53,12 +54,19 @@ class Entry:
             "action": self.action,
             "entity": self.kind,
             "entityId": str(self.entity_id),
-            "change": self.change,
+            # ids, amounts and moments as text, value objects (order lines) by their fields
+            "change": to_jsonable_python(self.change),
         }
 
 
 def owner_by_email(store: Store, email: str) -> UUID | None:
     return holder(UnitOfWork(store), email_key(email.strip().lower()))
+
+
+def belongs_to(store: Store, owner_id: UUID, entity: UUID) -> bool:
+    """Whether `entity` is one of the owner's (its first event says whose it is)."""
+    first = next(iter(store.events.get(entity, limit=1)), None)
+    return first is not None and getattr(first, "owner_id", None) == owner_id
 
 
 def events_of(
@@ -105,10 +113,13 @@ def history(
     return entries
 
 
-def state_as_of(store: Store, owner_id: UUID, moment: datetime) -> dict[str, list[Any]]:
-    """Categories, items and orders as they stood at `moment`, folded from events."""
+def state_as_of(
+    store: Store, owner_id: UUID, moment: datetime, entity: UUID | None = None
+) -> dict[str, list[Any]]:
+    """Categories, items and orders (or only `entity`) as they stood at `moment`, folded
+    from events."""
     aggregates: dict[UUID, Any] = {}
-    for _, event in events_of(store, owner_id, until=moment):
+    for _, event in events_of(store, owner_id, entity, until=moment):
         if isinstance(event, (Category.Event, Item.Event, Order.Event)):
             aggregates[event.originator_id] = event.mutate(aggregates.get(event.originator_id))
     live = [a for a in aggregates.values() if not a.is_deleted]

@@ -24,6 +24,17 @@ from wire.problems import Problem
 router = APIRouter(tags=["health"])
 
 
+INFO = {
+    "name": "VitalTrack API",
+    "version": __version__,
+    "docs": "/docs",
+    "health": "/health",
+    "live": "/live",
+    "api": "/api/v1",
+}
+READS_NOTHING = ("/", "/live")  # paths whose answer takes no input (no 422 to give)
+
+
 class InfoOut(BaseModel):
     name: str
     version: str
@@ -67,14 +78,7 @@ class JwksOut(BaseModel):
 
 @router.get("/", response_model=InfoOut)
 async def info() -> dict[str, str]:
-    return {
-        "name": "VitalTrack API",
-        "version": __version__,
-        "docs": "/docs",
-        "health": "/health",
-        "live": "/live",
-        "api": "/api/v1",
-    }
+    return INFO
 
 
 @router.get("/live", response_model=LiveOut)

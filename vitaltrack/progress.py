@@ -24,6 +24,7 @@ def progress_reporter(label: str = "replaying") -> Iterator[Callable[[int, int],
             task = bar.add_task("events", total=None, rate="-")
 
             def update(done: int, total: int) -> None:
+                total = max(total, done)  # an estimate that ran short: never past 100%
                 elapsed = bar.tasks[0].elapsed or 0
                 rate = f"{done / elapsed:,.0f}" if elapsed else "-"
                 bar.update(task, completed=done, total=total, rate=rate)
@@ -34,7 +35,8 @@ def progress_reporter(label: str = "replaying") -> Iterator[Callable[[int, int],
     reported = [0]
 
     def log_tenths(done: int, total: int) -> None:
-        tenth = done * 10 // max(total, 1)
+        total = max(total, done, 1)  # an estimate that ran short: never past 100%
+        tenth = done * 10 // total
         if tenth > reported[0]:
             reported[0] = tenth
             logger.info("%s %d%% (%d of %d events)", label, tenth * 10, done, total)

@@ -3,12 +3,13 @@ the composition root, which knows every driver the layers use."""
 
 import logging
 
-import asyncpg
 import psycopg
 from eventsourcing import persistence
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
+from events.pool import DatabaseUnavailable
+from infra.database import UNREACHABLE
 from wire.problems import problem_response
 
 logger = logging.getLogger(__name__)
@@ -16,12 +17,8 @@ logger = logging.getLogger(__name__)
 # The database cannot be reached (down, restarting, out of connections): 503, not 500, and
 # the client is told when to try again.
 UNAVAILABLE: tuple[type[Exception], ...] = (
-    OSError,
-    TimeoutError,
-    asyncpg.PostgresConnectionError,
-    asyncpg.InterfaceError,
-    asyncpg.exceptions.OperatorInterventionError,  # shutting down, starting up
-    asyncpg.exceptions.InsufficientResourcesError,  # too many connections
+    *UNREACHABLE,  # asyncpg's
+    DatabaseUnavailable,  # no connection in DB_CONNECT_TIMEOUT (events/pool.py)
     persistence.OperationalError,
     persistence.InterfaceError,
     psycopg.OperationalError,

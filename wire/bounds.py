@@ -64,11 +64,14 @@ def _invalid(where: str, loc: list[str | int], why: str) -> Any:
 
 
 class BoundsMiddleware:
-    def __init__(self, app: ASGIApp, max_body_bytes: int):
-        self.app, self.max_body_bytes = app, max_body_bytes
+    """`unchecked`: paths whose answer reads no input (a liveness probe), so no URL is refused
+    there."""
+
+    def __init__(self, app: ASGIApp, max_body_bytes: int, unchecked: tuple[str, ...] = ()):
+        self.app, self.max_body_bytes, self.unchecked = app, max_body_bytes, frozenset(unchecked)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http" or scope["path"] in self.unchecked:
             await self.app(scope, receive, send)
             return
         refused = self._refuse_url(scope)

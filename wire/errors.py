@@ -35,7 +35,8 @@ class ErrorBody(BaseModel):
 
 class ValidationErrorBody(ErrorBody):
     detail: list[FieldError] | str = Field(  # type: ignore[assignment]
-        description="The failures (the app joins their msg), or one sentence"
+        description="validation_error: the failures (the app joins their msg); "
+        "idempotency_key_reused: one sentence"
     )
     errors: list[FieldError] | None = Field(None, description="The same list, when detail is one")
 
@@ -140,7 +141,7 @@ KEYED = ("idempotency_in_progress", "idempotency_key_reused")  # the Idempotency
 MEMBER = ("forbidden", "not_found")
 
 
-def _example(code: str) -> dict[str, Any]:
+def example_body(code: str) -> dict[str, Any]:
     status, _, detail = CODES[code]
     body: dict[str, Any] = {
         "type": PROBLEM_TYPE + code,
@@ -171,7 +172,7 @@ def problems(*codes: str, pages: bool = False) -> dict[int | str, dict[str, Any]
     responses: dict[int | str, dict[str, Any]] = {}
     for status, group in sorted(by_status.items()):
         model = MODELS.get(status, ErrorBody)
-        examples = {c: {"summary": CODES[c][1], "value": _example(c)} for c in group}
+        examples = {c: {"summary": CODES[c][1], "value": example_body(c)} for c in group}
         ref = {"$ref": f"#/components/schemas/{model.__name__}"}
         responses[status] = {  # no "model": FastAPI would file it under an HTML route's type
             "description": "; ".join(f"`{c}`: {CODES[c][1]}" for c in group),

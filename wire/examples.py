@@ -175,19 +175,15 @@ ITEM_UPDATE = {"minimumStock": 35, "notes": "Use the soft ones at night", "expec
 STOCK_CHANGE = {"delta": -2, "reason": "used", "expectedVersion": 7}
 ORDER_CREATE = {"items": [{"itemId": ITEM_ID, "quantity": 50}], "notes": "Before Friday"}
 STATUS_CHANGE = {"status": "received", "expectedVersion": 2}
-PUSH = {
-    "mode": "ops",
-    "operations": [
-        {
-            "id": "op-7f3a",
-            "type": "adjust_stock",
-            "entity": "item",
-            "entityId": ITEM_ID,
-            "data": {"delta": -2, "reason": "used"},
-            "baseVersion": 7,
-        }
-    ],
+OPERATION = {
+    "id": "op-7f3a",
+    "type": "adjust_stock",
+    "entity": "item",
+    "entityId": ITEM_ID,
+    "data": {"delta": -2, "reason": "used"},
+    "baseVersion": 7,
 }
+PUSH = {"mode": "ops", "operations": [OPERATION]}
 PULL = {"cursor": "djE6ODgwMA", "limit": 500}
 
 

@@ -7,7 +7,7 @@ application/problem+json: the app reads an error body only when its Content-Type
 import logging
 import random
 from http import HTTPStatus
-from typing import Any
+from typing import Any, cast
 
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
@@ -56,9 +56,8 @@ class Problem(Exception):
         self.extra = extra
 
 
-def problem_response(
-    status: int, code: str, detail: Any, headers: dict[str, str] | None = None, **extra: Any
-) -> JSONResponse:
+def problem_body(status: int, code: str, detail: Any, **extra: Any) -> dict[str, Any]:
+    """The error body of API.md 1.5, as plain JSON values."""
     body = {
         "type": PROBLEM_TYPE + code,
         "title": HTTPStatus(status).phrase,
@@ -67,16 +66,33 @@ def problem_response(
         "detail": detail,
         **extra,
     }
-    return JSONResponse(
-        jsonable_encoder(body, by_alias=True),
-        status_code=status,
-        headers=headers,
-    )
+    return cast(dict[str, Any], jsonable_encoder(body, by_alias=True))
+
+
+def problem_response(
+    status: int, code: str, detail: Any, headers: dict[str, str] | None = None, **extra: Any
+) -> JSONResponse:
+    body = problem_body(status, code, detail, **extra)
+    return JSONResponse(body, status_code=status, headers=headers)
 
 
 def validation_errors(errors: Any) -> list[dict[str, Any]]:
     """FastAPI's error list, without echoing the input back (it may be a password)."""
-    return [{"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]} for e in errors]
+    return [{"loc": list(e["loc"]), **_said(e)} for e in errors]
+
+
+def _said(error: Any) -> dict[str, str]:
+    """pydantic's words, except for text checked after a cleaning validator, which it
+    counts in "items": "at most 255 items after validation" is said in characters."""
+    text, context = isinstance(error.get("input"), str), error.get("ctx") or {}
+    if text and error["type"] == "too_long":
+        limit = context.get("max_length")
+        return {"msg": f"String should have at most {limit} characters", "type": "string_too_long"}
+    if text and error["type"] == "too_short":
+        limit = context.get("min_length")
+        unit = "character" if limit == 1 else "characters"
+        return {"msg": f"String should have at least {limit} {unit}", "type": "string_too_short"}
+    return {"msg": error["msg"], "type": error["type"]}
 
 
 async def _on_problem(_request: Request, exc: Exception) -> JSONResponse:

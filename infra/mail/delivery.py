@@ -1,7 +1,6 @@
 """Delivers queued emails: SMTP in production, .eml files in development. Retries with backoff."""
 
 import asyncio
-import contextlib
 import logging
 import os
 import uuid
@@ -16,6 +15,7 @@ from asyncpg.pool import PoolConnectionProxy
 
 from infra.mail.messages import OUTBOX_CHANNEL
 from infra.settings import Settings
+from infra.supervision import being_cancelled, nap
 
 logger = logging.getLogger(__name__)
 
@@ -89,8 +89,7 @@ class OutboxSender:
                 while True:
                     self._wake.clear()
                     if not await self.send_due():
-                        with contextlib.suppress(TimeoutError):
-                            await asyncio.wait_for(self._wake.wait(), IDLE_POLL_SECONDS)
+                        await nap(self._wake, IDLE_POLL_SECONDS)
             finally:
                 await listener.remove_listener(OUTBOX_CHANNEL, self._on_notify)
 
@@ -124,7 +123,7 @@ class OutboxSender:
         try:
             await self._mailer.send(message)
         except Exception as exc:  # any delivery failure: keep the row and try again later
-            if _being_cancelled():
+            if being_cancelled():
                 # Shutdown interrupted the send (some clients turn that into their own
                 # error): leave the row due and let the cancellation through.
                 raise asyncio.CancelledError from exc
@@ -149,19 +148,3 @@ class OutboxSender:
             row["id"],
             SPENT,
         )
-
-
-def _being_cancelled() -> bool:
-    task = asyncio.current_task()
-    return task is not None and task.cancelling() > 0
-
-
-async def run_supervised(sender: OutboxSender) -> None:
-    while True:
-        try:
-            await sender.run()
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            logger.exception("email sender failed; restarting")
-            await asyncio.sleep(1)

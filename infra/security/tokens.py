@@ -31,6 +31,10 @@ class InvalidToken(Exception):
     """The bearer token is malformed, forged, expired, or not an access token."""
 
 
+class ExpiredToken(InvalidToken):
+    """A genuine access token past its expiry: the client refreshes it."""
+
+
 @dataclass(frozen=True)
 class AccessClaims:
     user_id: uuid.UUID
@@ -116,6 +120,8 @@ class KeyRing:
             household = uuid.UUID(claims["hid"]) if "hid" in claims else user
             parsed = AccessClaims(user, uuid.UUID(claims["sid"]), household)
             return parsed, float(claims["exp"])
+        except jwt.ExpiredSignatureError as exc:  # checked after the signature: genuine
+            raise ExpiredToken(str(exc)) from None
         except (jwt.PyJWTError, ValueError, TypeError) as exc:
             raise InvalidToken(str(exc)) from None
 

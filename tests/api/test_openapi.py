@@ -16,6 +16,7 @@ from command.categories.requests import CategoryCreate, CategoryUpdate
 from command.items.requests import ItemCreate, ItemUpdate, StockChange
 from command.orders.requests import OrderCreate, StatusChange
 from tests.api.accounts import Account
+from vitaltrack.health import READS_NOTHING
 from wire.activity import ActivityEntry, HistoryEntry
 from wire.categories import CategoryOut
 from wire.errors import CODES, MODELS, ErrorBody
@@ -142,7 +143,8 @@ async def test_each_operation_documents_the_errors_it_can_answer(
 ) -> None:
     for method, path, operation in operations(schema):
         where = f"{method} {path}"
-        assert {"validation_error"} <= codes(operation, 422), where  # bounds check every URL
+        if path not in READS_NOTHING:  # bounds check every other URL
+            assert {"validation_error"} <= codes(operation, 422), where
         assert "internal_error" in codes(operation, 500), where
         if operation.get("security"):
             assert {"not_authenticated", "invalid_token"} <= codes(operation, 401), where

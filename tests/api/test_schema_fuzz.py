@@ -5,7 +5,9 @@ as documented (its status, content type and body schema). Bounded here
 """
 
 import contextlib
+import json
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -124,3 +126,38 @@ def _fuzz(operation: Any, mode: GenerationMode, signed_in: dict[str, str]) -> li
     with contextlib.suppress(Unsatisfiable):  # nothing to mutate (no parameters, no body)
         run()
     return failures
+
+
+@pytest.mark.parametrize(
+    "request_bytes",
+    [
+        b"NOT-HTTP\r\n\r\n",
+        b"GET / HTTP/1.1\r\nHost: t\r\nContent-Length: abc\r\n\r\n",
+        b"POST /api/v1/categories HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+    ],
+    ids=["request line", "content length", "chunk size"],
+)
+def test_malformed_http_is_answered_with_the_json_error_body(
+    live_server: str, request_bytes: bytes
+) -> None:
+    """uvicorn's parser refuses these before the app sees them; the answer is still ours."""
+    host, port = live_server.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as conn:
+        conn.sendall(request_bytes)
+        answer = b""
+        while chunk := conn.recv(65536):
+            answer += chunk
+    head, _, body = answer.partition(b"\r\n\r\n")
+    status_line, *headers = head.decode("latin-1").split("\r\n")
+    assert status_line.startswith("HTTP/1.1 400"), answer
+    assert "content-type: application/json" in [h.lower() for h in headers]
+    problem = json.loads(body)
+    assert (problem["status"], problem["code"]) == (400, "bad_request")
+    assert problem["detail"] == "Invalid HTTP request received."
+
+
+def test_head_is_served_by_the_running_server(live_server: str) -> None:
+    got, head = httpx.get(f"{live_server}/live"), httpx.head(f"{live_server}/live")
+    assert head.status_code == got.status_code == 200
+    assert head.headers["content-length"] == got.headers["content-length"]
+    assert head.content == b""

@@ -12,7 +12,8 @@ import typer
 from infra.database import Database
 from tests.api.accounts import register
 from tests.api.inventory import category
-from tests.integration.commandline import vitaltrack
+from tests.integration.commandline import each, vitaltrack
+from tests.integration.test_cli import free_port
 from vitaltrack.cli import cli
 
 
@@ -69,7 +70,9 @@ def test_serve_with_an_unusable_signing_key_says_which_and_exits_1(
         (empty, "is empty or not a PEM private key"),
         (tmp_path / "no.pem", "does not exist"),
     ):
-        result = vitaltrack(database, "serve", "--port", "0", JWT_PRIVATE_KEY_PATH=str(key))
+        result = vitaltrack(
+            database, "serve", "--port", str(free_port()), JWT_PRIVATE_KEY_PATH=str(key)
+        )
         assert result.returncode == 1
         assert f"error: the signing key {key} {says}" in result.stderr
         assert_one_line(result.stderr)
@@ -78,8 +81,7 @@ def test_serve_with_an_unusable_signing_key_says_which_and_exits_1(
 def test_every_command_explains_itself_with_an_example() -> None:
     commands = list(leaf_commands(typer.main.get_command(cli)))
     assert ("accounts", "disable") in commands and ("serve",) in commands
-    for command in commands:
-        result = vitaltrack(None, *command, "--help")
+    for command, result in each(commands, lambda c: vitaltrack(None, *c, "--help")):
         assert result.returncode == 0, command
         assert f"Example: vitaltrack {' '.join(command)}" in " ".join(result.stdout.split())
 

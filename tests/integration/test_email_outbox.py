@@ -80,7 +80,11 @@ async def test_development_mail_is_written_to_the_outbox_folder(
 class HangsThenFailsOnCancel:
     """An SMTP client that, cancelled mid-send, raises its own error instead."""
 
+    def __init__(self) -> None:
+        self.sending = asyncio.Event()
+
     async def send(self, message: EmailMessage) -> None:
+        self.sending.set()
         try:
             await asyncio.sleep(30)
         except asyncio.CancelledError:
@@ -91,8 +95,10 @@ async def test_shutdown_during_a_send_stops_the_sender_and_keeps_the_mail_due(
     store: Store, pg_pool: asyncpg.Pool
 ) -> None:
     UnitOfWork(store).commit(writes=[messages.password_changed(ACCOUNT, "late@example.com")])
-    sender = asyncio.create_task(OutboxSender(pg_pool, HangsThenFailsOnCancel(), "f@t").run())
-    await asyncio.sleep(0.3)
+    hanging = HangsThenFailsOnCancel()
+    sender = asyncio.create_task(OutboxSender(pg_pool, hanging, "f@t").run())
+    async with asyncio.timeout(15):
+        await hanging.sending.wait()  # mid-send
     sender.cancel()
     done, _ = await asyncio.wait([sender], timeout=5)
     assert done, "the sender swallowed its cancellation"

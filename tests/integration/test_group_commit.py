@@ -2,7 +2,6 @@
 a refused save fails alone, and nothing is acknowledged before it is durable."""
 
 import threading
-import time
 from typing import Any
 
 import psycopg
@@ -10,10 +9,13 @@ import pytest
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
 
+from events.recorder import Recorder
 from events.store import SideWrite, Store
 from infra.database import Database
+from tests.waiting import until_sync
 
 WAITING = 6
+GATE = 4242  # an advisory lock the test holds to keep the first transaction open
 
 
 class Probe(Aggregate):
@@ -45,16 +47,23 @@ def test_saves_waiting_together_commit_together_and_a_refused_one_fails_alone(
         except IntegrityError as exc:
             outcomes[name] = exc
 
-    # The first save holds its transaction open; the others queue up behind it meanwhile.
-    slow = threading.Thread(target=save, args=("slow", SideWrite("SELECT pg_sleep(0.5)", ())))
-    slow.start()
-    time.sleep(0.15)
-    queued = [
-        threading.Thread(target=save, args=(f"ok{n}", remember(f"k{n}"))) for n in range(WAITING)
-    ]
-    queued.append(threading.Thread(target=save, args=("refused", remember("taken"))))
-    for thread in queued:
-        thread.start()
+    # The first save leads a transaction that waits at a gate the test holds; the others
+    # queue up behind it meanwhile, and the gate opens only once all of them are queued.
+    with psycopg.connect(database.asyncpg_dsn, autocommit=True) as gate:
+        gate.execute("SELECT pg_advisory_lock(%s)", (GATE,))
+        at_gate = SideWrite("SELECT pg_advisory_xact_lock(%s)", (GATE,))
+        slow = threading.Thread(target=save, args=("slow", at_gate))
+        slow.start()
+        until_sync(lambda: waiting_at_gate(gate), "the first save waits at the gate")
+        queued = [
+            threading.Thread(target=save, args=(f"ok{n}", remember(f"k{n}")))
+            for n in range(WAITING)
+        ]
+        queued.append(threading.Thread(target=save, args=("refused", remember("taken"))))
+        for thread in queued:
+            thread.start()
+        until_sync(lambda: queued_saves(store) == len(queued), "every other save is queued")
+        gate.execute("SELECT pg_advisory_unlock(%s)", (GATE,))
     for thread in (slow, *queued):
         thread.join()
     store.close()
@@ -71,6 +80,23 @@ def test_saves_waiting_together_commit_together_and_a_refused_one_fails_alone(
     assert stored == set(outcomes.values())  # the refused save left no event
     assert sorted(kept) == sorted([*(f"k{n}" for n in range(WAITING)), "taken"])
     assert len({kept[f"k{n}"] for n in range(WAITING)}) == 1  # one transaction for the six
+
+
+def waiting_at_gate(conn: psycopg.Connection[Any]) -> bool:
+    row = conn.execute(
+        "SELECT count(*) FROM pg_locks "
+        "WHERE locktype = 'advisory' AND NOT granted AND classid = 0 AND objid = %s",
+        (GATE,),
+    ).fetchone()
+    return row is not None and row[0] == 1
+
+
+def queued_saves(store: Store) -> int:
+    """Saves waiting for the recorder's next transaction (its queue: what group commit is)."""
+    recorder = store.recorder
+    assert isinstance(recorder, Recorder)
+    with recorder._guard:
+        return len(recorder._queue)
 
 
 def test_the_db_function_insert_which_skips_side_writes_is_refused(database: Database) -> None:

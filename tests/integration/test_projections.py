@@ -19,6 +19,7 @@ from projections.catalog import all_projections
 from projections.projection import Envelope, Projection
 from projections.runner import LEADER_LOCK_KEY, ReadModelRunner
 from query.categories.queries import list_categories
+from tests.waiting import until
 
 
 def write_history(store: Store, owner: uuid.UUID, other_owner: uuid.UUID) -> None:
@@ -173,7 +174,11 @@ async def test_second_runner_stands_by_and_takes_over_when_the_leader_dies(
 ) -> None:
     owner = uuid.uuid4()
     first = asyncio.create_task(ReadModelRunner(database.asyncpg_dsn, all_projections()).run())
-    await asyncio.sleep(0.3)
+
+    async def first_leads() -> bool:
+        return len(await leader_pids(pg_conn)) == 1
+
+    await until(first_leads, "the first runner takes the lead")
     second_runner = ReadModelRunner(database.asyncpg_dsn, all_projections())
     second = asyncio.create_task(second_runner.run())
     try:

@@ -21,6 +21,7 @@ from projections.projection import Envelope
 from projections.rebuild import Households, rebuild
 from projections.runner import ReadModelRunner
 from tests.integration.test_projections import read_tables, reset, write_history
+from tests.waiting import until
 from vitaltrack.seed import seed_households
 
 
@@ -80,35 +81,42 @@ async def test_a_rebuild_during_writes_ends_equal_to_a_fresh_replay(
         ReadModelRunner(database.asyncpg_dsn, all_projections()).run()
     )
     stop = asyncio.Event()
+    written = 0
 
-    async def keep_writing() -> int:
-        written = 0
+    async def keep_writing() -> None:
+        nonlocal written
         target = item_id or (await pg_conn.fetchval("SELECT id FROM items LIMIT 1"))
         while not stop.is_set():
             cmd = items.ChangeStock(owner, target, None, 1, "busy", None)
             await run_in_threadpool(items.change_stock, UnitOfWork(store), cmd)
             written += 1
-        return written
 
-    await asyncio.sleep(0.5)  # the live runner projects the history first
+    async def wrote(count: int) -> bool:
+        return written >= count
+
+    await until(lambda: projected_to_head(pg_conn), "the live runner projects the history")
     writer = asyncio.create_task(keep_writing())
     try:
-        await asyncio.sleep(0.2)
+        await until(lambda: wrote(3), "writes before the rebuild")
         result = await rebuild(database.asyncpg_dsn, all_projections(), [], batch_size=3)
-        await asyncio.sleep(0.2)
+        after_swap = written + 3
+        await until(lambda: wrote(after_swap), "writes after the swap")
     finally:
         stop.set()
-        written = await writer
-        head = await pg_conn.fetchval("SELECT max(notification_id) FROM vitaltrack_events")
-        async with asyncio.timeout(15):
-            while await pg_conn.fetchval("SELECT min(position) FROM projection_tracking") < head:
-                await asyncio.sleep(0.05)
+        await writer
+        await until(lambda: projected_to_head(pg_conn), "the live runner catches up")
         live_runner.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await live_runner
-    assert written > 0 and result.events > 0
-    after_swap = await read_tables(pg_conn)
-    assert after_swap == await fresh_replay(database, pg_conn)
+    assert result.events > 0
+    swapped = await read_tables(pg_conn)
+    assert swapped == await fresh_replay(database, pg_conn)
+
+
+async def projected_to_head(conn: asyncpg.Connection) -> bool:
+    head = await conn.fetchval("SELECT coalesce(max(notification_id), 0) FROM vitaltrack_events")
+    position = await conn.fetchval("SELECT coalesce(min(position), 0) FROM projection_tracking")
+    return bool(position >= head)
 
 
 async def test_a_parallel_rebuild_equals_the_live_tables(

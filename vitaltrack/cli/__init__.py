@@ -6,7 +6,10 @@ import psycopg
 import typer
 from eventsourcing import persistence
 
+from events.pool import DatabaseUnavailable
+from infra.database import NoDatabase
 from infra.security.tokens import KeyUnusable
+from migrations import NotMigrated
 from projections.rebuild import RebuildRunning
 from vitaltrack.cli import accounts, audit, projections, seeding, server
 from vitaltrack.cli.common import fail
@@ -28,6 +31,7 @@ cli.add_typer(accounts.accounts_cli, name="accounts")
 
 UNREACHABLE = (
     OSError,
+    DatabaseUnavailable,
     asyncpg.PostgresError,
     asyncpg.InterfaceError,
     psycopg.Error,
@@ -40,6 +44,8 @@ def main() -> None:
     """Every failure is one line on stderr with a hint, and a distinct exit code."""
     try:
         cli(prog_name="vitaltrack")
+    except (NoDatabase, NotMigrated) as exc:  # each says what to do
+        fail(str(exc))
     except RebuildRunning as exc:
         fail(f"{exc}; wait for it to finish (projections status shows it)")
     except KeyUnusable as exc:

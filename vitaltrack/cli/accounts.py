@@ -5,8 +5,7 @@ from typing import Annotated
 import typer
 
 from events.store import Store
-from infra.database import open_database
-from vitaltrack.cli.common import fail, load_settings
+from vitaltrack.cli.common import fail, load_settings, migrated_database
 
 accounts_cli = typer.Typer(no_args_is_help=True, help="Disable, enable or delete an account.")
 
@@ -22,7 +21,7 @@ def _set_active(identifier: str, active: bool, reason: str) -> None:
         raise typer.Exit(2)
     settings = load_settings()
     services = AccountServices.from_settings(settings)
-    with open_database(settings) as database:
+    with migrated_database(settings) as database:
         store = Store(env=database.eventsourcing_env(2))
         try:
             done = set_active(UnitOfWork(store), services, SetActive(identifier, active, reason))
@@ -83,7 +82,7 @@ def accounts_delete(
         raise typer.Exit(2)
     settings = load_settings()
     services = AccountServices.from_settings(settings)
-    with open_database(settings) as database:
+    with migrated_database(settings) as database:
         store = Store(env=database.eventsourcing_env(2))
         try:
             delete_by_operator(UnitOfWork(store), services, DeleteByOperator(identifier))

@@ -11,10 +11,11 @@ from typing import Annotated, Any, overload
 import typer
 
 from events.store import Store
-from infra.database import open_database
-from vitaltrack.cli.common import load_settings
+from vitaltrack.cli.common import fail, load_settings, migrated_database
 
 audit_cli = typer.Typer(no_args_is_help=True, help="Read the audit trail.")
+KINDS = {"categories": "category", "items": "item", "orders": "order"}
+HIDDEN_IN_TEXT = {"id", "name", "orderId", "items"}  # shown otherwise, or too long for a line
 
 
 class Output(StrEnum):
@@ -46,17 +47,16 @@ def audit_replay(
 
     entity_id = _uuid_option(entity, "--entity")
     settings = load_settings()
-    with open_database(settings) as database:
+    with migrated_database(settings) as database:
         store = Store(env=database.eventsourcing_env(2))
         try:
             owner_id = audit.owner_by_email(store, owner)
             if owner_id is None:
-                typer.echo(
-                    f"error: no account with email {owner} (the address it signs in with)", err=True
-                )
-                raise typer.Exit(1)
+                fail(f"no account with email {owner} (the address it signs in with)")
+            if entity_id is not None and not audit.belongs_to(store, owner_id, entity_id):
+                fail(f"no such entity: {entity_id} is none of {owner}'s categories, items, orders")
             if as_of is not None:
-                state = audit.state_as_of(store, owner_id, _utc(as_of))
+                state = audit.state_as_of(store, owner_id, _utc(as_of), entity_id)
                 dumped = {
                     k: [m.model_dump(mode="json", by_alias=True) for m in v]
                     for k, v in state.items()
@@ -66,7 +66,7 @@ def audit_replay(
             entries = audit.history(store, owner_id, entity_id, _utc(since), _utc(until))
         finally:
             store.close()
-    _print_history(entries, output.value)
+    _print_history([e.as_dict() for e in entries], output.value)
 
 
 def _uuid_option(value: str | None, name: str) -> uuid.UUID | None:
@@ -79,45 +79,52 @@ def _uuid_option(value: str | None, name: str) -> uuid.UUID | None:
 
 
 def _print_state(state: dict[str, list[dict[str, Any]]], output: str) -> None:
-    if output == "csv":
+    if output == "json":
+        typer.echo(json.dumps(state))
+    elif output == "csv":
         writer = csv.writer(sys.stdout)
         writer.writerow(["kind", "id", "name", "quantity", "status", "version"])
         for kind, entities in state.items():
             for e in entities:
                 name = e.get("name") or e.get("orderId")
-                kind_name = {"categories": "category", "items": "item", "orders": "order"}[kind]
-                row = [kind_name, e["id"], name, e.get("quantity"), e.get("status")]
+                row = [KINDS[kind], e["id"], name, e.get("quantity"), e.get("status")]
                 writer.writerow([*row, e["version"]])
-        return
-    typer.echo(json.dumps(state, indent=2 if output == "text" else None))
+    else:
+        for kind, entities in state.items():
+            for e in entities:
+                fields = {k: v for k, v in e.items() if k not in HIDDEN_IN_TEXT}
+                lines = f"  lines={len(e['items'])}" if "items" in e else ""
+                name = e.get("name") or e.get("orderId")
+                typer.echo(f"{KINDS[kind]:<9} {e['id']}  {name}  {_pairs(fields)}{lines}")
+        if not any(state.values()):
+            typer.echo("no categories, items or orders at that moment")
 
 
-def _print_history(entries: list[Any], output: str) -> None:
-    rows = [e.as_dict() for e in entries]
+def _print_history(rows: list[dict[str, Any]], output: str) -> None:
     if output == "json":
-        typer.echo(json.dumps(rows, default=str))
+        typer.echo(json.dumps(rows))
     elif output == "csv":
         writer = csv.writer(sys.stdout)
         writer.writerow(["position", "time", "via", "action", "entity", "entity_id", "change"])
         for r in rows:
-            change = json.dumps(r["change"], default=str)
-            writer.writerow(
-                [
-                    r["position"],
-                    r["time"],
-                    r["actor"]["via"],
-                    r["action"],
-                    r["entity"],
-                    r["entityId"],
-                    change,
-                ]
-            )
+            change = json.dumps(r["change"])
+            row = [r["position"], r["time"], r["actor"]["via"], r["action"], r["entity"]]
+            writer.writerow([*row, r["entityId"], change])
     else:
         for r in rows:
-            change = ", ".join(f"{k}={v}" for k, v in r["change"].items())
             typer.echo(
-                f"{r['time']}  {r['actor']['via']:<11} {r['action']:<24} {r['entityId']}  {change}"
+                f"{r['time']}  {r['actor']['via']:<11} {r['action']:<24} {r['entityId']}  "
+                f"{_pairs(r['change'])}"
             )
+
+
+def _pairs(values: dict[str, Any]) -> str:
+    """key=value for a person: unset values left out, text as is, the rest as JSON."""
+    return ", ".join(
+        f"{k}={v if isinstance(v, str) else json.dumps(v)}"
+        for k, v in values.items()
+        if v is not None
+    )
 
 
 @overload

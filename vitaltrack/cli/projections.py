@@ -9,11 +9,18 @@ from typing import Annotated, Any
 import typer
 
 from infra.database import Database, open_database
+from infra.supervision import supervise
 from projections.catalog import all_projections
 from projections.rebuild import rebuild
-from projections.runner import ReadModelRunner, run_supervised
+from projections.runner import ReadModelRunner
 from projections.status import projection_status, quarantined, skip
-from vitaltrack.cli.common import exit_on_signal, load_settings, logger, with_conn
+from vitaltrack.cli.common import (
+    exit_on_signal,
+    load_settings,
+    logger,
+    migrated_database,
+    with_conn,
+)
 from vitaltrack.progress import progress_reporter
 
 projections_cli = typer.Typer(no_args_is_help=True, help="Operate the read-side projections.")
@@ -32,7 +39,7 @@ def projections_run() -> None:
             database.asyncpg_dsn, all_projections(), settings.projection_batch_size
         )
         try:
-            asyncio.run(run_supervised(runner))
+            asyncio.run(supervise("projection runner", runner.run))
         except (KeyboardInterrupt, SystemExit):
             logger.info("projection runner stopped")
 
@@ -64,7 +71,7 @@ def projections_rebuild(
         raise typer.Exit(2)
     chosen = [catalog[n] for n in names] if names else list(catalog.values())
     others = [p for p in catalog.values() if p not in chosen]
-    with open_database(load_settings()) as database, progress_reporter() as report:
+    with migrated_database(load_settings()) as database, progress_reporter() as report:
         job = rebuild(
             database.asyncpg_dsn,
             chosen,
@@ -95,7 +102,7 @@ def projections_status(
 
     Example: vitaltrack projections status --json
     """
-    with open_database(load_settings()) as database:
+    with migrated_database(load_settings()) as database:
         statuses = asyncio.run(_status(database))
     if as_json:
         typer.echo(json.dumps([s.as_dict() for s in statuses]))
@@ -128,7 +135,7 @@ def projections_quarantine(
 
     Example: vitaltrack projections quarantine --resolved
     """
-    with open_database(load_settings()) as database:
+    with migrated_database(load_settings()) as database:
         parked = asyncio.run(with_conn(database, lambda c: quarantined(c, resolved=resolved)))
     for q in parked:
         state = q.resolution or "parked"
@@ -150,7 +157,7 @@ def projections_skip(
 
     Example: vitaltrack projections skip 4711 --projection activity --reason "bad import"
     """
-    with open_database(load_settings()) as database:
+    with migrated_database(load_settings()) as database:
         count = asyncio.run(with_conn(database, lambda c: skip(c, projection, position, reason)))
     if not count:
         typer.echo(f"error: no parked event at position {position}", err=True)

@@ -5,10 +5,8 @@ from typing import Annotated
 
 import typer
 
-import migrations
 from events.store import Store
-from infra.database import open_database
-from vitaltrack.cli.common import load_settings
+from vitaltrack.cli.common import load_settings, migrated_database
 from vitaltrack.progress import progress_reporter
 
 
@@ -26,8 +24,7 @@ def seed(
     from vitaltrack.seed import SEED_PASSWORD, seed_households
 
     settings = load_settings()
-    with open_database(settings) as database:
-        migrations.upgrade(database)  # before the bar, so its log lines stay out of it
+    with migrated_database(settings) as database:
         store = Store(env=database.eventsourcing_env(settings.db_pool_size))
         accounts = AccountServices.from_settings(settings)
         started = time.perf_counter()
