@@ -3,7 +3,9 @@ email, resend verification.
 
 Forgot-password and resend-verification answer before the mail is prepared, so the answer
 takes the same time whether or not an account has the address (the mail's token, outbox row
-and commit happen after the response has gone: FastAPI's background tasks). Each is limited
+and commit happen after the response has gone: FastAPI's background tasks). Forgot-password
+first asks the database one question that does not depend on the address, so during an
+outage it answers 503 rather than promising a mail nothing can send. Each is limited
 per client address (429); per account, the mails themselves are capped without a 429, so a
 stranger's requests never stop the owner's, and the links already mailed keep working."""
 
@@ -18,7 +20,7 @@ from command.accounts import passwords, verification
 from command.accounts.deps import AccountsDep
 from command.accounts.requests import EmailIn, TokenIn
 from command.deps import CommandsDep, Positioned
-from infra.deps import ClientAddress, RateLimiterDep
+from infra.deps import ClientAddress, PoolDep, RateLimiterDep
 from infra.security.rate_limits import by_client
 from wire.base import MessageOut
 from wire.errors import WITH_BODY, problems
@@ -55,8 +57,10 @@ async def forgot_password(
     limiter: RateLimiterDep,
     client: ClientAddress,
     later: BackgroundTasks,
+    pool: PoolDep,
 ) -> MessageOut:
     await limiter.hit("forgot_password", by_client(client))
+    await pool.fetchval("SELECT 1")
     cmd = passwords.ForgotPassword(body.email, limiter.cap("forgot_password"))
     later.add_task(_after_answer, commands, passwords.forgot_password, accounts, cmd)
     return MessageOut(message=FORGOT_ANSWER)
