@@ -17,7 +17,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Protocol
 
 import asyncpg
 from eventsourcing.persistence import StoredEvent
@@ -44,12 +44,13 @@ class ReadModelRunner:
         batch_size: int = 1000,
         *,
         announce: bool = True,
+        decoder: "Decoder | None" = None,
     ):
         self.dsn = dsn
         self.projections = list(projections)
         self.batch_size = batch_size
         self.announce = announce  # tell API processes (read-your-writes); off for shadow builds
-        self._mapper = build_mapper()
+        self.decoder = decoder or LibraryDecoder()
         self._wake = asyncio.Event()
 
     async def run(self) -> None:
@@ -96,11 +97,11 @@ class ReadModelRunner:
                 )
             }
             start = min(positions.values())
-            batch = self.decode(await self.read(conn, start, until))
-            if not batch:
+            rows = await self.read(conn, start, until)
+            if not rows:
                 return 0
-            await self.apply(conn, batch, positions)
-            end = batch[-1].position
+            await self.apply(conn, self.decode(rows), positions)
+            end = rows[-1]["notification_id"]
             await conn.execute(
                 "UPDATE projection_tracking SET position = $2, updated_at = now() "
                 "WHERE name = ANY($1::text[])",
@@ -109,7 +110,7 @@ class ReadModelRunner:
             )
             if self.announce:
                 await conn.execute("SELECT pg_notify($1, $2)", PROJECTED_CHANNEL, str(end))
-        return len(batch)
+        return len(rows)
 
     async def apply(
         self,
@@ -120,7 +121,8 @@ class ReadModelRunner:
         """Apply decoded events to every projection (past its own position, if given)."""
         for projection in self.projections:
             done = positions[projection.name] if positions else 0
-            await self._apply(conn, projection, [e for e in batch if e.position > done])
+            events = [e for e in batch if e.position > done] if done else batch
+            await self._apply(conn, projection, events)
 
     async def _apply(
         self, conn: asyncpg.Connection, projection: Projection, batch: list[Envelope]
@@ -162,11 +164,9 @@ class ReadModelRunner:
         )
 
     def decode(self, rows: Sequence[Any]) -> list[Envelope]:
-        return [self.decode_one(r) for r in rows]
-
-    def decode_one(self, r: Any) -> Envelope:
-        stored = StoredEvent(r["originator_id"], r["originator_version"], r["topic"], r["state"])
-        return Envelope(r["notification_id"], self._mapper.to_domain_event(stored))
+        """The rows' events, but those no projection reads."""
+        decoder = self.decoder
+        return [decoder.decode(r) for r in rows if decoder.wants(r)]
 
     async def _become_leader(self, conn: asyncpg.Connection) -> None:
         while not await conn.fetchval("SELECT pg_try_advisory_lock($1)", LEADER_LOCK_KEY):
@@ -176,6 +176,31 @@ class ReadModelRunner:
 
     def _on_new_events(self, *_args: object) -> None:
         self._wake.set()
+
+
+class Decoder(Protocol):
+    """Turns rows of the events table into envelopes."""
+
+    def wants(self, row: Any) -> bool:
+        """Whether any projection reads this row's event."""
+
+    def decode(self, row: Any) -> Envelope: ...
+
+
+class LibraryDecoder:
+    """The library's mapper, every event (the live runner's: replays are checked against it)."""
+
+    def __init__(self) -> None:
+        self._mapper = build_mapper()
+
+    def wants(self, row: Any) -> bool:  # noqa: ARG002 - every event is decoded
+        return True
+
+    def decode(self, row: Any) -> Envelope:
+        stored = StoredEvent(
+            row["originator_id"], row["originator_version"], row["topic"], row["state"]
+        )
+        return Envelope(row["notification_id"], self._mapper.to_domain_event(stored))
 
 
 async def _apply(conn: asyncpg.Connection, projection: Projection, batch: list[Envelope]) -> None:
