@@ -1,11 +1,11 @@
 """Decoding stored events for a replay, straight from their JSON bytes.
 
 A rebuild decodes every event of the log once; the library's mapper revives each value of
-each event through its generic transcoder. Most events are flat (a few ids and a timestamp
-besides plain JSON values), so for those this module knows from the event class which keys
-hold typed values and revives just those; events with nested values (order lines, conflict
-clashes) and anything unexpected go through the library's mapper (`events.store`).
-Events no projection reads are not decoded at all.
+each event through its generic transcoder. This module knows from each event class's
+annotations which keys hold typed values (ids, times, dates, order lines) and revives just
+those, in place in what orjson parsed; a type it does not know, or a value not stored as
+expected, sends that event through the library's mapper (`events.store`). Events no
+projection reads are not decoded at all.
 
 It reproduces what eventsourcing 9.5.6 does (checked against that version), and nothing
 else in the project relies on these internals: the JSON transcoder stores a non-JSON value
@@ -19,8 +19,10 @@ The live runner keeps the library's decoding, so the replay tests (rebuild equal
 compare the two.
 """
 
+import dataclasses
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
+from functools import partial
 from types import UnionType
 from typing import Any, ClassVar, Union, get_args, get_origin, get_type_hints
 from uuid import UUID
@@ -41,36 +43,92 @@ TYPED: dict[type, tuple[str, Callable[[str], Any]]] = {
     datetime: ("datetime_iso", datetime.fromisoformat),
     date: ("date_iso", date.fromisoformat),
 }
-Plan = tuple[tuple[str, str, Callable[[str], Any]], ...]  # (key, transcoding name, reviver)
+# (key, transcoding name, reviver of its "_data_"); no name: the reviver takes the whole
+# value (a list) and raises Mismatch if it is not stored as expected.
+Plan = tuple[tuple[str, str | None, Callable[[Any], Any]], ...]
+
+
+class Mismatch(Exception):
+    """A value not stored as its plan expects: the library's mapper decodes the event."""
 
 
 def plan_of(cls: type) -> Plan | None:
-    """The keys of a flat event class that hold typed values; None if any holds more
-    (a nested value object, a list): such events go through the library's mapper."""
+    """How to revive the values of an event class (or a value object in one) that are not
+    plain JSON; None if one is of a type this module does not know."""
     plan = []
     for key, hint in get_type_hints(cls).items():
         if key in ("originator_id", "originator_version") or get_origin(hint) is ClassVar:
             continue
-        union = get_origin(hint) in (Union, UnionType)
-        kinds = set(get_args(hint) if union else (hint,)) - {type(None)}
-        if kinds <= JSON_SCALARS:
+        kind = _without_none(hint)
+        if kind in JSON_SCALARS:
             continue
-        kind = kinds.pop() if len(kinds) == 1 else None
-        if kind not in TYPED:
+        entry = _entry(kind)
+        if entry is None:
             return None
-        plan.append((key, *TYPED[kind]))
+        plan.append((key, *entry))
     return tuple(plan)
 
 
+def _without_none(hint: Any) -> Any:
+    if get_origin(hint) in (Union, UnionType):
+        kinds = [k for k in get_args(hint) if k is not type(None)]
+        return kinds[0] if len(kinds) == 1 else hint
+    return hint
+
+
+def _entry(kind: Any) -> tuple[str | None, Callable[[Any], Any]] | None:
+    """(transcoding name, reviver) for one annotation: a typed value, a value object (our
+    DataclassAsDict transcoding, named by its class), or a tuple of either (stored as a
+    JSON list, decoded as a list, as the library does)."""
+    if kind in TYPED:
+        return TYPED[kind]
+    if isinstance(kind, type) and dataclasses.is_dataclass(kind):
+        plan = plan_of(kind)
+        return None if plan is None else (kind.__qualname__, partial(_made, kind, plan))
+    args = get_args(kind)
+    if get_origin(kind) is tuple and len(args) == 2 and args[1] is Ellipsis:
+        if args[0] in JSON_SCALARS:
+            return None, partial(_items, None, None)
+        inner = _entry(args[0])
+        return None if inner is None else (None, partial(_items, *inner))
+    return None
+
+
+def _made(cls: type, plan: Plan, data: Any) -> Any:
+    if type(data) is not dict or not revived(data, plan):
+        raise Mismatch
+    return cls(**data)
+
+
+def _items(name: str | None, revive: Callable[[Any], Any] | None, value: Any) -> list[Any]:
+    if type(value) is not list:
+        raise Mismatch
+    if revive is None:
+        return value
+    items = []
+    for item in value:
+        if type(item) is not dict or item.get("_type_") != name:
+            raise Mismatch
+        items.append(revive(item["_data_"]))
+    return items
+
+
 def revived(state: dict[str, Any], plan: Plan) -> bool:
-    """Revive the typed values of a flat event's state in place; False if one is not stored
-    as the plan expects (then the library's mapper decodes the event)."""
-    for key, name, revive in plan:
-        value = state.get(key)
-        if value is not None:
-            if type(value) is not dict or value.get("_type_") != name:
+    """Revive the typed values of an event's state in place; False if one is not stored as
+    the plan expects (then the library's mapper decodes the event)."""
+    try:
+        for key, name, revive in plan:
+            value = state.get(key)
+            if value is None:
+                continue
+            if name is None:
+                state[key] = revive(value)
+            elif type(value) is not dict or value.get("_type_") != name:
                 return False
-            state[key] = revive(value["_data_"])
+            else:
+                state[key] = revive(value["_data_"])
+    except Mismatch:
+        return False
     return True
 
 

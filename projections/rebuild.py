@@ -58,7 +58,7 @@ async def rebuild(
     projections: list[Projection],
     others: list[Projection],
     *,
-    batch_size: int = 5000,
+    batch_size: int = 20_000,
     dry_run: bool = False,
     progress: Progress | None = None,
     workers: int = 1,
