@@ -1,8 +1,9 @@
 """HTTP under load: 32 clients against `vitaltrack serve` (one process, the production
 settings), each its own signed-in session, one household of 20 categories and 500 items;
 the bare baseline (bench/bare.py) on the same tables in the same run; the same server with
-`--workers 2`; and each server process's memory at start and after its run. One module
-over ~250 lines: the load generator, the runs and their table are one benchmark."""
+`--workers 2`; and each server process's memory at start and after its run; the issue's
+targets for these scenarios (bench/report.target). One module over ~350 lines: the load
+generator, the runs and their table are one benchmark."""
 
 import asyncio
 import contextlib
