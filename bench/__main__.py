@@ -7,6 +7,7 @@ from pathlib import Path
 
 import migrations
 from bench import commands, http, lag, rebuild, soak, sync
+from bench.report import summary
 from tests.postgres import postgres_server, scratch_database
 
 BENCHMARKS = {
@@ -30,6 +31,7 @@ def main() -> None:
             with scratch_database(server) as database:
                 migrations.upgrade(database)
                 asyncio.run(chosen[name](database, Path(tmp)))
+    summary()
 
 
 if __name__ == "__main__":

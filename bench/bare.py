@@ -1,6 +1,10 @@
-"""The bare baseline of the HTTP benchmark: what the same reads cost with nothing of ours in
-the way. A FastAPI app on the same read tables, with the same RS256 check, one asyncpg query
-that builds the JSON in Postgres, and bytes out. Run as `python -m bench.bare PORT [WORKERS]` with
+"""The bare baseline of the HTTP benchmark: what the same reads and stock changes cost with
+nothing of ours in the way. A FastAPI app with the same RS256 check; a read is one asyncpg
+query on the same read tables that builds the JSON in Postgres, and bytes out; a stock change
+is one statement, so one transaction, that updates the item row and appends its event row
+(the library's format) with the default commit durability, and answers the item's JSON. The
+writes go to copies of the items and events tables (`prepare_writes`), so the real server's
+log and projections never see them. Run as `python -m bench.bare PORT [WORKERS]` with
 DATABASE_URL and JWT_PRIVATE_KEY_PATH set as for the real server.
 """
 
@@ -12,6 +16,7 @@ from contextlib import asynccontextmanager
 
 import asyncpg
 import jwt
+import orjson
 import uvicorn
 from cryptography.hazmat.primitives import serialization
 from fastapi import FastAPI, Request, Response
@@ -38,6 +43,43 @@ STATS = (
 )
 
 
+# The event as the library stores it (events.item:Item.StockAdjusted), built in the same
+# statement from the row it changed.
+STOCK = (
+    "WITH item AS (UPDATE bare_items SET quantity = quantity + $2, version = version + 1, "
+    "updated_at = now() WHERE id = $1 AND owner_id = $3 AND quantity + $2 >= 0 RETURNING *), "
+    "event AS (INSERT INTO bare_events (originator_id, originator_version, topic, state) "
+    "SELECT id, version, 'events.item:Item.StockAdjusted', convert_to(json_build_object("
+    "'timestamp', json_build_object('_type_', 'datetime_iso', '_data_', updated_at), "
+    "'owner_id', json_build_object('_type_', 'uuid_hex', '_data_', "
+    "replace(owner_id::text, '-', '')), "
+    "'delta', $2::int, 'quantity', quantity, 'reason', NULL, 'via', 'api')::text, 'UTF8') "
+    f"FROM item RETURNING 1) SELECT {ITEM}::text FROM item, event"
+)
+
+
+async def prepare_writes(dsn: str) -> None:
+    """Copies of the items (with their rows) and of the events table (empty) for the bare
+    stock changes: the same columns, keys and indexes."""
+    conn = await asyncpg.connect(dsn)
+    try:
+        await conn.execute(
+            "DROP TABLE IF EXISTS bare_items, bare_events; "
+            "CREATE TABLE bare_items (LIKE items INCLUDING ALL); "
+            "CREATE TABLE bare_events (originator_id uuid NOT NULL, originator_version bigint "
+            "NOT NULL, topic text, state bytea, notification_id bigserial, "
+            "PRIMARY KEY (originator_id, originator_version)); "
+            "CREATE UNIQUE INDEX ON bare_events (notification_id)"
+        )
+        columns = await conn.fetchval(
+            "SELECT string_agg(column_name, ', ') FROM information_schema.columns "
+            "WHERE table_schema = 'public' AND table_name = 'items' AND is_generated = 'NEVER'"
+        )
+        await conn.execute(f"INSERT INTO bare_items ({columns}) SELECT {columns} FROM items")
+    finally:
+        await conn.close()
+
+
 def create_bare_app(dsn: str, public_key: object) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -55,6 +97,14 @@ def create_bare_app(dsn: str, public_key: object) -> FastAPI:
     @app.get("/api/v1/items")
     async def items(request: Request) -> Response:
         body = await request.app.state.pool.fetchval(PAGE, owner(request), 100)
+        return Response(body, media_type="application/json")
+
+    @app.patch("/api/v1/items/{item_id}/stock")
+    async def stock(item_id: uuid.UUID, request: Request) -> Response:
+        delta = orjson.loads(await request.body())["delta"]
+        body = await request.app.state.pool.fetchval(STOCK, item_id, delta, owner(request))
+        if body is None:
+            return Response(status_code=409)
         return Response(body, media_type="application/json")
 
     @app.get("/api/v1/items/stats")

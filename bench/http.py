@@ -1,8 +1,9 @@
 """HTTP under load: 32 clients against `vitaltrack serve` (one process, the production
 settings), each its own signed-in session, one household of 20 categories and 500 items;
 the bare baseline (bench/bare.py) on the same tables in the same run; the same server with
-`--workers 2`; and each server process's memory at start and after its run. One module
-over ~250 lines: the load generator, the runs and their table are one benchmark."""
+`--workers 2`; and each server process's memory at start and after its run; the issue's
+targets for these scenarios (bench/report.target). One module over ~350 lines: the load
+generator, the runs and their table are one benchmark."""
 
 import asyncio
 import contextlib
@@ -20,7 +21,8 @@ from typing import Any, cast
 import aiohttp
 import psutil
 
-from bench.report import heading, line, percentile
+from bench.bare import prepare_writes
+from bench.report import heading, line, percentile, target
 from infra.database import Database
 from infra.security.tokens import generate_private_key
 
@@ -28,6 +30,9 @@ CLIENTS = int(os.environ.get("BENCH_CLIENTS", "32"))
 SECONDS = float(os.environ.get("BENCH_SECONDS", "5"))
 ONLY = os.environ.get("BENCH_ONLY", "")  # run only the scenarios whose label contains this
 PASSWORD = "Passw0rdOK"
+STOCK, MIXED = "PATCH /items/{id}/stock (delta)", "mixed 80% reads / 20% stock"
+BOOTSTRAP = "POST /sync/pull bootstrap (500 items)"
+LATENCIES: dict[str, list[float]] = {}  # each scenario's latencies in this run, in seconds
 
 Request = Callable[[aiohttp.ClientSession, int], Awaitable[int]]
 
@@ -162,9 +167,9 @@ def scenarios(h: Household) -> dict[str, Request]:
         "GET /items/stats": lambda s, n: get(s, n, "/api/v1/items/stats"),
         "GET /items/{id}": lambda s, n: get(s, n, f"/api/v1/items/{random.choice(h.item_ids)}"),
         "GET /categories": lambda s, n: get(s, n, "/api/v1/categories"),
-        "PATCH /items/{id}/stock (delta)": stock,
-        "mixed 80% reads / 20% stock": mixed,
-        "POST /sync/pull bootstrap (500 items)": lambda s, n: post(s, n, "/api/v1/sync/pull", {}),
+        STOCK: stock,
+        MIXED: mixed,
+        BOOTSTRAP: lambda s, n: post(s, n, "/api/v1/sync/pull", {}),
         "POST /sync/pull cursor page (100 events)": lambda s, n: post(
             s, n, "/api/v1/sync/pull", {"cursor": h.cursor, "limit": 100}
         ),
@@ -227,6 +232,7 @@ async def measure(label: str, request: Request, server: subprocess.Popen[bytes])
     per second of the run): what bounds a run on a machine the three share."""
     before, started = cpu_seconds(server), time.perf_counter()
     rate, samples, errors = await load(request)
+    LATENCIES[label] = samples
     after, elapsed = cpu_seconds(server), time.perf_counter() - started
     report(label, rate, samples, errors)
     used = {
@@ -250,6 +256,19 @@ def server_env(database: Database, data_dir: Path, log_level: str) -> dict[str, 
         "RATE_LIMIT_ENABLED": "false",
         "LOG_LEVEL": log_level,
     }
+
+
+# Scenarios with a bare counterpart, and the share of it each must reach (issue 26).
+BARE = {"GET /items page of 100": 0.95, "GET /items/stats": 0.95, STOCK: 0.60}
+
+
+def targets(ours: dict[str, float], bare: dict[str, float]) -> None:
+    for label, share in BARE.items():
+        if label in bare:
+            ratio = ours[label] / bare[label]
+            target(f"{label} >= {share:.0%} of bare", f"{ratio:.0%}", ratio >= share)
+    if MIXED in ours:  # the reference system is not part of this benchmark
+        target("mixed 80/20 >= 45x the reference", f"{ours[MIXED]:,.0f} req/s", None)
 
 
 def rss_mb(process: subprocess.Popen[bytes]) -> list[float]:
@@ -277,7 +296,7 @@ async def scaling(
         await asyncio.sleep(2)  # both workers up
         at_start = rss_mb(two)
         chosen = scenarios(Household(url, household.tokens, household.item_ids, household.cursor))
-        for label in ("GET /items page of 100", "PATCH /items/{id}/stock (delta)"):
+        for label in ("GET /items page of 100", STOCK):
             if label in ours:
                 rate = await measure(f"2 processes: {label}", chosen[label], two)
                 line(f"  2 processes / 1, {label}", f"{rate / ours[label]:6.2f}x")
@@ -315,10 +334,15 @@ async def run(database: Database, data_dir: Path) -> None:
         for label, request in scenarios(household).items():
             if ONLY in label:
                 rates[label] = await measure(label, request, ours)
+                if label == BOOTSTRAP:
+                    p99 = percentile(LATENCIES[label], 99) * 1000
+                    target("first pull: p99 < 150 ms at 32 clients", f"{p99:.0f} ms", p99 < 150)
+                    target("first pull >= 50x the reference", f"{rates[label]:,.0f} req/s", None)
+        await prepare_writes(database.asyncpg_dsn)
         bare = await serve([sys.executable, "-m", "bench.bare", str(bare_port)], env, bare_url)
         try:
             bare_scenarios = scenarios(Household(bare_url, household.tokens, household.item_ids))
-            for label in ("GET /items page of 100", "GET /items/stats"):
+            for label in BARE:
                 if label in rates:
                     bare_rates[label] = await measure(
                         f"bare baseline: {label}", bare_scenarios[label], bare
@@ -327,6 +351,7 @@ async def run(database: Database, data_dir: Path) -> None:
         finally:
             bare.terminate()
             bare.wait(10)
+        targets(rates, bare_rates)
         memory("1 process", ours_at_start, rss_mb(ours))
         await scaling(env, household, rates, bare_rates)
     finally:

@@ -23,3 +23,21 @@ def latencies(label: str, seconds: list[float]) -> None:
 
 def heading(text: str) -> None:
     print(f"\n{text}")  # noqa: T201
+
+
+# The issue's targets, each with this run's figure: printed last, on one screen.
+TARGETS: list[tuple[str, str, bool | None]] = []
+
+
+def target(goal: str, figure: str, met: bool | None) -> None:
+    """Record a target's figure; met None: not decidable in this run (no reference here)."""
+    TARGETS.append((goal, figure, met))
+
+
+def summary() -> None:
+    if not TARGETS:
+        return
+    heading("summary: the targets of this pass (issue 26) and this run's figures")
+    for goal, figure, met in TARGETS:
+        verdict = {True: "met", False: "NOT met", None: "see note"}[met]
+        print(f"  {goal:<46} {figure:<26} {verdict}")  # noqa: T201

@@ -48,8 +48,7 @@ def render(kind: str, row: Row) -> dict[str, Any]:
     if kind == "order":
         row = {**row, "order_id": row["order_number"], "user_id": row["owner_id"]}
         row["items"] = [
-            {wire: {**line, "order_id": row["id"]}[key] for key, wire in LINE_SHAPE}
-            for line in row.get("lines", [])
+            rendered(LINE_SHAPE, {**line, "order_id": row["id"]}) for line in row.get("lines", [])
         ]
     return rendered(SHAPES[kind], row)
 
@@ -69,6 +68,7 @@ FEED_COLUMNS = (
 class FeedProjection(Projection):
     name = "feed"
     tables = ("owner_feed", "feed_state")
+    reads = frozenset(HANDLERS)
 
     async def apply(self, conn: asyncpg.Connection, batch: Sequence[Envelope]) -> None:
         relevant = [e for e in batch if type(e.event) in HANDLERS]

@@ -1,8 +1,7 @@
 """What a projection is: a named set of read tables updated from batches of events."""
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NamedTuple
 from uuid import UUID
 
 import asyncpg
@@ -10,9 +9,9 @@ import asyncpg
 Row = dict[str, Any]
 
 
-@dataclass(frozen=True, slots=True)
-class Envelope:
-    """A decoded event and its position in the global log."""
+class Envelope(NamedTuple):
+    """A decoded event and its position in the global log (a named tuple: one per event,
+    built several times faster than a frozen dataclass)."""
 
     position: int
     event: Any
@@ -23,6 +22,11 @@ class Projection:
 
     name: ClassVar[str]
     tables: ClassVar[tuple[str, ...]]
+
+    @property
+    def reads(self) -> frozenset[type]:
+        """The event types `apply` reads (a replay decodes no others)."""
+        raise NotImplementedError
 
     async def apply(self, conn: asyncpg.Connection, batch: Sequence[Envelope]) -> None:
         raise NotImplementedError
@@ -55,6 +59,10 @@ class StateTable(Projection):
     @property
     def tables(self) -> tuple[str, ...]:  # type: ignore[override]
         return (self.table,)
+
+    @property
+    def reads(self) -> frozenset[type]:
+        return frozenset(self.handlers)
 
     def counters(self, row: Row) -> dict[str, int]:  # noqa: ARG002 - overridden
         """This row's contribution to its owner's `stats_columns`."""

@@ -6,32 +6,28 @@ and index names), and the rebuild's connection puts that schema first on its sea
 every projection writes there unchanged. The swap locks the live tables, applies the last
 events in the same transaction, drops the live tables, moves the shadow ones into `public`
 and advances the live tracking rows: readers wait a moment, never see an empty or half table.
-With several workers, processes replay a share of the households each (`Households`).
-One module over ~250 lines: build, parallel replay, catch-up and swap are one protocol
-sharing its locks and its shadow schema.
+With several workers, processes replay a share of the households each (projections/replay.py).
+One module over ~200 lines: build, catch-up and swap are one protocol sharing its locks.
 """
 
-import asyncio
-import multiprocessing
 import time
-from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, cast
 
 import asyncpg
 
 from events.store import EVENTS_TABLE
-from projections.projection import Envelope, Projection, StateTable
-from projections.runner import ReadModelRunner
+from projections.projection import Projection, StateTable
+from projections.replay import (
+    SHADOW,
+    SHADOW_SETTINGS,
+    Progress,
+    replay_in_parallel,
+    replay_runner,
+)
 
-SHADOW = "vt_rebuild"
 REBUILD_LOCK_KEY = 0x56_54_52_42  # "VTRB": one rebuild at a time
 STATS_TABLE = "owner_stats"
-PROGRESS_TABLE = "rebuild_progress"  # in the shadow schema: how far each replay worker got
-# The shadow tables first; a crash loses only the shadow copy, which the next rebuild
-# recreates anyway, so commits need not wait for the disk.
-SHADOW_SETTINGS = {"search_path": f"{SHADOW}, public", "synchronous_commit": "off"}
 
 
 class RebuildRunning(Exception):
@@ -50,9 +46,6 @@ class Rebuilt:
         return self.events / self.seconds if self.seconds else 0.0
 
 
-Progress = Callable[[int, int], None]  # (events done, events in total)
-
-
 def tables_of(projections: list[Projection]) -> list[str]:
     tables = [t for p in projections for t in p.tables]
     if any(isinstance(p, StateTable) and p.stats_columns for p in projections):
@@ -65,7 +58,7 @@ async def rebuild(
     projections: list[Projection],
     others: list[Projection],
     *,
-    batch_size: int = 5000,
+    batch_size: int = 20_000,
     dry_run: bool = False,
     progress: Progress | None = None,
     workers: int = 1,
@@ -80,13 +73,13 @@ async def rebuild(
     try:
         since = await shadow.fetchval("SELECT now()")
         deferred = await _prepare(shadow, tables)
-        runner = ReadModelRunner(dsn, projections, batch_size, announce=False)
+        runner = replay_runner(dsn, projections, batch_size)
         await runner.ensure_tracking(shadow)
         head = await shadow.fetchval(
             f"SELECT coalesce(max(notification_id), 0) FROM {EVENTS_TABLE}"
         )
         if workers > 1:
-            done = await _replay_in_parallel(
+            done = await replay_in_parallel(
                 dsn, shadow, projections, workers, batch_size, head, progress
             )
         else:
@@ -121,118 +114,6 @@ async def rebuild(
     finally:
         await shadow.execute(f"DROP SCHEMA IF EXISTS {SHADOW} CASCADE")
         await shadow.close()
-
-
-class Households:
-    """Splits the log by household among replay workers, so that each event is decoded
-    once and each household's rows are written by one worker in log order (what the live
-    runner does), with every projection at hand: a household's projections share rows
-    (owner_stats) and read each other's entities (a conflict names an item).
-
-    Every aggregate's first event names its owner (no projected aggregate changes household;
-    the uniqueness index, which may, is read by no projection), and every worker reads the
-    whole log: it decodes each first event (a small share of the log) to learn whose the
-    aggregate is, gives households to workers in turn as they first appear (the same order
-    in every worker), and decodes the other events of its own households only."""
-
-    def __init__(self, share: int, shares: int):
-        self.share, self.shares = share, shares
-        self.owner_of: dict[Any, Any] = {}  # aggregate -> its household (None: no household)
-        self.share_of: dict[Any, int] = {}  # household -> the worker that replays it
-
-    def select(self, rows: list[Any], decode: Callable[[Any], Envelope]) -> list[Envelope]:
-        mine = []
-        for row in rows:
-            if row["originator_version"] == 1:
-                envelope = decode(row)
-                owner = getattr(envelope.event, "owner_id", None)
-                self.owner_of[row["originator_id"]] = owner
-                if owner is not None:
-                    self.share_of.setdefault(owner, len(self.share_of) % self.shares)
-                if self._mine(owner):
-                    mine.append(envelope)
-            elif self._mine(self.owner_of.get(row["originator_id"])):
-                mine.append(decode(row))
-        return mine
-
-    def _mine(self, owner: Any) -> bool:
-        # Events of no household (no projection reads them) are the first worker's.
-        return self.share_of.get(owner, 0) == self.share if owner is not None else self.share == 0
-
-
-def _replay_share(
-    dsn: str, names: list[str], share: int, shares: int, batch_size: int, head: int
-) -> int:
-    """Worker process: replay the households of `share` up to `head` into the shadow tables
-    of `names`; returns how many events it applied."""
-    from projections.catalog import all_projections
-
-    async def replay() -> int:
-        chosen = [p for p in all_projections() if p.name in names]
-        conn = await asyncpg.connect(dsn, server_settings=SHADOW_SETTINGS)
-        try:
-            runner = ReadModelRunner(dsn, chosen, batch_size, announce=False)
-            households = Households(share, shares)
-            after = applied = 0
-            while rows := await runner.read(conn, after, head):
-                batch = households.select(rows, runner.decode_one)
-                after = rows[-1]["notification_id"]
-                async with conn.transaction():
-                    await runner.apply(conn, batch)
-                    await conn.execute(
-                        f"UPDATE {PROGRESS_TABLE} SET position = $2 WHERE share = $1", share, after
-                    )
-                applied += len(batch)
-            return applied
-        finally:
-            await conn.close()
-
-    return asyncio.run(replay())
-
-
-async def _replay_in_parallel(
-    dsn: str,
-    conn: asyncpg.Connection,
-    projections: list[Projection],
-    shares: int,
-    batch_size: int,
-    head: int,
-    progress: Progress | None,
-) -> int:
-    """Each share of the households in its own process (the replay is CPU-bound Python);
-    progress is the slowest worker's position in the log. Then every projection stands at
-    `head`, where the single runner goes on."""
-    await conn.execute(
-        f"CREATE UNLOGGED TABLE {SHADOW}.{PROGRESS_TABLE} "
-        "(share integer PRIMARY KEY, position bigint NOT NULL DEFAULT 0)"
-    )
-    await conn.execute(
-        f"INSERT INTO {SHADOW}.{PROGRESS_TABLE} (share) SELECT generate_series(0, $1 - 1)", shares
-    )
-    names = [p.name for p in projections]
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=shares, mp_context=context) as pool:
-        loop = asyncio.get_running_loop()
-        jobs = [
-            loop.run_in_executor(pool, _replay_share, dsn, names, n, shares, batch_size, head)
-            for n in range(shares)
-        ]
-        pending = asyncio.gather(*jobs)
-        while not pending.done():
-            await asyncio.wait([pending], timeout=0.5)
-            if progress:
-                reached = await conn.fetchval(
-                    f"SELECT min(position) FROM {SHADOW}.{PROGRESS_TABLE}"
-                )
-                progress(reached, max(head, reached))
-        await pending
-    await conn.execute(
-        "UPDATE projection_tracking SET position = $2, updated_at = now() "
-        "WHERE name = ANY($1::text[])",
-        names,
-        head,
-    )
-    return head
 
 
 async def _prepare(conn: asyncpg.Connection, tables: list[str]) -> list[str]:

@@ -10,7 +10,7 @@ from eventsourcing.domain import DomainEvent
 from eventsourcing.persistence import StoredEvent
 
 from events.store import EVENTS_TABLE, build_mapper
-from projections.rebuild import SHADOW
+from projections.replay import SHADOW
 from projections.runner import LEADER_LOCK_KEY
 
 STALLED_EVENTS = 1000  # this far behind, the read side is too stale to take traffic

@@ -108,6 +108,10 @@ class CrashAfterApplying(Projection):
         self.calls = 0
         self.crash_on_call = crash_on_call
 
+    @property
+    def reads(self) -> frozenset[type]:
+        return self.inner.reads
+
     async def apply(self, conn: asyncpg.Connection, batch: Sequence[Envelope]) -> None:
         await self.inner.apply(conn, batch)
         self.calls += 1

@@ -28,6 +28,10 @@ class FailsOnPoison(Projection):
         self.name = inner.name  # type: ignore[misc]
         self.tables = inner.tables  # type: ignore[misc]
 
+    @property
+    def reads(self) -> frozenset[type]:
+        return self.inner.reads
+
     async def apply(self, conn: asyncpg.Connection, batch: Sequence[Envelope]) -> None:
         if any(getattr(e.event, "name", None) == "Poison" for e in batch):
             await conn.execute("SELECT 1/0")  # fails inside the savepoint, like bad data

@@ -52,7 +52,7 @@ def projections_rebuild(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Compare with the live tables; swap nothing.")
     ] = False,
-    batch_size: Annotated[int, typer.Option(help="Events per transaction.")] = 5000,
+    batch_size: Annotated[int, typer.Option(help="Events per transaction.")] = 20_000,
     workers: Annotated[
         int, typer.Option(min=1, help="Processes replaying in parallel (default: CPU count).")
     ] = os.cpu_count() or 1,
