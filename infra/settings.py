@@ -60,6 +60,10 @@ class Settings(BaseSettings):
     read_your_writes_timeout: float = 5.0
     projection_batch_size: int = Field(1000, ge=1, le=100_000)
     db_pool_size: int = Field(10, ge=1)
+    # The daily digest (API.md 13): `serve` looks every this many seconds for households
+    # where it is 08:00 or later and sends what is due; off: only `digest run` sends it.
+    digest_enabled: bool = True
+    digest_interval_seconds: float = Field(60.0, gt=0, le=3600)
     # Larger request bodies answer 413 (API.md 1.7); a 500-operation push is ~300 KiB.
     max_body_bytes: int = Field(1_048_576, ge=1024)
     # Proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (comma-separated

@@ -1,0 +1,116 @@
+"""What the planning rules need, read from the read tables: a household's settings and its
+active items with their recent use (one row each, whatever the length of the history)."""
+
+from datetime import date, datetime, timedelta
+from uuid import UUID
+
+import asyncpg
+from asyncpg.pool import PoolConnectionProxy
+
+from infra.clock import Clock, local_date
+from query.planning.rules import (
+    MIN_WINDOW_DAYS,
+    Expiry,
+    Forecast,
+    Settings,
+    Supply,
+    expiring,
+    plan,
+)
+
+Connection = asyncpg.Connection | asyncpg.Pool | PoolConnectionProxy
+
+SUPPLY = (
+    "SELECT i.id, i.name, i.category_id, i.quantity, i.unit, i.minimum_stock, i.is_critical, "
+    "i.lead_time_days, i.created_at, i.expiry_date, u.day AS used_day, u.recent AS used "
+    "FROM items i LEFT JOIN usage_items u ON u.item_id = i.id "
+    "WHERE i.owner_id = $1 AND i.is_active"
+)
+# Items a forecast may list: out, low, or perhaps running out within $2 days. The last test
+# lets through every item that does (and a few more, which the rules then leave out): one that
+# runs out within d days has quantity x window < use x (d + 1), where the window is at least 7
+# days and the use within it at most `total`, the use of the 28 days the row keeps.
+MAY_RUN_OUT = (
+    f" AND (i.quantity = 0 OR i.quantity < i.minimum_stock "
+    f"OR i.quantity::bigint * {MIN_WINDOW_DAYS} < u.total * ($2::integer + 1))"
+)
+
+
+async def settings_of(conn: Connection, household_id: UUID) -> tuple[str, Settings]:
+    """The household's name and planning settings (the defaults if it has no row yet)."""
+    row = await conn.fetchrow(
+        "SELECT name, time_zone, lead_time_days, cover_days FROM households WHERE id = $1",
+        household_id,
+    )
+    if row is None:
+        return "Home", Settings()
+    return row["name"], Settings(row["time_zone"], row["lead_time_days"], row["cover_days"])
+
+
+def today_of(settings: Settings, now: datetime) -> date:
+    return local_date(now, settings.time_zone)
+
+
+async def may_run_out(conn: Connection, household_id: UUID, within_days: int) -> list[Supply]:
+    """The active items a forecast of `within_days` may list."""
+    rows = await conn.fetch(SUPPLY + MAY_RUN_OUT, household_id, within_days)
+    return [_supply(r) for r in rows]
+
+
+async def expiring_by(conn: Connection, household_id: UUID, last: date) -> list[Supply]:
+    """The active items whose expiry date is `last` or earlier."""
+    rows = await conn.fetch(SUPPLY + " AND i.expiry_date <= $2", household_id, last)
+    return [_supply(r) for r in rows]
+
+
+def _supply(row: asyncpg.Record) -> Supply:
+    used = row["used"]
+    return Supply(
+        row["id"],
+        row["name"],
+        row["category_id"],
+        row["quantity"],
+        row["unit"],
+        row["minimum_stock"],
+        row["is_critical"],
+        row["lead_time_days"],
+        row["created_at"],
+        row["expiry_date"],
+        row["used_day"],
+        tuple(used) if used is not None else (),
+    )
+
+
+async def forecast_of(
+    pool: asyncpg.Pool,
+    household_id: UUID,
+    now: datetime,
+    within_days: int,
+    cover_days: int | None = None,
+) -> list[Forecast]:
+    """The household's forecast (API.md 13 #1): the items it lists, in its order."""
+    async with pool.acquire() as conn:
+        _, settings = await settings_of(conn, household_id)
+        supplies = await may_run_out(conn, household_id, within_days)
+    today = today_of(settings, now)
+    return plan(supplies, now, today, settings, within_days, cover_days)
+
+
+async def expiring_of(
+    pool: asyncpg.Pool, household_id: UUID, now: datetime, within_days: int
+) -> list[Expiry]:
+    """The household's items expiring within `within_days` (API.md 13 #3), in order."""
+    async with pool.acquire() as conn:
+        _, settings = await settings_of(conn, household_id)
+        today = today_of(settings, now)
+        supplies = await expiring_by(conn, household_id, today + timedelta(days=within_days))
+    return expiring(supplies, today, within_days)
+
+
+async def suggested_lines(
+    pool: asyncpg.Pool, clock: Clock, household_id: UUID, within_days: int, cover_days: int | None
+) -> list[tuple[UUID, int]]:
+    """What a suggested order orders (API.md 13 #2): each listed item with a suggested
+    quantity, in the forecast's order (the command side's `Suggestions`)."""
+    listed = await forecast_of(pool, household_id, clock.now(), within_days, cover_days)
+    return [(f.supply.id, f.suggested_quantity) for f in listed if f.suggested_quantity > 0]

@@ -1,0 +1,84 @@
+"""GET /items/forecast and GET /items/expiring (API.md 13 #1 and #3): any member may read."""
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, ConfigDict, Field
+
+from infra.deps import ClockDep, CurrentMember, PoolDep
+from query.params import either, parse_query, query_parameters
+from query.planning.queries import expiring_of, forecast_of
+from query.planning.rules import Expiry, Forecast, Supply
+from query.responses import RawJSON, json_response
+from wire.errors import AUTHENTICATED, problems
+from wire.planning import ExpiringItem, ExpiringOut, ForecastOut, PlannedItem
+from wire.render import rendered, shape
+
+router = APIRouter(prefix="/api/v1/items", tags=["items"], responses=problems(*AUTHENTICATED))
+
+PLANNED, EXPIRING = shape(PlannedItem), shape(ExpiringItem)
+
+
+class ForecastQuery(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    within_days: int = Field(
+        14,
+        ge=0,
+        le=365,
+        validation_alias=either("withinDays", "within_days"),
+        description="List what runs out within this many days (besides what is out or low).",
+    )
+
+
+class ExpiringQuery(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    within_days: int = Field(
+        30,
+        ge=0,
+        le=3650,
+        validation_alias=either("withinDays", "within_days"),
+        description="List what expires within this many days (and what has expired).",
+    )
+
+
+@router.get("/forecast", response_model=ForecastOut, openapi_extra=query_parameters(ForecastQuery))
+async def forecast(
+    request: Request, user: CurrentMember, pool: PoolDep, clock: ClockDep
+) -> RawJSON:
+    within = parse_query(request, ForecastQuery).within_days
+    now = clock.now()
+    listed = await forecast_of(pool, user.household_id, now, within)
+    return json_response({"items": [forecast_entry(f) for f in listed], "generatedAt": now})
+
+
+@router.get("/expiring", response_model=ExpiringOut, openapi_extra=query_parameters(ExpiringQuery))
+async def expiring(
+    request: Request, user: CurrentMember, pool: PoolDep, clock: ClockDep
+) -> RawJSON:
+    within = parse_query(request, ExpiringQuery).within_days
+    found = await expiring_of(pool, user.household_id, clock.now(), within)
+    return json_response({"items": [expiring_entry(e) for e in found], "total": len(found)})
+
+
+def forecast_entry(f: Forecast) -> dict[str, Any]:
+    """A forecast in its wire shape (ForecastEntry), built straight from the values."""
+    return {
+        "item": rendered(PLANNED, vars(f.supply)),
+        "dailyUsage": f.usage.daily if f.usage is not None else None,
+        "daysLeft": f.days_left,
+        "runOutOn": f.run_out_on,
+        "reorderBy": f.reorder_by,
+        "suggestedQuantity": f.suggested_quantity,
+        "status": f.status,
+    }
+
+
+def expiring_entry(e: Expiry) -> dict[str, Any]:
+    supply: Supply = e.supply
+    return {
+        "item": rendered(EXPIRING, vars(supply)),
+        "daysToExpiry": e.days_to_expiry,
+        "expired": e.expired,
+    }
