@@ -10,6 +10,7 @@ import pytest
 
 import migrations
 from events.clock import stamp_with, system_now
+from infra.clock import Clock, SystemClock
 from infra.database import Database
 from infra.settings import Settings
 from tests.documented import checked_client, conformance
@@ -89,8 +90,14 @@ def settings(database: Database, data_dir: Path, smtp: tuple[int, Mailbox]) -> S
 
 
 @pytest.fixture
-async def app(settings: Settings, database: Database) -> AsyncIterator[object]:
-    application = create_app(settings, database)
+def clock() -> Clock:
+    """The app's clock: the system's; tests of time override this with a FixedClock."""
+    return SystemClock()
+
+
+@pytest.fixture
+async def app(settings: Settings, database: Database, clock: Clock) -> AsyncIterator[object]:
+    application = create_app(settings, database, clock=clock)
     async with application.router.lifespan_context(application):
         yield application
 

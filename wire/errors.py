@@ -67,6 +67,11 @@ CODES: dict[str, tuple[int, str, str]] = {
         "Incorrect email/username or password",
     ),
     "account_disabled": (403, "the account is disabled", "Account is disabled"),
+    "forbidden": (
+        403,
+        "the caller's role in the household does not allow it",
+        "Viewers can read this household's supplies but not change them",
+    ),
     "not_found": (404, "unknown id, or another household's", "Item not found"),
     "conflict": (409, "the name or address is taken", "Email already registered"),
     "version_conflict": (
@@ -130,6 +135,9 @@ ALWAYS = ("validation_error", "internal_error")  # path and query are checked on
 AUTHENTICATED = ("not_authenticated", "invalid_token", "unavailable")
 WITH_BODY = ("payload_too_large",)
 KEYED = ("idempotency_in_progress", "idempotency_key_reused")  # the Idempotency-Key header
+# A member's request (API.md 12): X-Household-Id naming a household not the caller's is 404;
+# a member removed from its session's household, or a viewer writing, is 403.
+MEMBER = ("not_found", "forbidden")
 
 
 def _example(code: str) -> dict[str, Any]:

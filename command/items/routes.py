@@ -17,7 +17,7 @@ from command.items.stocktake import TakeStock, stocktake_out, take_stock
 from command.preconditions import ExpectedVersionQuery, IfMatch, expected_version
 from infra.deps import Writer
 from wire.base import MessageOut
-from wire.errors import AUTHENTICATED, KEYED, WITH_BODY, etag, problems
+from wire.errors import AUTHENTICATED, KEYED, MEMBER, WITH_BODY, etag, problems
 from wire.ids import path_id
 from wire.items import ItemOut
 from wire.planning import StocktakeOut
@@ -122,7 +122,9 @@ async def change_stock(
     return await commands.respond(handlers.change_stock, cmd, view=item_out, owner=user.user_id)
 
 
-@router.post("/stocktake", response_model=StocktakeOut, responses=problems(*KEYED, "bad_request"))
+@router.post(
+    "/stocktake", response_model=StocktakeOut, responses=problems(*KEYED, *MEMBER, "bad_request")
+)
 async def stocktake(
     body: StocktakeRequest, user: Writer, commands: KeyedCommandsDep
 ) -> JSONResponse:

@@ -17,7 +17,7 @@ from command.orders.suggested import OrderSuggested, Suggestions, order_suggeste
 from command.preconditions import ExpectedVersionQuery, IfMatch, expected_version
 from infra.deps import Writer
 from wire.base import MessageOut
-from wire.errors import AUTHENTICATED, KEYED, WITH_BODY, etag, problems
+from wire.errors import AUTHENTICATED, KEYED, MEMBER, WITH_BODY, etag, problems
 from wire.orders import OrderOut
 from wire.planning import SuggestedOrderOut
 
@@ -53,7 +53,7 @@ async def create_order(body: OrderCreate, user: Writer, commands: KeyedCommandsD
     response_model=SuggestedOrderOut,
     responses={
         200: {"model": SuggestedOrderOut, "description": "Nothing needs ordering: `order` is null"},
-        **problems(*KEYED, "bad_request"),
+        **problems(*KEYED, *MEMBER, "bad_request"),
     },
 )
 async def suggested_order(

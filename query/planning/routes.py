@@ -10,11 +10,13 @@ from query.params import either, parse_query, query_parameters
 from query.planning.queries import expiring_of, forecast_of
 from query.planning.rules import Expiry, Forecast, Supply
 from query.responses import RawJSON, json_response
-from wire.errors import AUTHENTICATED, problems
+from wire.errors import AUTHENTICATED, MEMBER, problems
 from wire.planning import ExpiringItem, ExpiringOut, ForecastOut, PlannedItem
 from wire.render import rendered, shape
 
-router = APIRouter(prefix="/api/v1/items", tags=["items"], responses=problems(*AUTHENTICATED))
+router = APIRouter(
+    prefix="/api/v1/items", tags=["items"], responses=problems(*AUTHENTICATED, *MEMBER)
+)
 
 PLANNED, EXPIRING = shape(PlannedItem), shape(ExpiringItem)
 
