@@ -1,9 +1,10 @@
 """A stock-take (API.md 13 #4): the shelf counted, every difference set, all or nothing.
 
 Each difference is recorded as a stock change with the reason `stocktake` (history and
-activity show it; usage never counts it), all in one transaction: an id the household does
-not have refuses the whole count, and a clash with a concurrent change counts again against
-the state that won. The answer is the drift: what the records said, what was counted."""
+activity show it; usage never counts it), with the Stocktake record of the count, all in
+one transaction: an id the household does not have refuses the whole count, and a clash
+with a concurrent change counts again against the state that won. The answer is the drift:
+what the records said, what was counted."""
 
 from dataclasses import dataclass
 from typing import Any
@@ -13,6 +14,7 @@ from command.results import Saved
 from command.retry import retry_on_conflict
 from command.unit_of_work import UnitOfWork
 from events.item import Item
+from events.stocktake import Counted, Stocktake
 from events.usage import STOCKTAKE
 from wire.planning import Drift, StocktakeOut
 
@@ -24,12 +26,6 @@ class TakeStock:
     note: str | None
 
 
-@dataclass(frozen=True)
-class Counted:
-    adjusted: tuple[Drift, ...]
-    unchanged: int
-
-
 class CountedItemMissing(Exception):
     """A count names an item the household does not have (or no longer has)."""
 
@@ -38,7 +34,7 @@ class CountedItemMissing(Exception):
 
 
 @retry_on_conflict
-def take_stock(uow: UnitOfWork, cmd: TakeStock) -> Saved[Counted]:
+def take_stock(uow: UnitOfWork, cmd: TakeStock) -> Saved[Stocktake]:
     found = uow.get_many([item_id for item_id, _ in cmd.counts])
     missing = [i for i, _ in cmd.counts if not _owned(found.get(i), cmd.owner_id)]
     if missing:
@@ -47,25 +43,31 @@ def take_stock(uow: UnitOfWork, cmd: TakeStock) -> Saved[Counted]:
     for item_id, counted in cmd.counts:
         item: Item = found[item_id]
         if item.quantity != counted:
-            drift = Drift(
-                item_id=item_id,
-                name=item.name,
-                expected=item.quantity,
-                counted=counted,
-                difference=counted - item.quantity,
-            )
-            adjusted.append(drift)
+            adjusted.append(Counted(item_id, item.name, item.quantity, counted))
             item.set_stock(counted, STOCKTAKE, via="api", note=cmd.note)
             changed.append(item)
-    counted_all = Counted(tuple(adjusted), len(cmd.counts) - len(adjusted))
-    return Saved(counted_all, uow.commit(*changed))
+    unchanged = len(cmd.counts) - len(adjusted)
+    record = Stocktake(
+        owner_id=cmd.owner_id, adjusted=tuple(adjusted), unchanged=unchanged, note=cmd.note
+    )
+    return Saved(record, uow.commit(record, *changed))
 
 
-def stocktake_out(counted: Counted) -> StocktakeOut:
-    return StocktakeOut(adjusted=list(counted.adjusted), unchanged=counted.unchanged)
+def stocktake_out(record: Stocktake) -> StocktakeOut:
+    drift = [
+        Drift(
+            item_id=c.item_id,
+            name=c.name,
+            expected=c.expected,
+            counted=c.counted,
+            difference=c.counted - c.expected,
+        )
+        for c in record.adjusted
+    ]
+    return StocktakeOut(adjusted=drift, unchanged=record.unchanged)
 
 
 def _owned(aggregate: Any, owner_id: UUID) -> bool:
-    return (
-        isinstance(aggregate, Item) and aggregate.owner_id == owner_id and not aggregate.is_deleted
-    )
+    if not isinstance(aggregate, Item):
+        return False
+    return aggregate.owner_id == owner_id and not aggregate.is_deleted

@@ -100,7 +100,7 @@ async def test_items_are_listed_critical_first_then_by_status_run_out_and_name(
 ) -> None:
     meds = await category(client, alice)
     made = {}
-    for name, quantity, use, extra in [
+    shelf: list[tuple[str, int, int, dict[str, Any]]] = [
         ("Zinc cream", 24, 14, {}),  # 10 left at 2 a day: out in 5
         ("gauze", 20, 14, {}),  # 6 left: out in 3, reorder now
         ("Mask", 3, 0, {"minimumStock": 5}),  # low
@@ -108,7 +108,8 @@ async def test_items_are_listed_critical_first_then_by_status_run_out_and_name(
         ("Oxygen line", 34, 14, {"isCritical": True}),  # out in 10, critical
         ("Plenty", 1000, 14, {}),  # out in 493 days: not listed
         ("Alcohol swab", 24, 14, {}),  # as Zinc cream
-    ]:
+    ]
+    for name, quantity, use, extra in shelf:
         made[name] = await item(client, alice, meds["id"], name=name, quantity=quantity, **extra)
         if use:
             await used(client, alice, made[name]["id"], -use)

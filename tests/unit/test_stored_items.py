@@ -2,7 +2,7 @@
 every stored version is upcast, by the library's decoder and the replays' alike."""
 
 import uuid
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from eventsourcing.domain import Snapshot
@@ -50,7 +50,7 @@ def mappers() -> list[Mapper[Any]]:
 @pytest.mark.parametrize("mapper", mappers(), ids=["library", "replay"])
 def test_stored_item_events_load_with_no_lead_time_and_no_note(mapper: Mapper[Any]) -> None:
     item_id = uuid.uuid4()
-    events = [
+    events: list[Any] = [
         mapper.to_domain_event(StoredEvent(item_id, n + 1, topic, state.encode()))
         for n, (topic, state) in enumerate(STORED[:-1])
     ]
@@ -72,7 +72,7 @@ def test_stored_item_events_load_with_no_lead_time_and_no_note(mapper: Mapper[An
 @pytest.mark.parametrize("mapper", mappers(), ids=["library", "replay"])
 def test_a_stored_snapshot_loads_with_no_lead_time(mapper: Mapper[Any]) -> None:
     topic, state = STORED[-1]
-    snapshot = mapper.to_domain_event(StoredEvent(uuid.uuid4(), 5, topic, state.encode()))
+    snapshot: Any = mapper.to_domain_event(StoredEvent(uuid.uuid4(), 5, topic, state.encode()))
     assert isinstance(snapshot, Snapshot)
     item = snapshot.mutate(None)
     assert isinstance(item, Item)
@@ -82,9 +82,10 @@ def test_a_stored_snapshot_loads_with_no_lead_time(mapper: Mapper[Any]) -> None:
 def test_an_item_stored_now_keeps_its_lead_time_and_note() -> None:
     mapper = build_mapper()
     topic, state = STORED[0]
-    item = mapper.to_domain_event(StoredEvent(uuid.uuid4(), 1, topic, state.encode())).mutate(None)
+    created: Any = mapper.to_domain_event(StoredEvent(uuid.uuid4(), 1, topic, state.encode()))
+    item = created.mutate(None)
     item.revise("api", lead_time_days=5)
     item.set_stock(1, "stocktake", via="api", note="shelf count")
     stored = [mapper.to_stored_event(e) for e in item.collect_events()]
-    revised, counted = (mapper.to_domain_event(e) for e in stored)
+    revised, counted = (cast(Any, mapper.to_domain_event(e)) for e in stored)
     assert (revised.lead_time_days, counted.note, counted.delta) == (5, "shelf count", -2)
