@@ -145,7 +145,7 @@ async def digest_content(
     """What a household's digest reports: the forecast as far ahead as its lead time, and
     what expires within 7 days."""
     lead = due.settings.lead_time_days
-    supplies = await may_run_out(conn, due.household_id, lead)
+    supplies = await may_run_out(conn, due.household_id, now, lead)
     reported = [f for f in plan(supplies, now, due.today, due.settings, lead) if worth_a_digest(f)]
     last = due.today + timedelta(days=EXPIRY_DAYS)
     soon = expiring(await expiring_by(conn, due.household_id, last), due.today, EXPIRY_DAYS)

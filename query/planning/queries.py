@@ -9,6 +9,7 @@ from asyncpg.pool import PoolConnectionProxy
 
 from infra.clock import Clock, local_date
 from query.planning.rules import (
+    MAX_WINDOW_DAYS,
     MIN_WINDOW_DAYS,
     Expiry,
     Forecast,
@@ -20,19 +21,22 @@ from query.planning.rules import (
 
 Connection = asyncpg.Connection | asyncpg.Pool | PoolConnectionProxy
 
+# The columns of a Supply, in its order.
 SUPPLY = (
     "SELECT i.id, i.name, i.category_id, i.quantity, i.unit, i.minimum_stock, i.is_critical, "
-    "i.lead_time_days, i.created_at, i.expiry_date, u.day AS used_day, u.recent AS used "
-    "FROM items i LEFT JOIN usage_items u ON u.item_id = i.id "
+    "i.lead_time_days, i.created_at, i.expiry_date, u.day, coalesce(u.recent, '{}') "
+    "FROM items i LEFT JOIN usage_items u ON u.item_id = i.id AND u.owner_id = $1 "
     "WHERE i.owner_id = $1 AND i.is_active"
 )
 # Items a forecast may list: out, low, or perhaps running out within $2 days. The last test
-# lets through every item that does (and a few more, which the rules then leave out): one that
-# runs out within d days has quantity x window < use x (d + 1), where the window is at least 7
-# days and the use within it at most `total`, the use of the 28 days the row keeps.
+# lets every item through that does (and some more, which the rules then leave out): one that
+# runs out within d days has quantity x window < use x (d + 1), where the use within the window
+# is at most `total`, the use of the 28 days the row keeps, and the window is 28 days for an
+# item created 28 days or more before now (created before $3), else at least 7.
 MAY_RUN_OUT = (
-    f" AND (i.quantity = 0 OR i.quantity < i.minimum_stock "
-    f"OR i.quantity::bigint * {MIN_WINDOW_DAYS} < u.total * ($2::integer + 1))"
+    " AND (i.quantity = 0 OR i.quantity < i.minimum_stock OR i.quantity::bigint * "
+    f"CASE WHEN i.created_at <= $3 THEN {MAX_WINDOW_DAYS} ELSE {MIN_WINDOW_DAYS} END "
+    "< u.total * ($2::integer + 1))"
 )
 
 
@@ -51,34 +55,19 @@ def today_of(settings: Settings, now: datetime) -> date:
     return local_date(now, settings.time_zone)
 
 
-async def may_run_out(conn: Connection, household_id: UUID, within_days: int) -> list[Supply]:
-    """The active items a forecast of `within_days` may list."""
-    rows = await conn.fetch(SUPPLY + MAY_RUN_OUT, household_id, within_days)
-    return [_supply(r) for r in rows]
+async def may_run_out(
+    conn: Connection, household_id: UUID, now: datetime, within_days: int
+) -> list[Supply]:
+    """The active items a forecast of `within_days` from `now` may list."""
+    old = now - timedelta(days=MAX_WINDOW_DAYS)
+    rows = await conn.fetch(SUPPLY + MAY_RUN_OUT, household_id, within_days, old)
+    return [Supply(*r) for r in rows]
 
 
 async def expiring_by(conn: Connection, household_id: UUID, last: date) -> list[Supply]:
     """The active items whose expiry date is `last` or earlier."""
     rows = await conn.fetch(SUPPLY + " AND i.expiry_date <= $2", household_id, last)
-    return [_supply(r) for r in rows]
-
-
-def _supply(row: asyncpg.Record) -> Supply:
-    used = row["used"]
-    return Supply(
-        row["id"],
-        row["name"],
-        row["category_id"],
-        row["quantity"],
-        row["unit"],
-        row["minimum_stock"],
-        row["is_critical"],
-        row["lead_time_days"],
-        row["created_at"],
-        row["expiry_date"],
-        row["used_day"],
-        tuple(used) if used is not None else (),
-    )
+    return [Supply(*r) for r in rows]
 
 
 async def forecast_of(
@@ -91,7 +80,7 @@ async def forecast_of(
     """The household's forecast (API.md 13 #1): the items it lists, in its order."""
     async with pool.acquire() as conn:
         _, settings = await settings_of(conn, household_id)
-        supplies = await may_run_out(conn, household_id, within_days)
+        supplies = await may_run_out(conn, household_id, now, within_days)
     today = today_of(settings, now)
     return plan(supplies, now, today, settings, within_days, cover_days)
 

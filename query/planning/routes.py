@@ -8,11 +8,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from infra.deps import ClockDep, CurrentMember, PoolDep
 from query.params import either, parse_query, query_parameters
 from query.planning.queries import expiring_of, forecast_of
-from query.planning.rules import Expiry, Forecast, Supply
+from query.planning.rules import Expiry, Forecast
 from query.responses import RawJSON, json_response
 from wire.errors import AUTHENTICATED, MEMBER, problems
 from wire.planning import ExpiringItem, ExpiringOut, ForecastOut, PlannedItem
-from wire.render import rendered, shape
+from wire.render import shape
 
 router = APIRouter(
     prefix="/api/v1/items", tags=["items"], responses=problems(*AUTHENTICATED, *MEMBER)
@@ -67,7 +67,7 @@ async def expiring(
 def forecast_entry(f: Forecast) -> dict[str, Any]:
     """A forecast in its wire shape (ForecastEntry), built straight from the values."""
     return {
-        "item": rendered(PLANNED, vars(f.supply)),
+        "item": {wire: getattr(f.supply, key) for key, wire in PLANNED},
         "dailyUsage": f.usage.daily if f.usage is not None else None,
         "daysLeft": f.days_left,
         "runOutOn": f.run_out_on,
@@ -78,9 +78,8 @@ def forecast_entry(f: Forecast) -> dict[str, Any]:
 
 
 def expiring_entry(e: Expiry) -> dict[str, Any]:
-    supply: Supply = e.supply
     return {
-        "item": rendered(EXPIRING, vars(supply)),
+        "item": {wire: getattr(e.supply, key) for key, wire in EXPIRING},
         "daysToExpiry": e.days_to_expiry,
         "expired": e.expired,
     }

@@ -5,9 +5,10 @@ and in what order, expiry. No I/O and no clock: callers pass "now" and the house
 computed from the unrounded value in integers, and only `daily_usage` is rounded, for the wire.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import NamedTuple
 from uuid import UUID
 
 MIN_WINDOW_DAYS, MAX_WINDOW_DAYS = 7, 28
@@ -24,9 +25,9 @@ class Settings:
     cover_days: int = 30
 
 
-@dataclass(frozen=True)
-class Supply:
-    """An active item as the rules see it, with the use of its household's recent days."""
+class Supply(NamedTuple):
+    """An active item as the rules see it, with the use of its household's recent days.
+    (Named tuples: a forecast builds hundreds of these per request.)"""
 
     id: UUID
     name: str
@@ -39,11 +40,10 @@ class Supply:
     created_at: datetime
     expiry_date: date | None = None
     used_day: date | None = None  # the day of used[0]; None: never used
-    used: tuple[int, ...] = ()  # use per day, newest first
+    used: Sequence[int] = ()  # use per day, newest first
 
 
-@dataclass(frozen=True)
-class Usage:
+class Usage(NamedTuple):
     used: int  # stock used within the window (> 0)
     window: int  # its days
 
@@ -53,8 +53,7 @@ class Usage:
         return (200 * self.used + self.window) // (2 * self.window) / 100
 
 
-@dataclass(frozen=True)
-class Forecast:
+class Forecast(NamedTuple):
     supply: Supply
     usage: Usage | None  # None: no use within the window
     days_left: int | None
@@ -64,8 +63,7 @@ class Forecast:
     status: str
 
 
-@dataclass(frozen=True)
-class Expiry:
+class Expiry(NamedTuple):
     supply: Supply
     days_to_expiry: int
 

@@ -1,6 +1,7 @@
 """Usage learned from the log (API.md 13): a month of stock events written on a clock that is
 moved day by day, projected, forecast; and a rebuild gives every figure back unchanged."""
 
+import random
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -21,8 +22,8 @@ from infra.database import Database
 from projections.catalog import all_projections
 from projections.rebuild import rebuild
 from projections.runner import ReadModelRunner
-from query.planning.queries import forecast_of
-from query.planning.rules import Forecast
+from query.planning.queries import SUPPLY, forecast_of
+from query.planning.rules import Forecast, Settings, Supply, plan
 from tests.integration.test_projections import read_tables
 
 START = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
@@ -165,3 +166,28 @@ async def test_deleted_and_inactive_items_are_not_forecast(
     await project(database, pg_conn)
     planned = await forecast_of(pg_pool, home.owner, clock.at, 14)
     assert [f.supply.name for f in planned] == ["Kept"]
+
+
+async def test_the_read_lets_through_every_item_the_rules_would_list(
+    database: Database, store: Store, pg_conn: asyncpg.Connection, pg_pool: asyncpg.Pool
+) -> None:
+    """The forecast's read leaves out items that cannot be listed (a bound in SQL): it must
+    never leave out one the rules list, at any age of the item and any number of days."""
+    rng, clock = random.Random(25), FixedClock(START)
+    home, stock = History(store, clock), {}
+    for day in range(36):
+        clock.at = START + timedelta(days=day, hours=rng.randint(0, 23))
+        quantity = rng.randint(0, 60)
+        stock[home.item(f"Item {day}", quantity, minimum_stock=rng.randint(0, 8))] = quantity
+        for item_id in rng.sample(list(stock), k=len(stock) // 2):
+            if stock[item_id] >= (use := rng.randint(1, 4)):
+                home.change(item_id, -use, "used")
+                stock[item_id] -= use
+    await project(database, pg_conn)
+    everything = [Supply(*r) for r in await pg_conn.fetch(SUPPLY, home.owner)]
+    for hours in (0, 5, 30, 24 * 9):
+        now = clock.at + timedelta(hours=hours)
+        for within in (0, 1, 2, 3, 7, 14, 30, 365):
+            expected = plan(everything, now, now.date(), Settings(), within)
+            read = await forecast_of(pg_pool, home.owner, now, within)
+            assert [f.supply.id for f in read] == [f.supply.id for f in expected], (hours, within)

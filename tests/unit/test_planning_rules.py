@@ -2,7 +2,6 @@
 status, which items are listed and in what order, expiry, and "today" across midnight."""
 
 import uuid
-from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -142,7 +141,7 @@ def test_the_suggested_quantity_covers_lead_time_cover_days_and_the_minimum() ->
     assert f.suggested_quantity == 9 + 10 - 5  # ceil(0.25 x (3 + 30)) = 9
     cover_one = rules.forecast(item, NOW, TODAY, HOUSEHOLD, cover_days=1)
     assert cover_one.suggested_quantity == 1 + 10 - 5  # ceil(0.25 x (3 + 1)) = 1
-    plenty = replace(item, quantity=40)
+    plenty = item._replace(quantity=40)
     assert rules.forecast(plenty, NOW, TODAY, HOUSEHOLD).suggested_quantity == 0  # never < 0
 
 
@@ -172,7 +171,7 @@ def test_status_out_comes_first() -> None:
 def test_status_reorder_now_when_reorder_by_is_today_or_past() -> None:
     on_the_day = supply(quantity=3, minimum=50, used=daily(1))  # runs out in 3 = lead time
     assert rules.forecast(on_the_day, NOW, TODAY, HOUSEHOLD).status == "reorder_now"
-    a_day_early = replace(on_the_day, quantity=4)
+    a_day_early = on_the_day._replace(quantity=4)
     assert rules.forecast(a_day_early, NOW, TODAY, HOUSEHOLD).status == "low"
 
 
