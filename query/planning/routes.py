@@ -21,27 +21,29 @@ router = APIRouter(
 PLANNED, EXPIRING = shape(PlannedItem), shape(ExpiringItem)
 
 
+def within_days(default: int, most: int, what: str) -> Any:
+    return Field(
+        default,
+        ge=0,
+        le=most,
+        validation_alias=either("withinDays", "within_days"),
+        description=what,
+    )
+
+
 class ForecastQuery(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
-    within_days: int = Field(
-        14,
-        ge=0,
-        le=365,
-        validation_alias=either("withinDays", "within_days"),
-        description="List what runs out within this many days (besides what is out or low).",
+    within_days: int = within_days(
+        14, 365, "Days ahead: what runs out within them is listed (besides what is out or low)."
     )
 
 
 class ExpiringQuery(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
-    within_days: int = Field(
-        30,
-        ge=0,
-        le=3650,
-        validation_alias=either("withinDays", "within_days"),
-        description="List what expires within this many days (and what has expired).",
+    within_days: int = within_days(
+        30, 3650, "Days ahead: what expires within them is listed (and what has expired)."
     )
 
 
