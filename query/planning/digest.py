@@ -84,20 +84,11 @@ class DailyDigest:
             due = await due_households(conn, now)
             waiting = await recipients(conn, due)
             for household in (d for d in due if d.household_id in waiting):
-                reported, soon = await digest_content(conn, household, now)
-                for user_id, email, name in waiting[household.household_id]:
-                    mail = None
-                    if reported or soon:
-                        mail = digest_mail(household.name, name, household.today, reported, soon)
-                    if dry_run:
-                        decided.append(Sent(household.name, email, household.today, mail, None))
-                    elif (sent := await claim(conn, household, user_id, email, mail)) is not None:
-                        decided.append(sent)
+                members = waiting[household.household_id]
+                decided += await _decide(conn, household, members, now, dry_run)
             if not dry_run:
-                await conn.execute(
-                    "DELETE FROM daily_digests WHERE local_day < $1",
-                    now.date() - timedelta(days=KEEP_DAYS),
-                )
+                past = now.date() - timedelta(days=KEEP_DAYS)  # a day that can come no more
+                await conn.execute("DELETE FROM daily_digests WHERE local_day < $1", past)
         return decided
 
     async def run_forever(self, interval: float) -> None:
@@ -114,6 +105,21 @@ class DailyDigest:
 
 
 Conn = asyncpg.Connection | PoolConnectionProxy
+
+
+async def _decide(
+    conn: Conn, due: Due, members: list[tuple[UUID, str, str]], now: datetime, dry_run: bool
+) -> list[Sent]:
+    """The household's digest for each member waiting for it, queued (unless a dry run)."""
+    reported, soon = await digest_content(conn, due, now)
+    decided = []
+    for user_id, email, name in members:
+        mail = digest_mail(due.name, name, due.today, reported, soon) if reported or soon else None
+        if dry_run:
+            decided.append(Sent(due.name, email, due.today, mail, None))
+        elif (sent := await claim(conn, due, user_id, email, mail)) is not None:
+            decided.append(sent)
+    return decided
 
 
 async def due_households(conn: Conn, now: datetime) -> list[Due]:

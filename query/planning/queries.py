@@ -40,15 +40,13 @@ MAY_RUN_OUT = (
 )
 
 
-async def settings_of(conn: Connection, household_id: UUID) -> tuple[str, Settings]:
-    """The household's name and planning settings (the defaults if it has no row yet)."""
+async def settings_of(conn: Connection, household_id: UUID) -> Settings:
+    """The household's planning settings (the defaults if it has no row)."""
     row = await conn.fetchrow(
-        "SELECT name, time_zone, lead_time_days, cover_days FROM households WHERE id = $1",
+        "SELECT time_zone, lead_time_days, cover_days FROM households WHERE id = $1",
         household_id,
     )
-    if row is None:
-        return "Home", Settings()
-    return row["name"], Settings(row["time_zone"], row["lead_time_days"], row["cover_days"])
+    return Settings(*row) if row is not None else Settings()
 
 
 def today_of(settings: Settings, now: datetime) -> date:
@@ -79,7 +77,7 @@ async def forecast_of(
 ) -> list[Forecast]:
     """The household's forecast (API.md 13 #1): the items it lists, in its order."""
     async with pool.acquire() as conn:
-        _, settings = await settings_of(conn, household_id)
+        settings = await settings_of(conn, household_id)
         supplies = await may_run_out(conn, household_id, now, within_days)
     today = today_of(settings, now)
     return plan(supplies, now, today, settings, within_days, cover_days)
@@ -90,7 +88,7 @@ async def expiring_of(
 ) -> list[Expiry]:
     """The household's items expiring within `within_days` (API.md 13 #3), in order."""
     async with pool.acquire() as conn:
-        _, settings = await settings_of(conn, household_id)
+        settings = await settings_of(conn, household_id)
         today = today_of(settings, now)
         supplies = await expiring_by(conn, household_id, today + timedelta(days=within_days))
     return expiring(supplies, today, within_days)

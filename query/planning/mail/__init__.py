@@ -71,6 +71,7 @@ def digest_mail(
     }
     count = len(reported) + len(expiring)
     subject = f"{household}: {count} suppl{'ies' if count != 1 else 'y'} to see to today"
+    subject = " ".join(subject.split())  # a header is one line, whatever the name holds
     text = _templates.get_template("digest.txt").render(values)
     html = _templates.get_template("digest.html").render(values)
     return Mail(subject, text, html, count)
