@@ -6,7 +6,7 @@ import tempfile
 from pathlib import Path
 
 import migrations
-from bench import commands, http, lag, rebuild, soak, sync
+from bench import commands, forecast, http, lag, rebuild, soak, sync
 from bench.report import summary
 from tests.postgres import postgres_server, scratch_database
 
@@ -16,6 +16,7 @@ BENCHMARKS = {
     "sync": sync.run,
     "rebuild": rebuild.run,
     "lag": lag.run,
+    "forecast": forecast.run,
 }
 ON_REQUEST = {"soak": soak.run}  # ten minutes: only when named
 

@@ -26,7 +26,8 @@ ITEM = (
     "'description', description, 'quantity', quantity, 'unit', unit, 'minimumStock', "
     "minimum_stock, 'expiryDate', expiry_date, 'brand', brand, 'notes', notes, 'supplierName', "
     "supplier_name, 'supplierContact', supplier_contact, 'purchaseLink', purchase_link, "
-    "'imageUri', image_uri, 'isActive', is_active, 'isCritical', is_critical, 'version', "
+    "'imageUri', image_uri, 'isActive', is_active, 'isCritical', is_critical, "
+    "'leadTimeDays', lead_time_days, 'version', "
     "version, 'createdAt', created_at, 'updatedAt', updated_at)"
 )
 PAGE = (

@@ -14,7 +14,7 @@ them (pinned by tests/integration/test_group_commit.py).
 
 import contextlib
 import itertools
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from typing import Any, Protocol
 from uuid import UUID
 
@@ -41,6 +41,10 @@ class UnitOfWork:
 
     def get(self, aggregate_id: UUID) -> Any:
         return self.store.repository.get(aggregate_id)
+
+    def get_many(self, aggregate_ids: Collection[UUID]) -> dict[UUID, Any]:
+        """Many aggregates in a few queries (ids without events are absent)."""
+        return self.store.repository.get_many(aggregate_ids)
 
     def commit(self, *aggregates: Any, writes: Iterable[SideWrite] = ()) -> int:
         """Record the aggregates' new events with `writes` (and the rider's rows) in one

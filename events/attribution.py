@@ -15,9 +15,11 @@ tests/unit/test_attribution.py.
 from typing import Any, ClassVar
 from uuid import UUID
 
+from events.clock import Stamped
 
-class Attributed:
-    """A base of every aggregate's events."""
+
+class Attributed(Stamped):
+    """A base of every aggregate's events (stamped with the process's clock, too)."""
 
     actor_id: ClassVar[UUID | None] = None  # per event once stamped; None: nobody, or before
 

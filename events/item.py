@@ -1,5 +1,6 @@
 """The Item aggregate: one supply in a household, and the only place stock changes. One
-module over ~250 lines: its events (with the v1 upcast) and every stock rule stay together."""
+module over ~300 lines: its events (with the upcasts that let every stored version load) and
+every stock rule stay together."""
 
 from datetime import date, datetime
 from uuid import UUID
@@ -23,23 +24,31 @@ DETAIL_FIELDS = (
     "image_uri",
     "is_active",
     "is_critical",
+    "lead_time_days",  # days from ordering to delivery; None: the household's (API.md 13)
 )
 
 
 class Item(Aggregate):
     """A supply item. Stock can never go below 0 (or above 999,999)."""
 
-    class_version = 2  # snapshots: v2 keeps the name the item was created with
+    class_version = 3  # snapshots: v2 keeps the name the item was created with; v3 lead time
 
     @staticmethod
     def upcast_v1_v2(state: dict[str, object]) -> None:
         """Snapshots taken before: the earliest name known is the one it has now."""
         state["first_name"] = state["name"]
 
+    @staticmethod
+    def upcast_v2_v3(state: dict[str, object]) -> None:
+        """Items from before lead times follow their household's."""
+        state["lead_time_days"] = None
+
     class Event(Attributed, Aggregate.Event):
         owner_id: UUID
 
     class Created(Event, Aggregate.Created):
+        class_version = 2
+
         category_id: UUID
         local_id: str | None
         name: str
@@ -56,7 +65,12 @@ class Item(Aggregate):
         image_uri: str | None
         is_active: bool
         is_critical: bool
+        lead_time_days: int | None
         via: str
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, object]) -> None:
+            state["lead_time_days"] = None
 
     def __init__(
         self,
@@ -77,6 +91,7 @@ class Item(Aggregate):
         image_uri: str | None,
         is_active: bool,
         is_critical: bool,
+        lead_time_days: int | None,
         via: str,  # noqa: ARG002 - recorded on the event, not needed in state
     ):
         self.owner_id = owner_id
@@ -97,6 +112,7 @@ class Item(Aggregate):
         self.image_uri = image_uri
         self.is_active = is_active
         self.is_critical = is_critical
+        self.lead_time_days = lead_time_days
         self.is_deleted = False
 
     class Revised(Event):
@@ -104,7 +120,7 @@ class Item(Aggregate):
         (None: unchanged; `cleared` names details set to null), and the new category and
         the stock change if it made them (a PUT with `quantity` is a stock change too)."""
 
-        class_version = 2
+        class_version = 3
 
         name: str | None
         description: str | None
@@ -119,6 +135,7 @@ class Item(Aggregate):
         image_uri: str | None
         is_active: bool | None
         is_critical: bool | None
+        lead_time_days: int | None
         cleared: tuple[str, ...]
         category_id: UUID | None
         delta: int | None
@@ -129,6 +146,10 @@ class Item(Aggregate):
         def upcast_v1_v2(state: dict[str, object]) -> None:
             """Version 1 changed details only (moves and stock were events of their own)."""
             state.update(category_id=None, delta=None, quantity=None)
+
+        @staticmethod
+        def upcast_v2_v3(state: dict[str, object]) -> None:
+            state["lead_time_days"] = None
 
         def apply(self, aggregate: "Item") -> None:
             for field in DETAIL_FIELDS:
@@ -152,10 +173,17 @@ class Item(Aggregate):
             aggregate.category_id = self.category_id
 
     class StockAdjusted(Event):
+        class_version = 2
+
         delta: int
         quantity: int  # the resulting quantity
         reason: str | None
+        note: str | None  # a stock-take's note (API.md 13)
         via: str  # "api", "sync" or "order_apply"
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, object]) -> None:
+            state["note"] = None
 
         def apply(self, aggregate: "Item") -> None:
             aggregate.quantity = self.quantity
@@ -171,6 +199,8 @@ class Item(Aggregate):
 
         Carries the whole item, so read models can recreate it as it was.
         """
+
+        class_version = 2
 
         category_id: UUID
         local_id: str | None
@@ -188,8 +218,13 @@ class Item(Aggregate):
         image_uri: str | None
         is_active: bool
         is_critical: bool
+        lead_time_days: int | None
         originally_created: datetime
         via: str
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, object]) -> None:
+            state["lead_time_days"] = None
 
         def apply(self, aggregate: "Item") -> None:
             aggregate.is_deleted = False
@@ -237,7 +272,9 @@ class Item(Aggregate):
         )
         return True
 
-    def adjust_stock(self, delta: int, reason: str | None, via: str) -> None:
+    def adjust_stock(
+        self, delta: int, reason: str | None, via: str, note: str | None = None
+    ) -> None:
         self.check_exists()
         self.check_stock_stays_in_range(delta)
         if delta:
@@ -247,11 +284,14 @@ class Item(Aggregate):
                 delta=delta,
                 quantity=self.quantity + delta,
                 reason=reason,
+                note=note,
                 via=via,
             )
 
-    def set_stock(self, quantity: int, reason: str | None, via: str) -> None:
-        self.adjust_stock(quantity - self.quantity, reason, via)
+    def set_stock(
+        self, quantity: int, reason: str | None, via: str, note: str | None = None
+    ) -> None:
+        self.adjust_stock(quantity - self.quantity, reason, via, note)
 
     def delete(self, via: str) -> None:
         self.check_exists()

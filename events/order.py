@@ -7,6 +7,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from eventsourcing.domain import Aggregate
 
 from events.attribution import Attributed
+from events.clock import Stamped
 
 PENDING, ORDERED, PARTIALLY_RECEIVED, RECEIVED, STOCK_UPDATED, DECLINED = (
     "pending",
@@ -181,7 +182,7 @@ class OrderDay(Aggregate):
     def create_id(owner_id: UUID, day: date) -> UUID:
         return uuid5(NAMESPACE_URL, f"/vitaltrack/owners/{owner_id}/order-days/{day.isoformat()}")
 
-    class NumberIssued(Aggregate.Event):
+    class NumberIssued(Stamped, Aggregate.Event):
         owner_id: UUID
         number: int
 

@@ -24,6 +24,7 @@ from events.item import Item
 from events.order import AppliedLine, Order, OrderLine
 from events.recorder import Recorder
 from events.repository import BatchRepository
+from events.stocktake import Counted
 from events.user import User
 
 APP_NAME = "VitalTrack"
@@ -127,6 +128,7 @@ def register_transcodings(transcoder: JSONTranscoder) -> None:
     transcoder.register(DataclassAsDict(Clash))
     transcoder.register(DataclassAsDict(HouseholdSettings))
     transcoder.register(DataclassAsDict(Invitation))
+    transcoder.register(DataclassAsDict(Counted))
 
 
 def build_mapper() -> Mapper[Any]:

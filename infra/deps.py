@@ -11,6 +11,7 @@ import asyncpg
 from fastapi import Depends, Header, Request
 from fastapi.security import HTTPBearer
 
+from infra.clock import Clock
 from infra.security.memberships import Memberships
 from infra.security.rate_limits import RateLimiter
 from infra.security.tokens import ExpiredToken, InvalidToken, KeyRing
@@ -35,7 +36,12 @@ async def _keyring(request: Request) -> KeyRing:
     return cast(KeyRing, request.app.state.keyring)
 
 
+async def _clock(request: Request) -> Clock:
+    return cast(Clock, request.app.state.clock)
+
+
 SettingsDep = Annotated[Settings, Depends(_settings)]
+ClockDep = Annotated[Clock, Depends(_clock)]  # the process's one clock (infra/clock.py)
 PoolDep = Annotated[asyncpg.Pool, Depends(_pool)]
 KeyRingDep = Annotated[KeyRing, Depends(_keyring)]
 

@@ -71,6 +71,10 @@ class Settings(BaseSettings):
     db_pool_size: int = Field(10, ge=1)
     # Seconds a request may wait for a database connection: past it, 503 unavailable.
     db_connect_timeout: int = Field(5, ge=1, le=60)
+    # The daily digest (API.md 13): `serve` looks every this many seconds for households
+    # where it is 08:00 or later and sends what is due; off: only `digest run` sends it.
+    digest_enabled: bool = True
+    digest_interval_seconds: float = Field(60.0, gt=0, le=3600)
     # Larger request bodies answer 413 (API.md 1.7); a 500-operation push is ~300 KiB.
     max_body_bytes: int = Field(1_048_576, ge=1024)
     # Proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (comma-separated

@@ -101,6 +101,9 @@ def stock_adjusted(e: Any, s: Subject) -> Entry:
     s.fields["quantity"] = e.quantity
     reason = f": {e.reason}" if e.reason else ""
     change = {"from": before, "to": e.quantity, "delta": e.delta, "reason": e.reason}
+    if e.note:  # a stock-take's note
+        change["note"] = e.note
+        reason += f" ({e.note})"
     details = f"Stock of '{s.name}' changed {before} -> {e.quantity} ({e.delta:+d}){reason}"
     return Entry("stock_update", "item", details, "item.stock_changed", change)
 

@@ -6,6 +6,7 @@ from projections.feed import FeedProjection
 from projections.items import ItemsProjection
 from projections.orders import OrdersProjection
 from projections.projection import Projection
+from projections.usage import UsageProjection
 from projections.users import UsersProjection
 
 
@@ -14,6 +15,7 @@ def all_projections() -> list[Projection]:
         UsersProjection(),
         CategoriesProjection(),
         ItemsProjection(),
+        UsageProjection(),
         OrdersProjection(),
         ActivityProjection(),
         FeedProjection(),

@@ -74,6 +74,7 @@ class ItemsProjection(StateTable):
         "image_uri": "text",
         "is_active": "boolean",
         "is_critical": "boolean",
+        "lead_time_days": "integer",
         "version": "bigint",
         "created_at": "timestamptz",
         "updated_at": "timestamptz",

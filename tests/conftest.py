@@ -9,6 +9,8 @@ import psycopg
 import pytest
 
 import migrations
+from events.clock import stamp_with, system_now
+from infra.clock import Clock, SystemClock
 from infra.database import Database
 from infra.settings import Settings
 from tests.documented import checked_client, conformance
@@ -104,13 +106,20 @@ def settings(database: Database, data_dir: Path, smtp: tuple[int, Mailbox]) -> S
         password_hash_memory_kib=1024,
         password_hash_parallelism=1,
         rate_limit_enabled=False,  # tests of the limits turn them on
+        digest_enabled=False,  # the wall clock must not mail tests; its tests turn it on
         public_base_url="http://phone.test",
     )
 
 
 @pytest.fixture
-async def app(settings: Settings, database: Database) -> AsyncIterator[object]:
-    application = create_app(settings, database)
+def clock() -> Clock:
+    """The app's clock: the system's; tests of time override this with a FixedClock."""
+    return SystemClock()
+
+
+@pytest.fixture
+async def app(settings: Settings, database: Database, clock: Clock) -> AsyncIterator[object]:
+    application = create_app(settings, database, clock=clock)
     async with application.router.lifespan_context(application):
         yield application
 
@@ -119,6 +128,13 @@ async def app(settings: Settings, database: Database) -> AsyncIterator[object]:
 async def client(app: object) -> AsyncIterator[httpx.AsyncClient]:
     async with checked_client(app) as http:
         yield http
+
+
+@pytest.fixture(autouse=True)
+def events_stamped_by_the_system_clock() -> Iterator[None]:
+    """A test that ran an app on a clock of its own leaves the next one the system's."""
+    yield
+    stamp_with(system_now)
 
 
 @pytest.fixture(scope="session", autouse=True)

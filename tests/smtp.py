@@ -15,7 +15,8 @@ from aiosmtpd.controller import Controller
 class Received:
     to: str
     subject: str
-    body: str
+    body: str  # the plain text
+    html: str | None = None  # the HTML alternative, if the mail has one
 
 
 class Mailbox:
@@ -26,10 +27,12 @@ class Mailbox:
     async def handle_DATA(self, _server: object, _session: object, envelope: object) -> str:
         parsed = email.message_from_bytes(envelope.content, policy=email.policy.default)  # type: ignore[attr-defined]
         assert isinstance(parsed, EmailMessage)
-        body = parsed.get_content()
+        text, html = parsed.get_body(("plain",)), parsed.get_body(("html",))
+        body = text.get_content() if text is not None else ""
+        alternative = html.get_content() if html is not None else None
         with self._lock:
             for rcpt in envelope.rcpt_tos:  # type: ignore[attr-defined]
-                self._messages.append(Received(rcpt, str(parsed["Subject"]), body))
+                self._messages.append(Received(rcpt, str(parsed["Subject"]), body, alternative))
         return "250 OK"
 
     def clear(self) -> None:

@@ -2,6 +2,7 @@
 
 import asyncio
 import contextlib
+import functools
 import gc
 import logging
 import os
@@ -32,8 +33,10 @@ from command.orders import refusals as order_refusals
 from command.orders.routes import router as order_commands
 from command.refusals import Refusals
 from command.sync.routes import router as sync_commands
+from events.clock import stamp_with
 from events.erasure import ERASED_CHANNEL
 from events.store import Store
+from infra.clock import Clock, SystemClock
 from infra.database import Database
 from infra.listener import Listener
 from infra.mail.delivery import OutboxSender, mailer_for
@@ -53,6 +56,9 @@ from query.households.queries import household_view, households_of, invitation_v
 from query.households.routes import router as household_queries
 from query.items.routes import router as item_queries
 from query.orders.routes import router as order_queries
+from query.planning.digest import DailyDigest
+from query.planning.queries import suggested_lines
+from query.planning.routes import router as planning_queries
 from query.sync.routes import pull_for
 from query.sync.routes import router as sync_queries
 from vitaltrack import __version__, health
@@ -91,8 +97,17 @@ DOCUMENTED_ORDER = (
 )
 
 
-def create_app(settings: Settings, database: Database, *, run_projections: bool = True) -> FastAPI:
-    """Build the API. With run_projections the read tables are kept current in-process."""
+def create_app(
+    settings: Settings,
+    database: Database,
+    *,
+    run_projections: bool = True,
+    clock: Clock | None = None,
+) -> FastAPI:
+    """Build the API. With run_projections the read tables are kept current in-process.
+    `clock` is the process's one clock (events, forecasts, the digest): the system's if none."""
+    clock = clock or SystemClock()
+    stamp_with(clock.now)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -125,6 +140,15 @@ def create_app(settings: Settings, database: Database, *, run_projections: bool 
         background = [asyncio.create_task(supervise("email sender", sender.run), name="email")]
         if runner is not None:
             background.append(runner)
+        app.state.digest = DailyDigest(pool, clock)
+        if settings.digest_enabled:
+            ticking = functools.partial(
+                app.state.digest.run_forever, settings.digest_interval_seconds
+            )
+            background.append(
+                asyncio.create_task(supervise("daily digest", ticking), name="digest")
+            )
+        app.state.suggestions = functools.partial(suggested_lines, pool, clock)
         app.state.pool, app.state.store, app.state.watermark = pool, store, watermark
         app.state.listener = listener
         app.state.rate_limiter = RateLimiter(pool, settings)
@@ -160,6 +184,7 @@ def create_app(settings: Settings, database: Database, *, run_projections: bool 
         openapi_tags=[{"name": tag} for tag in DOCUMENTED_ORDER],
     )
     app.state.settings = settings
+    app.state.clock = clock
     app.state.sync_puller = pull_for  # /sync/full pulls through the read side
     app.state.household_views = HouseholdViews(household_view, households_of, invitation_view)
     app.state.keyring = KeyRing.from_settings(settings)
@@ -196,6 +221,7 @@ def create_app(settings: Settings, database: Database, *, run_projections: bool 
     # A request is matched against the routes in this order: the busiest first (no two
     # routers share a path and method, so the order changes nothing else).
     for router in (
+        planning_queries,  # before item_queries: /items/forecast is not an item's id
         item_queries,
         item_commands,
         sync_commands,

@@ -21,6 +21,7 @@ from events.device import Device
 from events.index import email_key
 from events.item import Item
 from events.order import Order
+from events.stocktake import Stocktake
 from events.store import Store
 from events.user import User
 
@@ -31,6 +32,7 @@ AUDITED: dict[type[Aggregate], str] = {
     User: "user",
     Device: "sync",
     SyncConflict: "conflict",
+    Stocktake: "stocktake",
 }
 BOOKKEEPING = {"originator_id", "originator_version", "originator_topic", "timestamp", "owner_id"}
 PAGE = 5000

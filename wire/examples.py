@@ -40,6 +40,7 @@ ITEM = {
     "imageUri": None,
     "isActive": True,
     "isCritical": True,
+    "leadTimeDays": None,
     "version": 7,
     "createdAt": AT,
     "updatedAt": AT,
@@ -157,6 +158,49 @@ PULLED = {
     "nextCursor": "djE6ODgxMg",
     "events": [],
 }
+PLANNED = {
+    "id": ITEM_ID,
+    "name": "Suction catheter 12 Fr",
+    "categoryId": CATEGORY_ID,
+    "quantity": 40,
+    "unit": "pieces",
+    "minimumStock": 30,
+    "isCritical": True,
+    "leadTimeDays": None,
+}
+FORECAST = {
+    "items": [
+        {
+            "item": PLANNED,
+            "dailyUsage": 6.43,
+            "daysLeft": 6,
+            "runOutOn": "2026-12-06",
+            "reorderBy": "2026-12-03",
+            "suggestedQuantity": 203,
+            "status": "reorder_now",
+        }
+    ],
+    "generatedAt": AT,
+}
+EXPIRING = {
+    "items": [
+        {"item": {**PLANNED, "expiryDate": "2026-12-05"}, "daysToExpiry": 5, "expired": False}
+    ],
+    "total": 1,
+}
+SUGGESTED = {"order": {**ORDER, "status": "pending", "orderedAt": None, "version": 1}}
+STOCKTAKE = {
+    "adjusted": [
+        {
+            "itemId": ITEM_ID,
+            "name": "Suction catheter 12 Fr",
+            "expected": 40,
+            "counted": 36,
+            "difference": -4,
+        }
+    ],
+    "unchanged": 11,
+}
 
 # Request bodies
 REGISTER = {"email": "asha@example.com", "password": "Oxygen-2026", "name": "Asha Rao"}
@@ -185,6 +229,8 @@ OPERATION = {
 }
 PUSH = {"mode": "ops", "operations": [OPERATION]}
 PULL = {"cursor": "djE6ODgwMA", "limit": 500}
+SUGGEST = {"withinDays": 14, "coverDays": 30}
+COUNT = {"counts": [{"itemId": ITEM_ID, "quantity": 36}], "note": "Monthly shelf count"}
 
 
 NURSE_ID = "7d6c5b4a-3e2f-4a1b-9c8d-7e6f5a4b3c2d"

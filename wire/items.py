@@ -27,6 +27,7 @@ class ItemOut(WireModel):
     image_uri: str | None
     is_active: bool
     is_critical: bool
+    lead_time_days: int | None  # days from ordering to delivery; null: the household's
     version: int
     created_at: datetime
     updated_at: datetime

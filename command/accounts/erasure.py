@@ -105,6 +105,7 @@ def _household_rows(household_id: UUID) -> list[SideWrite]:
         _delete("sync_local_ids", "owner_id = %s", household_id),
         _delete("households", "id = %s", household_id),  # members, invitations: cascade
         _delete("household_defaults", "household_id = %s", household_id),
+        _delete("daily_digests", "household_id = %s", household_id),
     ]
 
 
@@ -130,6 +131,7 @@ def _personal_rows(user_id: UUID, addresses: list[str]) -> list[SideWrite]:
         _delete("rate_limit_hits", "bucket LIKE %s", f"%:account:{user_id}%"),
         _delete("household_defaults", "user_id = %s", user_id),
         _delete("household_invitations", "email = ANY(%s)", addresses),
+        _delete("daily_digests", "user_id = %s", user_id),
     ]
 
 

@@ -37,6 +37,7 @@ class ReviseItem:
     expected_version: int | None
     details: Mapping[str, Any] = field(default_factory=dict)
     via: str = "api"
+    cleared: tuple[str, ...] = ()  # details set to null
 
 
 @dataclass(frozen=True)
@@ -91,7 +92,7 @@ def revise_item(uow: UnitOfWork, cmd: ReviseItem) -> Saved[Item]:
         check_category(uow, cmd.owner_id, moved)
         writes.append(item_moves(item.id, moved))
     delta = cmd.quantity - item.quantity if cmd.quantity is not None else 0
-    item.revise(cmd.via, category_id=moved, delta=delta, **cmd.details)
+    item.revise(cmd.via, cmd.cleared, category_id=moved, delta=delta, **cmd.details)
     return Saved(item, uow.commit(item, writes=writes))
 
 

@@ -40,6 +40,7 @@ Link = Annotated[
 ]
 ImageUri = Annotated[str, StringConstraints(max_length=500)]
 LocalId = Annotated[str, StringConstraints(max_length=36)]
+LeadTime = Annotated[int, Field(ge=0, le=365)]  # days (API.md 13)
 
 
 class ItemFields(WireModel):
@@ -55,6 +56,7 @@ class ItemFields(WireModel):
     purchase_link: Link = None
     image_uri: ImageUri | None = None
     expiry_date: date | None = Field(None, strict=False)  # "YYYY-MM-DD" from JSON
+    lead_time_days: LeadTime | None = None  # null: the household's
 
 
 class ItemCreate(ItemFields):
@@ -84,6 +86,12 @@ class ItemUpdate(ItemFields):
     is_critical: bool | None = None
     expected_version: ExpectedVersion = None
 
+    def cleared(self) -> tuple[str, ...]:
+        """Details sent as null that null means something for: an item's lead time goes back
+        to the household's. Any other null leaves its field as it is (API.md 5.1)."""
+        sent_null = "lead_time_days" in self.model_fields_set and self.lead_time_days is None
+        return ("lead_time_days",) if sent_null else ()
+
 
 class StockChange(WireModel):
     """Exactly one of an absolute `quantity` or a signed `delta`."""
@@ -101,4 +109,26 @@ class StockChange(WireModel):
             raise ValueError("Send exactly one of quantity or delta")
         if self.delta == 0:
             raise ValueError("delta must not be zero")
+        return self
+
+
+class Count(WireModel):
+    model_config = ConfigDict(strict=True)
+
+    item_id: UUID = Field(strict=False)
+    quantity: Quantity  # what is on the shelf
+
+
+class StocktakeRequest(WireModel):
+    """POST /items/stocktake (API.md 13 #4): each item counted once."""
+
+    model_config = examples.example(examples.COUNT, strict=True)
+
+    counts: list[Count] = Field(min_length=1, max_length=1000)
+    note: Short | None = None
+
+    @model_validator(mode="after")
+    def _each_item_once(self) -> "StocktakeRequest":
+        if len({c.item_id for c in self.counts}) != len(self.counts):
+            raise ValueError("Count each item once")
         return self

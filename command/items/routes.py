@@ -1,18 +1,26 @@
-"""POST, PUT and DELETE /items, and PATCH /items/{id}/stock."""
+"""POST, PUT and DELETE /items, PATCH /items/{id}/stock and POST /items/stocktake."""
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from command.deps import KeyedCommandsDep
 from command.items import handlers
-from command.items.requests import ItemCreate, ItemFields, ItemUpdate, StockChange
+from command.items.requests import (
+    ItemCreate,
+    ItemFields,
+    ItemUpdate,
+    StockChange,
+    StocktakeRequest,
+)
 from command.items.responses import deleted_message, item_out
+from command.items.stocktake import TakeStock, stocktake_out, take_stock
 from command.preconditions import ExpectedVersionQuery, IfMatch, expected_version
 from infra.deps import Writer
 from wire.base import MessageOut
 from wire.errors import AUTHENTICATED, KEYED, MEMBER, WITH_BODY, etag, problems
 from wire.ids import path_id
 from wire.items import ItemOut
+from wire.planning import StocktakeOut
 
 router = APIRouter(
     prefix="/api/v1/items", tags=["items"], responses=problems(*AUTHENTICATED, *MEMBER, *WITH_BODY)
@@ -63,6 +71,7 @@ async def update_item(
         body.quantity,
         expected_version(body.expected_version, if_match),
         {f: getattr(body, f) for f in DETAILS},
+        cleared=body.cleared(),
     )
     return await commands.respond(handlers.revise_item, cmd, view=item_out, owner=user.user_id)
 
@@ -111,3 +120,16 @@ async def change_stock(
         expected_version(body.expected_version, if_match),
     )
     return await commands.respond(handlers.change_stock, cmd, view=item_out, owner=user.user_id)
+
+
+@router.post(
+    "/stocktake", response_model=StocktakeOut, responses=problems(*KEYED, *MEMBER, "bad_request")
+)
+async def stocktake(
+    body: StocktakeRequest, user: Writer, commands: KeyedCommandsDep
+) -> JSONResponse:
+    """Set every counted quantity that differs, all at once, each as a stock change with the
+    reason `stocktake`; answers the drift."""
+    counts = tuple((count.item_id, count.quantity) for count in body.counts)
+    cmd = TakeStock(user.household_id, counts, body.note)
+    return await commands.respond(take_stock, cmd, view=stocktake_out, owner=user.user_id)

@@ -1,7 +1,6 @@
 """Order commands: create (numbered per owner and day), change status, apply to stock, delete."""
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -15,6 +14,7 @@ from command.results import Saved
 from command.retry import retry_on_conflict
 from command.uniqueness import holder
 from command.unit_of_work import UnitOfWork
+from events import clock
 from events.category import Category
 from events.index import Index, order_number_key
 from events.item import Item, ItemNotFound
@@ -183,7 +183,7 @@ def _category_name(uow: UnitOfWork, category_id: UUID) -> str | None:
 
 
 def _order_day(uow: UnitOfWork, owner_id: UUID) -> OrderDay:
-    today = datetime.now(UTC).date()
+    today = clock.now().date()  # the UTC day (API.md 6.1), by the events' clock
     try:
         day: OrderDay = uow.get(OrderDay.create_id(owner_id, today))
     except AggregateNotFoundError:

@@ -54,3 +54,12 @@ class StatusChange(WireModel):
     status: Status
     notes: Text | None = None
     expected_version: ExpectedVersion = None
+
+
+class SuggestRequest(WireModel):
+    """POST /orders/suggested (API.md 13 #2); no body: the defaults."""
+
+    model_config = examples.example(examples.SUGGEST, strict=True)
+
+    within_days: Annotated[int, Field(ge=0, le=365)] = 14
+    cover_days: Annotated[int, Field(ge=1, le=365)] | None = None  # None: the household's

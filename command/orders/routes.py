@@ -1,20 +1,25 @@
-"""POST /orders, PATCH /orders/{id}/status, POST /orders/{id}/apply, DELETE /orders/{id}.
+"""POST /orders, POST /orders/suggested, PATCH /orders/{id}/status, POST /orders/{id}/apply,
+DELETE /orders/{id}.
 
 `{id}` is the order's uuid or its human id (ORD-YYYYMMDD-NNNN).
 """
 
-from fastapi import APIRouter
+from typing import Any
+
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from command.deps import KeyedCommandsDep
 from command.orders import handlers
-from command.orders.requests import OrderCreate, StatusChange
+from command.orders.requests import OrderCreate, StatusChange, SuggestRequest
 from command.orders.responses import deleted_message, order_out
+from command.orders.suggested import OrderSuggested, Suggestions, order_suggested
 from command.preconditions import ExpectedVersionQuery, IfMatch, expected_version
 from infra.deps import Writer
 from wire.base import MessageOut
 from wire.errors import AUTHENTICATED, KEYED, MEMBER, WITH_BODY, etag, problems
 from wire.orders import OrderOut
+from wire.planning import SuggestedOrderOut
 
 router = APIRouter(
     prefix="/api/v1/orders",
@@ -42,6 +47,39 @@ async def create_order(body: OrderCreate, user: Writer, commands: KeyedCommandsD
     return await commands.respond(
         handlers.create_order, cmd, view=order_out, owner=user.user_id, status=201
     )
+
+
+@router.post(
+    "/suggested",
+    status_code=201,
+    response_model=SuggestedOrderOut,
+    responses={
+        200: {"model": SuggestedOrderOut, "description": "Nothing needs ordering: `order` is null"},
+        **problems(*KEYED, *MEMBER, "bad_request"),
+    },
+)
+async def suggested_order(
+    request: Request, user: Writer, commands: KeyedCommandsDep, body: SuggestRequest | None = None
+) -> JSONResponse:
+    """A pending order of every item the forecast (`withinDays`) says to reorder, each for its
+    suggested quantity (`coverDays` days of cover besides the lead time)."""
+    wanted = body or SuggestRequest()
+    suggest: Suggestions = request.app.state.suggestions
+    lines = await suggest(user.household_id, wanted.within_days, wanted.cover_days)
+    if not lines:
+        return await commands.idempotent(user.user_id, _nothing_to_order)
+    cmd = OrderSuggested(user.household_id, tuple(lines))
+    return await commands.respond(
+        order_suggested, cmd, view=_suggested, owner=user.user_id, status=201
+    )
+
+
+async def _nothing_to_order() -> tuple[int, Any]:
+    return 200, {"order": None}
+
+
+def _suggested(order: Any) -> SuggestedOrderOut:
+    return SuggestedOrderOut(order=order_out(order))
 
 
 @router.patch(

@@ -143,6 +143,7 @@ class OpsRules:
                 expected_version=base,
                 details={f: getattr(item, f) for f in DETAIL_FIELDS},
                 via="sync",
+                cleared=item.cleared(),
             )
             return self._run(op, lambda uow: items.revise_item(uow, item_revision))
         if "status" not in found:

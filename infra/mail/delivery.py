@@ -13,7 +13,7 @@ import aiosmtplib
 import asyncpg
 from asyncpg.pool import PoolConnectionProxy
 
-from infra.mail.messages import OUTBOX_CHANNEL
+from infra.mail import OUTBOX_CHANNEL
 from infra.settings import Settings
 from infra.supervision import being_cancelled, nap
 
@@ -96,16 +96,19 @@ class OutboxSender:
     def _on_notify(self, *_args: object) -> None:
         self._wake.set()
 
-    async def send_due(self) -> int:
-        """Try every due message once; returns how many were attempted."""
+    async def send_due(self, only: list[int] | None = None) -> int:
+        """Try every due message (of the ids `only`, if given) once; returns how many were
+        attempted."""
         attempted = 0
         while True:
             async with self._pool.acquire() as conn, conn.transaction():
                 row = await conn.fetchrow(
-                    "SELECT id, recipient, subject, body, attempts FROM email_outbox "
+                    "SELECT id, recipient, subject, body, html, attempts FROM email_outbox "
                     "WHERE sent_at IS NULL AND attempts < $1 AND next_attempt_at <= now() "
+                    "AND ($2::bigint[] IS NULL OR id = ANY($2::bigint[])) "
                     "ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED",
                     MAX_ATTEMPTS,
+                    only,
                 )
                 if row is None:
                     return attempted
@@ -120,6 +123,8 @@ class OutboxSender:
             row["subject"],
         )
         message.set_content(row["body"])
+        if row["html"] is not None:  # the same, for mail apps that show HTML
+            message.add_alternative(row["html"], subtype="html")
         try:
             await self._mailer.send(message)
         except Exception as exc:  # any delivery failure: keep the row and try again later
@@ -134,7 +139,8 @@ class OutboxSender:
             await conn.execute(
                 "UPDATE email_outbox SET attempts = attempts + 1, last_error = $2, "
                 "next_attempt_at = now() + make_interval(secs => $3), "
-                "body = CASE WHEN attempts + 1 >= $4 THEN $5 ELSE body END WHERE id = $1",
+                "body = CASE WHEN attempts + 1 >= $4 THEN $5 ELSE body END, "
+                "html = CASE WHEN attempts + 1 >= $4 THEN NULL ELSE html END WHERE id = $1",
                 row["id"],
                 str(exc)[:500],
                 delay,
@@ -144,7 +150,7 @@ class OutboxSender:
             return
         await conn.execute(
             "UPDATE email_outbox SET attempts = attempts + 1, sent_at = now(), last_error = NULL, "
-            "body = $2 WHERE id = $1",
+            "body = $2, html = NULL WHERE id = $1",
             row["id"],
             SPENT,
         )

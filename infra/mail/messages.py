@@ -7,8 +7,7 @@ from urllib.parse import quote
 from uuid import UUID
 
 from events.store import SideWrite
-
-OUTBOX_CHANNEL = "vitaltrack_outbox"
+from infra.mail import OUTBOX_CHANNEL
 
 
 def enqueue(account: UUID, kind: str, recipient: str, subject: str, body: str) -> SideWrite:

@@ -15,7 +15,7 @@ ITEM_ORDER = ["name", "id"]  # lists and pulls: the index items_owner_name_idx
 COLUMNS = (
     "id, category_id, local_id, name, description, quantity, unit, minimum_stock, expiry_date, "
     "brand, notes, supplier_name, supplier_contact, purchase_link, image_uri, is_active, "
-    "is_critical, version, created_at, updated_at"
+    "is_critical, lead_time_days, version, created_at, updated_at"
 )
 
 

@@ -59,3 +59,20 @@ async def current(client: httpx.AsyncClient, who: Account, **headers: str) -> di
     answer = await client.get(f"{H}/current", headers={**who.headers, **headers})
     assert answer.status_code == 200, answer.text
     return cast(dict[str, Any], answer.json())
+
+
+async def join_as(
+    client: httpx.AsyncClient, owner: Account, mailbox: Mailbox, who: Account, role: str
+) -> dict[str, str]:
+    """`who`, an account already, joins `owner`'s household with its password through the
+    mailed link; the headers that act on that household."""
+    link = await invite(client, owner, mailbox, who.email, role)
+    joined = await client.post(link, data={"password": PASSWORD})
+    assert joined.status_code == 200, joined.text
+    return {**who.headers, "X-Household-Id": owner.user_id}
+
+
+async def set_household(client: httpx.AsyncClient, owner: Account, **settings: Any) -> None:
+    """PATCH /households/current with `settings` (wire names: timeZone, leadTimeDays, ...)."""
+    changed = await client.patch(f"{H}/current", json=settings, headers=owner.headers)
+    assert changed.status_code == 200, changed.text

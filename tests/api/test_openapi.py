@@ -13,8 +13,8 @@ import pytest
 
 from command.accounts.requests import LoginIn, RegisterIn
 from command.categories.requests import CategoryCreate, CategoryUpdate
-from command.items.requests import ItemCreate, ItemUpdate, StockChange
-from command.orders.requests import OrderCreate, StatusChange
+from command.items.requests import ItemCreate, ItemUpdate, StockChange, StocktakeRequest
+from command.orders.requests import OrderCreate, StatusChange, SuggestRequest
 from tests.api.accounts import Account
 from vitaltrack.health import READS_NOTHING
 from wire.activity import ActivityEntry, HistoryEntry
@@ -22,6 +22,7 @@ from wire.categories import CategoryOut
 from wire.errors import CODES, MODELS, ErrorBody
 from wire.items import ItemOut, ItemStats
 from wire.orders import OrderOut
+from wire.planning import ExpiringOut, ForecastOut, StocktakeOut, SuggestedOrderOut
 from wire.sync import PullIn, PullOut, PushIn, PushOut
 from wire.users import AuthOut, UserOut
 
@@ -52,7 +53,9 @@ KEYED = {
     ("put", "/api/v1/items/{item_id}"),
     ("delete", "/api/v1/items/{item_id}"),
     ("patch", "/api/v1/items/{item_id}/stock"),
+    ("post", "/api/v1/items/stocktake"),
     ("post", "/api/v1/orders"),
+    ("post", "/api/v1/orders/suggested"),
     ("patch", "/api/v1/orders/{order_ref}/status"),
     ("post", "/api/v1/orders/{order_ref}/apply"),
     ("delete", "/api/v1/orders/{order_ref}"),
@@ -91,6 +94,12 @@ EXAMPLED = [
     StockChange,
     OrderCreate,
     StatusChange,
+    ForecastOut,
+    ExpiringOut,
+    SuggestedOrderOut,
+    StocktakeOut,
+    SuggestRequest,
+    StocktakeRequest,
 ]
 
 

@@ -31,6 +31,7 @@ def stocked_item(store: Store, changes: int) -> Item:
         image_uri=None,
         is_active=True,
         is_critical=False,
+        lead_time_days=None,
         via="api",
     )
     for n in range(changes):

@@ -48,6 +48,7 @@ def test_the_wheel_installs_into_a_clean_venv_and_migrates(
     names = zipfile.ZipFile(wheel).namelist()
     assert {name.split("/")[0] for name in names if ".dist-info/" not in name} == PACKAGES
     assert "migrations/script.py.mako" in names and "command/accounts/pages/base.html" in names
+    assert {"query/planning/mail/digest.html", "query/planning/mail/digest.txt"} <= set(names)
 
     venv = tmp_path / "clean"
     run(sys.executable, "-m", "venv", "--without-pip", venv)

@@ -1,5 +1,5 @@
 """The `vitaltrack` command, one module per group: server (serve, migrate), seeding,
-accounts, audit, projections. Exit codes: 0 ok, 1 failure, 2 usage, 3 differences found."""
+accounts, audit, projections, digest. Exit codes: 0 ok, 1 failure, 2 usage, 3 differences found."""
 
 import asyncpg
 import psycopg
@@ -11,7 +11,7 @@ from infra.database import NoDatabase
 from infra.security.tokens import KeyUnusable
 from migrations import NotMigrated
 from projections.rebuild import RebuildRunning
-from vitaltrack.cli import accounts, audit, projections, seeding, server
+from vitaltrack.cli import accounts, audit, digest, projections, seeding, server
 from vitaltrack.cli.common import fail
 
 EXIT_CODES = "Exit codes: 0 ok, 1 failure, 2 usage error, 3 differences found (rebuild --dry-run)."
@@ -28,6 +28,7 @@ cli.command()(seeding.seed)
 cli.add_typer(projections.projections_cli, name="projections")
 cli.add_typer(audit.audit_cli, name="audit")
 cli.add_typer(accounts.accounts_cli, name="accounts")
+cli.add_typer(digest.digest_cli, name="digest")
 
 UNREACHABLE = (
     OSError,
