@@ -23,7 +23,7 @@ import aiohttp
 import asyncpg
 
 from bench.http import CLIENTS, PASSWORD, SECONDS, free_port, load, report, serve, server_env
-from bench.report import heading, line, percentile
+from bench.report import heading, line, percentile, target
 from command.categories import handlers as categories
 from command.items import handlers as items
 from command.unit_of_work import BatchedUnitOfWork
@@ -160,6 +160,10 @@ async def run(database: Database, data_dir: Path) -> None:
         (month_rate, month_p99), (year_rate, year_p99) = figures.values()
         ratio = f"req/s {year_rate / month_rate:5.2f}x  p99 {year_p99 / month_p99:5.2f}x"
         line("  1 year / 1 month", ratio)
+        goal = "forecast: p99 < 50 ms, 32 clients"
+        target(f"{goal}, saturated", f"{year_p99:.1f} ms", year_p99 < 50)
+        flat = max(month_rate / year_rate, year_p99 / month_p99)
+        target("forecast: 1 year within 1.5x of 1 month", f"{flat:.2f}x", flat <= 1.5)
         year = households["1 year"]
         for path, label in (
             ("/items?pageSize=100", "GET /items page of 100"),
@@ -169,9 +173,10 @@ async def run(database: Database, data_dir: Path) -> None:
         forecast = getter(url, "/api/v1/items/forecast", year)
         for every in (1.0, 0.2):
             offered = f"{CLIENTS / every:.0f} req/s offered"
-            await measured(
+            _, p99 = await measured(
                 f"forecast, 1 year, each client every {every:g} s ({offered})", forecast, every
             )
+            target(f"{goal}, {offered}", f"{p99:.1f} ms", p99 < 50)
     finally:
         server.terminate()
         server.wait(30)

@@ -37,7 +37,7 @@ def target(goal: str, figure: str, met: bool | None) -> None:
 def summary() -> None:
     if not TARGETS:
         return
-    heading("summary: the targets of this pass (issue 26) and this run's figures")
+    heading("summary: the open issues' targets (25, 26) and this run's figures")
     for goal, figure, met in TARGETS:
         verdict = {True: "met", False: "NOT met", None: "see note"}[met]
         print(f"  {goal:<46} {figure:<26} {verdict}")  # noqa: T201
