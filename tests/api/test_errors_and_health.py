@@ -88,6 +88,7 @@ async def test_readiness_reports_projection_lag(client: httpx.AsyncClient) -> No
         "items",
         "orders",
         "activity",
+        "usage",
         "feed",
     }
     assert all(p["lag"] == 0 for p in body["projections"])

@@ -166,6 +166,7 @@ def test_status_works_on_its_own_and_leaves_nothing_running(data_dir: Path) -> N
         "items",
         "orders",
         "activity",
+        "usage",
         "feed",
     }
     assert all(p["position"] == 0 and p["lag"] == 0 for p in reported)
