@@ -94,17 +94,23 @@ class KeyedCommands(Commands):
         view: Callable[[Any], BaseModel],
         owner: UUID | None,
         status: int = 200,
+        authorize: Callable[[], Awaitable[None]] | None = None,
     ) -> JSONResponse:
         """Run the command and answer `view(aggregate)`. With an Idempotency-Key the answer
-        is stored in the events' transaction: applied and remembered go together."""
+        is stored in the events' transaction: applied and remembered go together.
+        `authorize` runs once no stored answer is found (infra.deps.LaterMember)."""
 
         async def remembered(key: _Key) -> tuple[Answer, bool]:
+            if authorize is not None:
+                await authorize()
             record = Pending(key.scope, key.key, key.fingerprint, status, lambda a: plain(view(a)))
             saved = await self.run_in(self.unit_of_work(record), handler, *args)
             body = record.body if record.saved else plain(view(saved.aggregate))
             return (status, body), record.saved
 
         if self._key is None:
+            if authorize is not None:
+                await authorize()
             saved = await self.run(handler, *args)
             return _json(status, plain(view(saved.aggregate)))
         return await self._keyed(owner, remembered)

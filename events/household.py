@@ -20,6 +20,7 @@ ROLES = (OWNER, CAREGIVER, VIEWER)
 MAX_MEMBERS = 20
 MAX_OPEN_INVITATIONS = 20
 MAX_INVITATIONS_A_DAY = 20
+MAX_HOUSEHOLDS = 20  # per account
 
 
 @dataclass(frozen=True)
@@ -172,12 +173,16 @@ class Household(Aggregate):
         def apply(self, aggregate: "Household") -> None:
             aggregate.members.pop(self.user_id, None)
 
-    def remove(self, user_id: UUID, *, by: UUID) -> None:
+    def remove(self, user_id: UUID, *, by: UUID, erased: bool = False) -> None:
+        """A member leaves or is removed; the founder stays unless its account is erased
+        (API.md 12: its default falls back to the household it founded)."""
         role = self.members.get(user_id)
         if role is None:
             raise NotMember(user_id)
         if role == OWNER:
             raise OwnerMustTransfer(self.owner_id)
+        if user_id == self.owner_id and not erased:  # the household's id is its founder's
+            raise FounderStays(user_id)
         self.trigger_event(
             self.MemberRemoved, owner_id=self.owner_id, user_id=user_id, left=by == user_id
         )
@@ -208,6 +213,14 @@ class NotMember(Exception):
 
 class HouseholdFull(Exception):
     """A household has at most 20 members."""
+
+
+class FounderStays(Exception):
+    """An account keeps the household it founded (unless the account is erased)."""
+
+
+class TooManyHouseholds(Exception):
+    """An account belongs to at most 20 households."""
 
 
 class OwnerMustTransfer(Exception):

@@ -98,6 +98,12 @@ class SessionBearer(HTTPBearer):
         return Principal(claims.user_id, claims.session_id, household, chosen is not None)
 
 
+# What a malformed X-Household-Id names: no household anyone is a member of (uuid4 and
+# uuid5 ids are never nil), so a route acting on a household answers 404 as for a stranger's
+# id, and the routes that act on none (GET /auth/me, GET /households) ignore it.
+NO_HOUSEHOLD = uuid.UUID(int=0)
+
+
 def _chosen_household(request: Request) -> uuid.UUID | None:
     raw = request.headers.get(HOUSEHOLD_HEADER)
     if raw is None:
@@ -105,7 +111,7 @@ def _chosen_household(request: Request) -> uuid.UUID | None:
     try:
         return uuid.UUID(raw)
     except ValueError:
-        raise Problem(404, "not_found", "No such household") from None
+        return NO_HOUSEHOLD
 
 
 session_bearer = SessionBearer(
@@ -139,19 +145,32 @@ class Member:
         return uuid.uuid5(self.session_id, str(self.household_id))
 
 
+# Declared by every route that acts on a household, for the OpenAPI document (SessionBearer
+# reads it).
+HouseholdHeader = Annotated[
+    str | None,
+    Header(
+        alias=HOUSEHOLD_HEADER,
+        max_length=36,
+        description="Act on this household (the caller must be a member); without "
+        "it, on the household the session signed in to.",
+    ),
+]
+
+
 async def _member(
-    request: Request,
-    principal: CurrentUser,
-    _household: Annotated[
-        str | None,
-        Header(
-            alias=HOUSEHOLD_HEADER,
-            max_length=36,
-            description="Act on this household (the caller must be a member); without "
-            "it, on the household the session signed in to.",
-        ),
-    ] = None,
+    request: Request, principal: CurrentUser, _household: HouseholdHeader = None
 ) -> Member:
+    return await member_of(request, principal)
+
+
+async def _signed_in_member(
+    principal: CurrentUser, _household: HouseholdHeader = None
+) -> Principal:
+    return principal
+
+
+async def member_of(request: Request, principal: Principal) -> Member:
     """Not a member of a household it named: 404 (it is not its to know). No longer a member
     of its session's household (removed): 403, until it signs in again or names another."""
     memberships = cast(Memberships, request.app.state.memberships)
@@ -174,11 +193,19 @@ async def _writer(member: Annotated[Member, Depends(_member)]) -> Member:
 
 
 async def _owner(member: Annotated[Member, Depends(_member)]) -> Member:
-    if member.role != OWNER:
-        raise Problem(403, "forbidden", f"Only the household's owner can do this ({member.role})")
+    owner_only(member.role)
     return member
 
 
+def owner_only(role: str) -> None:
+    if role != OWNER:
+        raise Problem(403, "forbidden", f"Only the household's owner can do this ({role})")
+
+
 CurrentMember = Annotated[Member, Depends(_member)]  # any role: reads, sync pulls
+# A member whose role the route checks itself (member_of), after its Idempotency-Key is
+# looked up: the retry of a request whose success took that right away (leaving, handing
+# the ownership on) gets its first answer again, not 403.
+LaterMember = Annotated[Principal, Depends(_signed_in_member)]
 Writer = Annotated[Member, Depends(_writer)]  # owner or caregiver: every change
 Owner = Annotated[Member, Depends(_owner)]  # members, invitations, settings

@@ -8,7 +8,7 @@ why erasure and not crypto-shredding is in docs/account-deletion.md."""
 from dataclasses import dataclass
 from uuid import UUID
 
-from command.accounts.erasure import erase
+from command.accounts.erasure import erase, may_go
 from command.accounts.handlers import verification_mail
 from command.accounts.services import AccountServices
 from command.accounts.tables import (
@@ -45,6 +45,7 @@ class ConfirmDeletion:
 def request_deletion(uow: UnitOfWork, svc: AccountServices, cmd: RequestDeletion) -> Requested:
     user = load_user(uow, cmd.user_id, InvalidOneTimeToken)
     user.check_is_active()
+    may_go(uow, user.id)  # refused now, not only when the mailed link is opened
     if user.email and user.is_email_verified:
         issued = svc.tokens.issue(user.id, user.email, "delete_account")
         mail = messages.deletion_requested(svc.public_base_url, user.id, user.email, issued.token)

@@ -51,15 +51,12 @@ def erase(
     first: tuple[SideWrite, ...] = (),
 ) -> int:
     user = load_user(uow, user_id, InvalidOneTimeToken)
-    memberships = memberships_of(uow, user_id)
-    for m in memberships:
-        if m.role == OWNER and m.members > 1:
-            raise OwnerMustTransfer(f"Transfer the ownership of '{m.name}' to a member first")
+    memberships = may_go(uow, user_id)
     gone = [m.household_id for m in memberships if m.members == 1]
     left = [load_household(uow, m.household_id) for m in memberships if m.members > 1]
     writes = [*first, svc.sessions.revoke_all(user_id)]
     for household in left:
-        household.remove(user_id, by=user_id)
+        household.remove(user_id, by=user_id, erased=True)
         writes += household_written(household)
     for household_id in gone:
         writes += _household_rows(household_id)
@@ -73,6 +70,16 @@ def erase(
     position = uow.commit(*left, *records, writes=writes)
     uow.store.forget_cached()  # every process does on the NOTIFY: no stale aggregate (an index!)
     return position
+
+
+def may_go(uow: UnitOfWork, user_id: UUID) -> list[Membership]:
+    """The account's memberships, unless it owns a household with other members (409: it
+    transfers the ownership first; API.md 12)."""
+    memberships = memberships_of(uow, user_id)
+    for m in memberships:
+        if m.role == OWNER and m.members > 1:
+            raise OwnerMustTransfer(f"Transfer the ownership of '{m.name}' to a member first")
+    return memberships
 
 
 def memberships_of(uow: UnitOfWork, user_id: UUID) -> list[Membership]:

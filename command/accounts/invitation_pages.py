@@ -22,7 +22,7 @@ from command.households import handlers as households
 from command.households.tables import invitation_of
 from command.uniqueness import holder
 from command.unit_of_work import UnitOfWork
-from events.household import AlreadyMember, HouseholdFull
+from events.household import AlreadyMember, HouseholdFull, TooManyHouseholds
 from events.index import email_key
 from events.user import User
 from infra.deps import ClientAddress, RateLimiterDep
@@ -105,7 +105,7 @@ async def accept_invitation(
     join = households.Join(household_id=found.household_id, invitation_id=found.id, user_id=user_id)
     try:
         await commands.run(households.join, join)
-    except (AlreadyMember, HouseholdFull) as exc:
+    except (AlreadyMember, HouseholdFull, TooManyHouseholds) as exc:
         return message(TITLE, str(exc.__doc__), 400)
     done = f"You joined {found.household}. Open the app and sign in as {found.email}."
     return message("Welcome", done)

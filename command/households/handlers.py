@@ -9,6 +9,7 @@ from command.households.loading import load_household
 from command.households.tables import (
     default_set,
     household_written,
+    households_of,
     invitation_closed,
     invitation_written,
 )
@@ -17,7 +18,15 @@ from command.results import Saved
 from command.retry import retry_on_conflict
 from command.uniqueness import holder
 from command.unit_of_work import UnitOfWork
-from events.household import AlreadyMember, Household, HouseholdSettings, Invitation, NotMember
+from events.household import (
+    MAX_HOUSEHOLDS,
+    AlreadyMember,
+    Household,
+    HouseholdSettings,
+    Invitation,
+    NotMember,
+    TooManyHouseholds,
+)
 from events.index import email_key
 from events.store import SideWrite
 from infra.mail import messages
@@ -133,6 +142,9 @@ def join(uow: UnitOfWork, cmd: Join) -> Saved[Household]:
     """The account joins with the invited role; the household becomes its default."""
     household = load_household(uow, cmd.household_id)
     household.join(cmd.user_id, cmd.invitation_id)
+    # A soft cap: two joins of one account at the same moment may pass it by one.
+    if households_of(uow.store, cmd.user_id) >= MAX_HOUSEHOLDS:
+        raise TooManyHouseholds(cmd.user_id)
     writes = [
         *household_written(household),
         invitation_closed(cmd.invitation_id),

@@ -6,11 +6,13 @@ from command.households.loading import HouseholdNotFound
 from command.refusals import Refusal, Shape
 from events.household import (
     AlreadyMember,
+    FounderStays,
     Household,
     HouseholdFull,
     InvitationNotFound,
     NotMember,
     OwnerMustTransfer,
+    TooManyHouseholds,
     TooManyOpenInvitations,
 )
 
@@ -21,6 +23,8 @@ REFUSALS: Mapping[type[Exception], Refusal] = {
     AlreadyMember: Refusal(409, "conflict", "This account is a member of the household already"),
     HouseholdFull: Refusal(409, "conflict", "A household has at most 20 members"),
     TooManyOpenInvitations: Refusal(409, "conflict", "A household has at most 20 open invitations"),
+    TooManyHouseholds: Refusal(409, "conflict", "An account belongs to at most 20 households"),
+    FounderStays: Refusal(409, "conflict", "An account keeps the household it founded"),
     OwnerMustTransfer: Refusal(409, "conflict", None),
 }
 

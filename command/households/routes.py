@@ -18,7 +18,7 @@ from command.households.tables import invitation_of
 from command.preconditions import IfMatch, expected_version
 from events.household import TooManyInvitations
 from events.user import User
-from infra.deps import CurrentMember, CurrentUser, Owner, PoolDep
+from infra.deps import CurrentUser, LaterMember, Owner, PoolDep, member_of, owner_only
 from wire.base import MessageOut
 from wire.errors import AUTHENTICATED, KEYED, WITH_BODY, problems
 from wire.households import HouseholdOut, HouseholdsOut, InvitationOut
@@ -154,7 +154,9 @@ async def revoke_invitation(
 
 
 @router.post(
-    "/join", response_model=HouseholdOut, responses=problems(*KEYED, "bad_request", "forbidden")
+    "/join",
+    response_model=HouseholdOut,
+    responses=problems(*KEYED, "bad_request", "forbidden", "conflict"),
 )
 async def join(
     body: JoinIn,
@@ -164,21 +166,23 @@ async def join(
     views: Views,
     request: Request,
 ) -> JSONResponse:
-    """For new apps: the signed-in account accepts the invitation mailed to its address."""
+    """For new apps: the signed-in account accepts the invitation mailed to its address. The
+    token is checked once no answer is stored for the Idempotency-Key: a retry of a join
+    gets its first answer, not "used"."""
     hasher = request.app.state.accounts.tokens.hash
-    invitation = await run_in_threadpool(invitation_of, commands.store, hasher(body.token))
-    if invitation is None:
-        raise Problem(400, "bad_request", "This invitation is invalid, used or expired")
-    account: User = await run_in_threadpool(commands.store.repository.get, user.user_id)
-    if account.email != invitation["email"]:
-        raise Problem(403, "forbidden", "This invitation was sent to another address")
-    cmd = handlers.Join(
-        household_id=invitation["household_id"],
-        invitation_id=invitation["id"],
-        user_id=user.user_id,
-    )
 
     async def produce() -> tuple[int, Any]:
+        invitation = await run_in_threadpool(invitation_of, commands.store, hasher(body.token))
+        if invitation is None:
+            raise Problem(400, "bad_request", "This invitation is invalid, used or expired")
+        account: User = await run_in_threadpool(commands.store.repository.get, user.user_id)
+        if account.email != invitation["email"]:
+            raise Problem(403, "forbidden", "This invitation was sent to another address")
+        cmd = handlers.Join(
+            household_id=invitation["household_id"],
+            invitation_id=invitation["id"],
+            user_id=user.user_id,
+        )
         await commands.run(handlers.join, cmd)
         return 200, plain(await views.household(pool, cmd.household_id, user.user_id))
 
@@ -193,21 +197,24 @@ async def join(
 async def change_role(
     user_id: str,
     body: RoleIn,
-    member: Owner,
+    caller: LaterMember,
     commands: KeyedCommandsDep,
     pool: PoolDep,
     views: Views,
+    request: Request,
 ) -> JSONResponse:
-    """`owner` transfers ownership: that member becomes owner, the caller a caregiver."""
+    """`owner` transfers ownership: that member becomes owner, the caller a caregiver (so
+    the owner's role is checked after the Idempotency-Key: a retry gets its first answer)."""
     cmd = handlers.ChangeRole(
-        household_id=member.household_id, user_id=path_id(user_id, "Member"), role=body.role
+        household_id=caller.household_id, user_id=path_id(user_id, "Member"), role=body.role
     )
 
     async def produce() -> tuple[int, Any]:
+        owner_only((await member_of(request, caller)).role)
         await commands.run(handlers.change_role, cmd)
-        return 200, plain(await views.household(pool, member.household_id, member.user_id))
+        return 200, plain(await views.household(pool, caller.household_id, caller.user_id))
 
-    return await commands.idempotent(member.user_id, produce)
+    return await commands.idempotent(caller.user_id, produce)
 
 
 @router.delete(
@@ -216,16 +223,25 @@ async def change_role(
     responses=problems(*KEYED, "forbidden", "not_found", "conflict"),
 )
 async def remove_member(
-    user_id: str, member: CurrentMember, commands: KeyedCommandsDep
+    user_id: str, caller: LaterMember, commands: KeyedCommandsDep, request: Request
 ) -> JSONResponse:
-    """The owner removes anyone else; any member removes itself (leaves)."""
+    """The owner removes anyone else; any member removes itself (leaves): its membership is
+    checked after the Idempotency-Key, so a retry of a leave gets its first answer."""
     target = path_id(user_id, "Member")
-    if target != member.user_id and member.role != "owner":
-        raise Problem(
-            403, "forbidden", f"Only the owner removes other members (you are a {member.role})"
-        )
-    cmd = handlers.RemoveMember(household_id=member.household_id, user_id=target, by=member.user_id)
-    left = "You left the household" if target == member.user_id else "Member removed"
+
+    async def authorize() -> None:
+        member = await member_of(request, caller)
+        if target != member.user_id and member.role != "owner":
+            raise Problem(
+                403, "forbidden", f"Only the owner removes other members (you are a {member.role})"
+            )
+
+    cmd = handlers.RemoveMember(household_id=caller.household_id, user_id=target, by=caller.user_id)
+    left = "You left the household" if target == caller.user_id else "Member removed"
     return await commands.respond(
-        handlers.remove_member, cmd, view=lambda _: MessageOut(message=left), owner=member.user_id
+        handlers.remove_member,
+        cmd,
+        view=lambda _: MessageOut(message=left),
+        owner=caller.user_id,
+        authorize=authorize,
     )

@@ -118,6 +118,14 @@ def invitation_of(store: Store, token_hash: bytes) -> dict[str, Any] | None:
         return row
 
 
+def households_of(store: Store, user_id: UUID) -> int:
+    """How many households the account belongs to."""
+    with transaction(store) as curs:
+        curs.execute("SELECT count(*) AS n FROM household_members WHERE user_id = %s", (user_id,))
+        count: int = curs.fetchone()["n"]
+        return count
+
+
 def default_set(user_id: UUID, household_id: UUID) -> SideWrite:
     return SideWrite(
         "INSERT INTO household_defaults (user_id, household_id) VALUES (%s, %s) "

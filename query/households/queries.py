@@ -22,7 +22,9 @@ _MEMBERS = (
     "WHERE m.household_id = $1 ORDER BY m.joined_at, m.user_id"
 )
 _INVITATIONS = (
-    "SELECT i.id, i.email, i.role, i.invited_by, coalesce(u.name, $2) AS inviter, i.expires_at "
+    # the inviter's id and name; once its account is erased, null and "Former member"
+    "SELECT i.id, i.email, i.role, u.id AS invited_by, coalesce(u.name, $2) AS inviter, "
+    "i.expires_at "
     "FROM household_invitations i LEFT JOIN users u ON u.id = i.invited_by "
     "WHERE i.household_id = $1 AND i.expires_at > now() ORDER BY i.created_at, i.id"
 )

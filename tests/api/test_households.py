@@ -7,8 +7,16 @@ import httpx
 
 from infra.database import Database
 from infra.settings import Settings
-from tests.api.accounts import PASSWORD, Account, register
-from tests.api.households import H, accept_as_new, current, invite, member, sign_in
+from tests.api.accounts import PASSWORD, Account, register, verify
+from tests.api.households import (
+    H,
+    accept_as_new,
+    current,
+    invite,
+    join_as,
+    member,
+    sign_in,
+)
 from tests.api.inventory import category, get, item, stock
 from tests.api.released_app import ReleasedApp
 from tests.documented import checked_client
@@ -161,9 +169,82 @@ async def test_ownership_is_transferred_before_the_owner_can_leave(
     assert handed.status_code == 200
     roles = {m["userId"]: m["role"] for m in handed.json()["members"]}
     assert roles == {alice.user_id: "caregiver", nurse.user_id: "owner"}
-    left = await client.delete(f"{H}/current/members/{alice.user_id}", headers=alice.headers)
-    assert left.status_code == 200
-    assert [m["userId"] for m in (await current(client, nurse))["members"]] == [nurse.user_id]
+    # the household Alice founded stays hers: she neither leaves it nor is removed from it
+    stays = await client.delete(f"{H}/current/members/{alice.user_id}", headers=alice.headers)
+    assert (stays.status_code, stays.json()["detail"]) == (
+        409,
+        "An account keeps the household it founded",
+    )
+    kept = await client.delete(f"{H}/current/members/{alice.user_id}", headers=nurse.headers)
+    assert kept.status_code == 409
+    left = await client.delete(f"{H}/current/members/{nurse.user_id}", headers=nurse.headers)
+    assert left.status_code == 409  # the owner now: she transfers it back first
+    assert {m["userId"] for m in (await current(client, nurse))["members"]} == set(roles)
+
+
+async def test_retries_of_a_join_a_hand_over_and_a_leave_get_their_first_answers(
+    client: httpx.AsyncClient, alice: Account, bob: Account, mailbox: Mailbox
+) -> None:
+    """Each took away what it needed (the token, the owner's role, the membership): with the
+    same Idempotency-Key, the retry of a lost answer replays it, not 400 or 403."""
+    link = await invite(client, alice, mailbox, bob.email, "caregiver")
+    token = link.rsplit("/", 1)[1]
+    join = {"json": {"token": token}, "headers": {**bob.headers, "Idempotency-Key": "join-1"}}
+    first = await client.post(f"{H}/join", **join)
+    assert first.status_code == 200, first.text
+    again = await client.post(f"{H}/join", **join)
+    assert (again.status_code, again.json()) == (200, first.json())
+    assert again.headers["Idempotent-Replayed"] == "true"
+
+    hand = {"json": {"role": "owner"}, "headers": {**alice.headers, "Idempotency-Key": "hand-1"}}
+    path = f"{H}/current/members/{bob.user_id}"
+    handed = await client.patch(path, **hand)
+    assert handed.status_code == 200, handed.text
+    assert (await client.patch(path, **hand)).json() == handed.json()
+    unkeyed = await client.patch(path, json={"role": "owner"}, headers=alice.headers)
+    assert unkeyed.status_code == 403  # a new request: Alice is a caregiver now
+
+    giving_back = await client.patch(
+        f"{H}/current/members/{alice.user_id}",
+        json={"role": "owner"},
+        headers={**bob.headers, "X-Household-Id": alice.user_id},
+    )
+    assert giving_back.status_code == 200
+    leave = {"headers": {**bob.headers, "X-Household-Id": alice.user_id, "Idempotency-Key": "l1"}}
+    gone = await client.delete(f"{H}/current/members/{bob.user_id}", **leave)
+    assert (gone.status_code, gone.json()["message"]) == (200, "You left the household")
+    assert (
+        await client.delete(f"{H}/current/members/{bob.user_id}", **leave)
+    ).json() == gone.json()
+    assert [m["userId"] for m in (await current(client, alice))["members"]] == [alice.user_id]
+
+
+async def test_an_account_belongs_to_at_most_twenty_households(
+    client: httpx.AsyncClient, bob: Account, mailbox: Mailbox
+) -> None:
+    for n in range(19):  # and its own
+        owner = await register(client, f"owner{n}@example.com")
+        await join_as(client, owner, mailbox, bob, "viewer")
+    last = await register(client, "owner19@example.com")
+    link = await invite(client, last, mailbox, bob.email, "viewer")
+    refused = await client.post(
+        f"{H}/join", json={"token": link.rsplit("/", 1)[1]}, headers=bob.headers
+    )
+    assert (refused.status_code, refused.json()["code"]) == (409, "conflict")
+    assert "20 households" in refused.json()["detail"]
+    page = await client.post(link, data={"password": PASSWORD})
+    assert page.status_code == 400 and "20 households" in page.text
+    assert len((await client.get(H, headers=bob.headers)).json()["households"]) == 20
+
+
+async def test_a_malformed_household_header_is_ignored_where_no_household_is_acted_on(
+    client: httpx.AsyncClient, alice: Account
+) -> None:
+    odd = {**alice.headers, "X-Household-Id": "not-a-uuid"}
+    assert (await client.get("/api/v1/auth/me", headers=odd)).status_code == 200
+    assert (await client.get(H, headers=odd)).status_code == 200
+    foreign = await client.get("/api/v1/items", headers=odd)
+    assert (foreign.status_code, foreign.json()["code"]) == (404, "not_found")
 
 
 async def test_x_household_id_chooses_among_the_callers_households(
@@ -223,6 +304,35 @@ async def test_the_owner_of_a_shared_household_must_transfer_before_deleting_the
     )
     assert refused.status_code == 409, refused.text
     assert "ownership" in refused.json()["detail"]
+
+
+async def test_a_verified_owner_of_a_shared_household_is_refused_before_any_link_is_mailed(
+    client: httpx.AsyncClient, mailbox: Mailbox
+) -> None:
+    alice = await register(client, "ann@example.com")
+    await verify(client, mailbox, alice.email)
+    await member(client, alice, mailbox, "nurse@example.com", "caregiver")
+    refused = await client.delete("/api/v1/auth/me", headers=alice.headers)
+    assert (refused.status_code, refused.json()["code"]) == (409, "conflict")
+    assert "Test User's household" in refused.json()["detail"]
+    assert [m.subject for m in mailbox.messages_to(alice.email) if "elete" in m.subject] == []
+
+
+async def test_an_erased_former_owners_invitations_name_a_former_member(
+    client: httpx.AsyncClient, alice: Account, mailbox: Mailbox
+) -> None:
+    nurse = await member(client, alice, mailbox, "nurse@example.com", "caregiver")
+    await invite(client, alice, mailbox, "grandma@example.com", "viewer")
+    handed = await client.patch(
+        f"{H}/current/members/{nurse.user_id}", json={"role": "owner"}, headers=alice.headers
+    )
+    assert handed.status_code == 200
+    gone = await client.request(
+        "DELETE", "/api/v1/auth/me", json={"password": PASSWORD}, headers=alice.headers
+    )
+    assert gone.status_code == 200, gone.text
+    (invitation,) = (await current(client, nurse))["invitations"]
+    assert invitation["invitedBy"] == {"userId": None, "name": "Former member"}
 
 
 async def test_a_removal_reaches_every_api_process(
