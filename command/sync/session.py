@@ -84,7 +84,14 @@ class Session:
                 "SELECT sync_prove_receipt(%s, %s, %s)",
                 (session_id, receipt.last_sync_at, receipt.position),
             )
-            if self._names_delivered(curs, named):
+            curs.execute(_ROWS, (session_id,))
+            self._rows = {r["entity_id"]: _row(r) for r in curs.fetchall()}
+            curs.execute(_BOOTSTRAP, (session_id, self.bootstrap_seq))
+            for r in curs.fetchall():
+                row = self._rows.setdefault(r["id"], _Row(r["kind"], [], None, None, None, False))
+                row.deliveries.append(Delivery(r["version"], self.bootstrap_seq))
+                row.deliveries.sort(key=lambda d: d.seq)  # oldest first
+            if self._names_delivered(named):
                 curs.execute(
                     "UPDATE sync_sessions SET proven_seq = greatest(proven_seq, bootstrap_seq) "
                     "WHERE session_id = %s",
@@ -95,8 +102,6 @@ class Session:
                 (session_id,),
             )
             known = curs.fetchone()
-            curs.execute(_ROWS, (session_id,))
-            self._rows = {r["entity_id"]: _row(r) for r in curs.fetchall()}
         lost = frozenset(
             s for s, gone in zip(known["pull_seqs"], known["pull_lost"], strict=True) if gone
         )
@@ -105,14 +110,12 @@ class Session:
         # a lost answer)
         self.proven = self.bootstrap_seq > 0 and self.pulls.arrived(self.bootstrap_seq)
 
-    def _names_delivered(self, curs: Any, named: list[UUID]) -> bool:
+    def _names_delivered(self, named: list[UUID]) -> bool:
         """Receipt of the bootstrap is proven by naming a server id only that pull gave."""
-        curs.execute(
-            "SELECT 1 FROM sync_session_entities WHERE session_id = %s AND entity_id = ANY(%s) "
-            "AND %s <= ANY(delivered_seqs) LIMIT 1",
-            (self.session_id, named, self.bootstrap_seq),
+        era = self.bootstrap_seq
+        return any(
+            d.seq >= era for i in named if (row := self._rows.get(i)) for d in row.deliveries
         )
-        return curs.fetchone() is not None
 
     def base(self, entity: str, current: Any, shown: Shown | None = None) -> Base | None:
         """What the device started from for `current`, if anything proves it (or lets it be
@@ -181,6 +184,13 @@ class Session:
 _ROWS = (
     "SELECT entity_id, entity, delivered_versions, delivered_seqs, base, base_version, "
     "base_seq, base_proven FROM sync_session_entities WHERE session_id = %s"
+)
+# What the session's latest bootstrap delivered (query/sync/delivery.py), if it is recorded
+# as one row (older sessions' bootstraps are in their per-entity rows).
+_BOOTSTRAP = (
+    "SELECT t.kind, t.id, t.version FROM sync_bootstraps b, "
+    "unnest(b.kinds, b.ids, b.versions) AS t(kind, id, version) "
+    "WHERE b.session_id = %s AND b.seq = %s"
 )
 
 

@@ -31,10 +31,11 @@ async def record_delivery(
 ) -> None:
     """`receipt`: the tokens of an earlier answer the request sent back (its cursor, its
     lastSyncAt), which prove that answer arrived. `delivered`: (entity, id, version) of what
-    the pull returned; None for the whole household, read here from the same snapshot the
-    pull rendered it from (the caller's REPEATABLE READ transaction) instead of being sent
-    back row by row. The pull's own tokens (`server_time`, `next_position`) are kept among
-    the session's last eight, for a later request to prove this answer with."""
+    the pull returned; None for the whole household (a bootstrap), read here from the same
+    snapshot the pull rendered it from (the caller's REPEATABLE READ transaction) and kept
+    as one row of arrays, replacing the session's previous bootstrap. The pull's own tokens
+    (`server_time`, `next_position`) are kept among the session's last eight, for a later
+    request to prove this answer with."""
     seq = await conn.fetchval(
         "INSERT INTO sync_sessions (session_id, owner_id, seq) VALUES ($1, $2, 1) "
         "ON CONFLICT (session_id) DO UPDATE SET seq = sync_sessions.seq + 1 RETURNING seq",
@@ -58,15 +59,16 @@ async def record_delivery(
         server_time,
         next_position,
     )
-    if delivered is None:
+    if delivered is None:  # one row for the whole household (migration 0019)
         await conn.execute(
-            "INSERT INTO sync_session_entities AS e "
-            "(session_id, entity_id, entity, delivered_versions, delivered_seqs) "
-            "SELECT $1, id, entity, ARRAY[version], ARRAY[$2::integer] FROM ("
+            "INSERT INTO sync_bootstraps AS b (session_id, seq, kinds, ids, versions) "
+            "SELECT $1, $2, coalesce(array_agg(entity), '{}'), coalesce(array_agg(id), '{}'), "
+            "coalesce(array_agg(version), '{}') FROM ("
             "SELECT 'category' AS entity, id, version FROM categories WHERE owner_id = $3 "
             "UNION ALL SELECT 'item', id, version FROM items WHERE owner_id = $3 "
             "UNION ALL SELECT 'order', id, version FROM orders WHERE owner_id = $3"
-            ") AS household ORDER BY id " + _DELIVERED,
+            ") AS household ON CONFLICT (session_id) DO UPDATE SET seq = EXCLUDED.seq, "
+            "kinds = EXCLUDED.kinds, ids = EXCLUDED.ids, versions = EXCLUDED.versions",
             session_id,
             seq,
             owner_id,
