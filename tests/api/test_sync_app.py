@@ -353,6 +353,34 @@ async def test_a_matched_seed_row_renamed_later_is_not_created_again(
     assert stocked["Ambu Bag r7"] == 9
 
 
+async def test_seed_data_brings_back_a_deleted_supply_only_by_the_phones_own_use(
+    client: httpx.AsyncClient, alice: Account
+) -> None:
+    """The family deleted the Ambu Bag; a phone whose seed data never reached the server
+    logs out: its unchanged seed row leaves it deleted (a conflict, no new item beside it),
+    and its use of another seed row brings that one back with just that use. A device that
+    held the deleted one and changed it revives that same item, not a second."""
+    await family_with_ambu_bags(client, alice)
+    editor = await app(client, alice)  # holds the household's Ambu Bag (5)
+    cleaner = await app(client, alice)
+    cleaner.delete_item("Ambu Bag")
+    cleaner.delete_item("Suction Catheter")
+    await cleaner.logout()
+    assert "Ambu Bag" not in await household(client, alice)
+    tablet = ReleasedApp(client, alice.email, PASSWORD)
+    tablet.faults.lose, tablet.faults.fail = ["pull"], ["push"] + ["replay"] * 100
+    await tablet.login()
+    tablet.set_stock("Suction Catheter", 3)
+    await tablet.logout()
+    stocked = await household(client, alice)
+    assert "Ambu Bag" not in stocked and stocked["Suction Catheter"] == 3
+    editor.set_stock("Ambu Bag", 7)
+    await editor.logout()
+    assert (await household(client, alice))["Ambu Bag"] == 7
+    names = [i["name"] for i in (await get(client, alice, "/items?pageSize=100"))["items"]]
+    assert len(names) == len(set(names))
+
+
 async def test_an_order_received_after_being_ordered_passes_through_ordered(
     client: httpx.AsyncClient, alice: Account
 ) -> None:

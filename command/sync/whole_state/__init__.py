@@ -23,6 +23,7 @@ from command.sync.session import FIELDS, Session, load
 from command.sync.whole_state import categories, items, orders
 from command.sync.whole_state.omission import remove, unnamed
 from events.category import Category
+from events.item import Item
 
 
 class WholeStateRules:
@@ -99,11 +100,13 @@ class WholeStateRules:
 
     def _item(self, op: Operation, target: UUID | None, body: ItemCreate) -> Decision:
         sent = items.sent_fields(body)
-        matched = False
+        matched = gone = False
         if target is None and not self.session.proven:  # seed data after a failed pull
             found = self._same_name(body.category_id, body.name)
-            if found is not None and (target := self._claim(op, found)) is not None:
-                matched = True
+            if found is not None and (target := self._claim(op, found.id)) is not None:
+                matched, gone = True, found.is_deleted
+                if gone:  # the family deleted it: only the phone's own use brings it back
+                    sent = {k: v for k, v in sent.items() if k == "quantity"}
         if target is None:
             whole = {f: getattr(body, f) for f in FIELDS["item"]}  # defaults for what is unsent
             return items.create(self.ctx, op, whole, body.local_id)
@@ -111,6 +114,8 @@ class WholeStateRules:
         decision = items.merge(
             self.ctx, self.session, op, target, sent, matched=matched, credits=credits
         )
+        if gone and decision.outcome is not None and decision.outcome.status == "conflict":
+            return decision  # still deleted: a replay matches the row by name again
         return self._remembered(op, decision, matched, target)
 
     def _claim(self, op: Operation, found: UUID) -> UUID | None:
@@ -131,18 +136,21 @@ class WholeStateRules:
         refs = tuple((op.entity, ref, target) for ref in op.refs())
         return Decision(decision.outcome, decision.save, decision.writes, decision.held, refs)
 
-    def _same_name(self, category_id: UUID, name: str) -> UUID | None:
+    def _same_name(self, category_id: UUID, name: str) -> Item | None:
         """The household's live item of this name in this (the household's) category; else
-        one created under this name and renamed since (a seed row another phone renamed)."""
+        one created under this name and renamed since (a seed row another phone renamed);
+        else such an item the family deleted (the latest), not a new one beside it."""
         category: Any = load(self.ctx.store, "category", category_id)
         if not isinstance(category, Category) or category.owner_id != self.ctx.owner_id:
             return None  # another household's category: answered as an unknown id
         key = name.strip().casefold()
-        items = [load(self.ctx.store, "item", i) for i in members_of(self.ctx.store, category_id)]
-        live = [i for i in items if i is not None and not i.is_deleted and i.id not in self.claimed]
-        for attribute in ("name", "first_name"):
-            for item in live:
-                if getattr(item, attribute).strip().casefold() == key:
-                    found: UUID = item.id
-                    return found
+        for deleted in (False, True):
+            ids = members_of(self.ctx.store, category_id, deleted=deleted)
+            loaded = [load(self.ctx.store, "item", i) for i in ids]
+            items = [i for i in loaded if isinstance(i, Item) and i.id not in self.claimed]
+            items.sort(key=lambda i: i.modified_on, reverse=True)
+            for attribute in ("name", "first_name"):
+                for item in items:
+                    if getattr(item, attribute).strip().casefold() == key:
+                        return item
         return None

@@ -73,7 +73,7 @@ def plan_against(
     if mine is None and matched and entity == "item":
         mine = Base(SEED_STOCK, current.version, False)
     before = fields_of(entity, current)
-    knew = knew_deleted(mine, current)
+    knew = not matched and knew_deleted(mine, current)  # a seed row never held it
     deleted = current.is_deleted and not knew
     held = mine.fields if mine is not None else None
     return Planned(mine, before, plan(sent, held, before, deleted=deleted, credit=credit), knew)
