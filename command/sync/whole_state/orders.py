@@ -251,8 +251,7 @@ def _take_back(ctx: Context, lines: dict[str, int]) -> list[Item]:
 def _line(ctx: Context, line: OrderItemIn) -> OrderLine:
     """A snapshot of the line's item; if the item is gone, of what the device sent."""
     ref = ctx.server_ref("item", line.item_id)
-    given = line.model_dump(exclude={"item_id", "quantity"}, exclude_unset=True)
-    request = orders.LineRequest(ref, line.quantity, given)
+    request = orders.LineRequest.from_request(line, ref)
     snapshot = orders.snapshot_line(ctx.uow, ctx.owner_id, request)
     if snapshot is not None:
         return snapshot
