@@ -95,7 +95,9 @@ def create_order(uow: UnitOfWork, cmd: CreateOrder) -> Saved[Order]:
         if line is None:
             raise OrderedItemMissing(request.item_id)
         lines.append(line)
-    order, day, name = new_order(uow, cmd.owner_id, tuple(lines), cmd.notes, cmd.local_id, "api")
+    order, day, name = new_order(
+        uow, cmd.owner_id, tuple(lines), notes=cmd.notes, local_id=cmd.local_id, via="api"
+    )
     writes = local_id_row(cmd.owner_id, "order", cmd.local_id, order.id)
     return Saved(order, uow.commit(order, day, name, writes=writes))
 
@@ -104,8 +106,9 @@ def new_order(
     uow: UnitOfWork,
     owner_id: UUID,
     lines: tuple[OrderLine, ...],
-    notes: str | None,
-    local_id: str | None,
+    *,
+    notes: str | None = None,
+    local_id: str | None = None,
     via: str,
 ) -> tuple[Order, OrderDay, Index]:
     """An order numbered for today, with the day's counter and the number's index to save."""

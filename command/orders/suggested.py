@@ -44,5 +44,5 @@ def order_suggested(uow: UnitOfWork, cmd: OrderSuggested) -> Saved[Order]:
             lines.append(line)
     if not lines:
         raise OrderedItemMissing("every suggested item is gone")
-    order, day, name = new_order(uow, cmd.owner_id, tuple(lines), None, None, "api")
+    order, day, name = new_order(uow, cmd.owner_id, tuple(lines), via="api")
     return Saved(order, uow.commit(order, day, name))

@@ -167,7 +167,7 @@ def upsert(
 def _create(ctx: Context, op: Operation, body: DeviceOrder) -> Decision:
     local = op.local_id or (op.data or {}).get("localId") or op.entity_id
     lines = tuple(_line(ctx, line) for line in body.items)
-    order, day, number = orders.new_order(ctx.uow, ctx.owner_id, lines, None, local, "sync")
+    order, day, number = orders.new_order(ctx.uow, ctx.owner_id, lines, local_id=local, via="sync")
     _walk(order, steps(PENDING, body.status, ordered=body.ordered_at is not None) or [])
     held = Base({"status": order.status}, order.version, True)
     writes = tuple(local_id_row(ctx.owner_id, "order", local, order.id))
