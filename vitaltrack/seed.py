@@ -37,7 +37,7 @@ class Household:
     ):
         self.uow, self.rng = uow, rng
         self.email = f"family{n}-{uuid.uuid4().hex[:6]}@seed.vitaltrack.app"
-        signup = Register(self.email, None, f"Family {n}", None, password_hash)
+        signup = Register(email=self.email, name=f"Family {n}", password_hash=password_hash)
         self.owner = register(uow, accounts, signup).user.id
         self.categories = [
             categories.create_category(
