@@ -24,7 +24,8 @@ from bench.report import heading, latencies, line
 from command.categories import handlers as categories
 from command.items import handlers as items
 from command.unit_of_work import UnitOfWork
-from events.item import DETAIL_FIELDS, Item
+from events.category import CategoryDetails
+from events.item import Item, ItemDetails
 from events.store import FastReadTranscoder, Store, register_transcodings
 from infra.database import Database
 from infra.settings import Settings
@@ -53,15 +54,17 @@ def library_env(database: Database) -> dict[str, str]:
 
 
 def seed_items(store: Store, owner: UUID) -> list[UUID]:
-    category = categories.create_category(
-        UnitOfWork(store), categories.CreateCategory(owner, "Bench", None, 0, False, None)
-    ).aggregate
-    details: dict[str, object] = dict.fromkeys(DETAIL_FIELDS)
+    bench = categories.CreateCategory(owner_id=owner, details=CategoryDetails(name="Bench"))
+    category = categories.create_category(UnitOfWork(store), bench).aggregate
     ids = []
     for n in range(ITEMS):
-        details.update(name=f"item {n}", unit="pieces", minimum_stock=0)
-        details.update(is_active=True, is_critical=False)
-        cmd = items.CreateItem(owner, category.id, None, 1000, dict(details))
+        cmd = items.CreateItem(
+            owner_id=owner,
+            category_id=category.id,
+            local_id=None,
+            quantity=1000,
+            details=ItemDetails(name=f"item {n}"),
+        )
         ids.append(items.create_item(UnitOfWork(store), cmd).aggregate.id)
     return ids
 
@@ -75,7 +78,7 @@ def rate(command: Callable[[int], None], writers: int, n: int = COMMANDS) -> flo
 
 def ours(store: Store, owner: UUID, ids: list[UUID]) -> Callable[[int], None]:
     def command(n: int) -> None:
-        cmd = items.ChangeStock(owner, ids[n % len(ids)], None, 1, "bench", None)
+        cmd = items.ChangeStock(owner_id=owner, item_id=ids[n % len(ids)], delta=1, reason="bench")
         items.change_stock(UnitOfWork(store), cmd)
 
     return command
@@ -125,15 +128,15 @@ def history_independence(
         store.save(long_lived)
     short = ids[0]
     for _ in range(8):
-        items.change_stock(UnitOfWork(store), items.ChangeStock(owner, short, None, 1, None, None))
+        once_more = items.ChangeStock(owner_id=owner, item_id=short, delta=1)
+        items.change_stock(UnitOfWork(store), once_more)
     figures = []
     for item_id in (short, ids[-1]):
         started = time.perf_counter()
         for _ in range(200):
             fresh = Store(env=env)  # a cold cache: each change loads the item
-            items.change_stock(
-                UnitOfWork(fresh), items.ChangeStock(owner, item_id, None, 1, None, None)
-            )
+            once_more = items.ChangeStock(owner_id=owner, item_id=item_id, delta=1)
+            items.change_stock(UnitOfWork(fresh), once_more)
             fresh.close()
         figures.append(200 / (time.perf_counter() - started))
     return figures[0], figures[1]

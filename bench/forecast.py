@@ -27,8 +27,9 @@ from bench.report import heading, line, percentile, target
 from command.categories import handlers as categories
 from command.items import handlers as items
 from command.unit_of_work import BatchedUnitOfWork
+from events.category import CategoryDetails
 from events.clock import stamp_with
-from events.item import DETAIL_FIELDS
+from events.item import ItemDetails
 from events.store import Store
 from infra.clock import FixedClock
 from infra.database import Database
@@ -76,23 +77,32 @@ def write_history(database: Database, owner: uuid.UUID, year: Year, days: int) -
     uow = BatchedUnitOfWork(store)
     shelves = [
         categories.create_category(
-            uow, categories.CreateCategory(owner, f"Shelf {n}", None, n, False, None)
+            uow,
+            categories.CreateCategory(
+                owner_id=owner, details=CategoryDetails(name=f"Shelf {n}", display_order=n)
+            ),
         ).aggregate.id
         for n in range(20)
     ]
     first = DAYS - days
     made = []
     for n in range(ITEMS):
-        details: dict[str, Any] = dict.fromkeys(DETAIL_FIELDS)
-        details.update(name=f"Supply {n:03d}", unit="pieces", minimum_stock=year.minimums[n])
-        details.update(is_active=True, is_critical=n % 5 == 0)
-        cmd = items.CreateItem(owner, shelves[n % 20], None, year.quantities[first][n], details)
+        details = ItemDetails(
+            name=f"Supply {n:03d}", minimum_stock=year.minimums[n], is_critical=n % 5 == 0
+        )
+        cmd = items.CreateItem(
+            owner_id=owner,
+            category_id=shelves[n % 20],
+            local_id=None,
+            quantity=year.quantities[first][n],
+            details=details,
+        )
         made.append(items.create_item(uow, cmd).aggregate.id)
     uow.flush()
     for day, changes in enumerate(year.days[first:]):
         for n, delta, reason in changes:
             clock.at = start + timedelta(days=day, minutes=n)
-            change = items.ChangeStock(owner, made[n], None, delta, reason, None)
+            change = items.ChangeStock(owner_id=owner, item_id=made[n], delta=delta, reason=reason)
             items.change_stock(uow, change)
         uow.flush()
     store.close()

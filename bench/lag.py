@@ -41,9 +41,8 @@ def drive(
             if now < next_at:
                 time.sleep(next_at - now)
             item_id = item_ids[(n + len(commits)) % len(item_ids)]
-            saved = items.change_stock(
-                UnitOfWork(store), items.ChangeStock(owner, item_id, None, 1, "bench", None)
-            )
+            one_more = items.ChangeStock(owner_id=owner, item_id=item_id, delta=1, reason="bench")
+            saved = items.change_stock(UnitOfWork(store), one_more)
             commits.append((saved.position, time.perf_counter()))
             next_at += interval
 

@@ -1,5 +1,6 @@
 """The Category aggregate: a named group of supply items in one household."""
 
+from dataclasses import dataclass, fields
 from datetime import datetime
 from uuid import UUID
 
@@ -7,7 +8,29 @@ from eventsourcing.domain import Aggregate
 
 from events.attribution import Attributed
 
-REVISABLE = ("name", "description", "display_order", "is_default")
+
+@dataclass(frozen=True, kw_only=True)
+class CategoryDetails:
+    """What a category says about itself: the one list of its fields."""
+
+    name: str
+    description: str | None = None
+    display_order: int = 0
+    is_default: bool = False
+
+
+REVISABLE = tuple(f.name for f in fields(CategoryDetails))
+
+
+@dataclass(frozen=True, kw_only=True)
+class CategoryEdit:
+    """An edit of a category: None leaves a field as it is; `cleared` names those set to null."""
+
+    name: str | None = None
+    description: str | None = None
+    display_order: int | None = None
+    is_default: bool | None = None
+    cleared: tuple[str, ...] = ()
 
 
 class Category(Aggregate):
@@ -39,6 +62,11 @@ class Category(Aggregate):
         self.display_order = display_order
         self.is_default = is_default
         self.is_deleted = False
+
+    @classmethod
+    def add(cls, *, owner_id: UUID, local_id: str | None, details: CategoryDetails) -> "Category":
+        """A new category (its Created event carries the details one by one)."""
+        return cls(owner_id=owner_id, local_id=local_id, **vars(details))
 
     class Revised(Event):
         """Only the fields that changed are set; `cleared` names fields set to null."""
@@ -88,11 +116,12 @@ class Category(Aggregate):
             originally_created=self.created_on,
         )
 
-    def revise(self, cleared: tuple[str, ...] = (), **values: object) -> bool:
-        """Apply the new values (and clear `cleared`); False, recording nothing, if none differ."""
+    def revise(self, edit: CategoryEdit) -> bool:
+        """Apply the edit; False, recording nothing, if nothing differs."""
         self.check_exists()
-        changed = {f: v for f, v in values.items() if v is not None and getattr(self, f) != v}
-        cleared = tuple(f for f in cleared if getattr(self, f) is not None)
+        sent = {f: getattr(edit, f) for f in REVISABLE}
+        changed = {f: v for f, v in sent.items() if v is not None and getattr(self, f) != v}
+        cleared = tuple(f for f in edit.cleared if getattr(self, f) is not None)
         if not changed and not cleared:
             return False
         self.trigger_event(

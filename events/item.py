@@ -1,7 +1,8 @@
 """The Item aggregate: one supply in a household, and the only place stock changes. One
-module over ~300 lines: its events (with the upcasts that let every stored version load) and
-every stock rule stay together."""
+module over ~300 lines: its details (one typed value, and the edit of them), its events (with
+the upcasts that let every stored version load) and every stock rule stay together."""
 
+from dataclasses import dataclass, fields
 from datetime import date, datetime
 from uuid import UUID
 
@@ -10,22 +11,52 @@ from eventsourcing.domain import Aggregate
 from events.attribution import Attributed
 
 MAX_QUANTITY = 999_999
-DETAIL_FIELDS = (
-    "name",
-    "description",
-    "unit",
-    "minimum_stock",
-    "expiry_date",
-    "brand",
-    "notes",
-    "supplier_name",
-    "supplier_contact",
-    "purchase_link",
-    "image_uri",
-    "is_active",
-    "is_critical",
-    "lead_time_days",  # days from ordering to delivery; None: the household's (API.md 13)
-)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ItemDetails:
+    """What an item says about itself besides its category and stock: the one list of its
+    details, for requests, commands, events, responses and the read table."""
+
+    name: str
+    description: str | None = None
+    unit: str = "pieces"
+    minimum_stock: int = 0
+    expiry_date: date | None = None
+    brand: str | None = None
+    notes: str | None = None
+    supplier_name: str | None = None
+    supplier_contact: str | None = None
+    purchase_link: str | None = None
+    image_uri: str | None = None
+    is_active: bool = True
+    is_critical: bool = False
+    lead_time_days: int | None = None  # days from ordering to delivery; None: the household's
+
+
+DETAIL_FIELDS = tuple(f.name for f in fields(ItemDetails))
+
+
+@dataclass(frozen=True, kw_only=True)
+class ItemEdit:
+    """An edit of an item's details: None leaves a detail as it is; `cleared` names the
+    details set to null."""
+
+    name: str | None = None
+    description: str | None = None
+    unit: str | None = None
+    minimum_stock: int | None = None
+    expiry_date: date | None = None
+    brand: str | None = None
+    notes: str | None = None
+    supplier_name: str | None = None
+    supplier_contact: str | None = None
+    purchase_link: str | None = None
+    image_uri: str | None = None
+    is_active: bool | None = None
+    is_critical: bool | None = None
+    lead_time_days: int | None = None
+    cleared: tuple[str, ...] = ()
 
 
 class Item(Aggregate):
@@ -114,6 +145,31 @@ class Item(Aggregate):
         self.is_critical = is_critical
         self.lead_time_days = lead_time_days
         self.is_deleted = False
+
+    @classmethod
+    def add(
+        cls,
+        *,
+        owner_id: UUID,
+        category_id: UUID,
+        local_id: str | None,
+        quantity: int,
+        details: ItemDetails,
+        via: str,
+    ) -> "Item":
+        """A new item (its Created event carries the details one by one)."""
+        return cls(
+            owner_id=owner_id,
+            category_id=category_id,
+            local_id=local_id,
+            quantity=quantity,
+            via=via,
+            **vars(details),
+        )
+
+    @property
+    def details(self) -> ItemDetails:
+        return ItemDetails(**{f: getattr(self, f) for f in DETAIL_FIELDS})
 
     class Revised(Event):
         """One edit (one request, one version step, API.md 1.4): the details that changed
@@ -240,21 +296,17 @@ class Item(Aggregate):
             quantity=self.quantity,
             originally_created=self.created_on,
             via=via,
-            **{f: getattr(self, f) for f in DETAIL_FIELDS},
+            **vars(self.details),
         )
 
     def revise(
-        self,
-        via: str,
-        cleared: tuple[str, ...] = (),
-        category_id: UUID | None = None,
-        delta: int = 0,
-        **values: object,
+        self, edit: ItemEdit, via: str, category_id: UUID | None = None, delta: int = 0
     ) -> bool:
         """Record what differs, as one edit; False (nothing recorded) if nothing does."""
         self.check_exists()
-        changed = {f: v for f, v in values.items() if v is not None and getattr(self, f) != v}
-        cleared = tuple(f for f in cleared if getattr(self, f) is not None)
+        sent = {f: getattr(edit, f) for f in DETAIL_FIELDS}
+        changed = {f: v for f, v in sent.items() if v is not None and getattr(self, f) != v}
+        cleared = tuple(f for f in edit.cleared if getattr(self, f) is not None)
         moved = category_id if category_id not in (None, self.category_id) else None
         if delta:
             self.check_stock_stays_in_range(delta)

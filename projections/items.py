@@ -1,7 +1,23 @@
 """The `items` read table (stock status derived by the database) and the item counters."""
 
-from events.item import DETAIL_FIELDS, Item
+from dataclasses import fields
+from datetime import date
+from types import NoneType
+from typing import get_args
+
+from events.item import DETAIL_FIELDS, Item, ItemDetails
 from projections.projection import Envelope, Row, StateTable
+
+SQL_TYPES = {str: "text", int: "integer", bool: "boolean", date: "date"}
+
+
+def detail_columns() -> dict[str, str]:
+    """The read table's column of each detail, typed as the detail is (every one nullable)."""
+    columns = {}
+    for detail in fields(ItemDetails):
+        (kind,) = [t for t in get_args(detail.type) if t is not NoneType] or [detail.type]
+        columns[detail.name] = SQL_TYPES[kind]
+    return columns
 
 
 def created(_row: Row | None, e: Envelope) -> Row:
@@ -60,21 +76,8 @@ class ItemsProjection(StateTable):
         "owner_id": "uuid",
         "category_id": "uuid",
         "local_id": "text",
-        "name": "text",
-        "description": "text",
         "quantity": "integer",
-        "unit": "text",
-        "minimum_stock": "integer",
-        "expiry_date": "date",
-        "brand": "text",
-        "notes": "text",
-        "supplier_name": "text",
-        "supplier_contact": "text",
-        "purchase_link": "text",
-        "image_uri": "text",
-        "is_active": "boolean",
-        "is_critical": "boolean",
-        "lead_time_days": "integer",
+        **detail_columns(),
         "version": "bigint",
         "created_at": "timestamptz",
         "updated_at": "timestamptz",

@@ -8,7 +8,6 @@ import random
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from command.accounts.handlers import Register, register
 from command.accounts.services import AccountServices
@@ -16,7 +15,8 @@ from command.categories import handlers as categories
 from command.items import handlers as items
 from command.orders import handlers as orders
 from command.unit_of_work import BatchedUnitOfWork
-from events.item import DETAIL_FIELDS, Item
+from events.category import CategoryDetails
+from events.item import Item, ItemDetails
 from events.store import Store
 
 SEED_PASSWORD = "Seeded-Passw0rd"
@@ -37,11 +37,15 @@ class Household:
     ):
         self.uow, self.rng = uow, rng
         self.email = f"family{n}-{uuid.uuid4().hex[:6]}@seed.vitaltrack.app"
-        signup = Register(self.email, None, f"Family {n}", None, password_hash)
+        signup = Register(email=self.email, name=f"Family {n}", password_hash=password_hash)
         self.owner = register(uow, accounts, signup).user.id
         self.categories = [
             categories.create_category(
-                uow, categories.CreateCategory(self.owner, name, None, order, False, None)
+                uow,
+                categories.CreateCategory(
+                    owner_id=self.owner,
+                    details=CategoryDetails(name=name, display_order=order),
+                ),
             ).aggregate.id
             for order, name in enumerate(CATEGORIES)
         ]
@@ -50,17 +54,20 @@ class Household:
         self.saved = 0  # events stored, counted from the aggregates themselves
 
     def _new_item(self, n: int) -> uuid.UUID:
-        details: dict[str, Any] = dict.fromkeys(DETAIL_FIELDS)
-        details.update(
+        details = ItemDetails(
             name=f"{self.rng.choice(SUPPLIES)} {n}",
-            unit="pieces",
             minimum_stock=self.rng.randint(0, 10),
-            is_active=True,
             is_critical=self.rng.random() < 0.2,
         )
         category = self.rng.choice(self.categories)
         quantity = self.rng.randint(0, 50)
-        cmd = items.CreateItem(self.owner, category, f"seed-{n}", quantity, details)
+        cmd = items.CreateItem(
+            owner_id=self.owner,
+            category_id=category,
+            local_id=f"seed-{n}",
+            quantity=quantity,
+            details=details,
+        )
         return items.create_item(self.uow, cmd).aggregate.id
 
     def _item(self, item_id: uuid.UUID) -> Item:
@@ -74,28 +81,34 @@ class Household:
             delta = self.rng.choice((-3, -2, -1, 1, 2, 5, 10))
             if self._item(item_id).quantity + delta >= 0:
                 reason = self.rng.choice((None, "used", "delivery", "count"))
-                cmd = items.ChangeStock(self.owner, item_id, None, delta, reason, None)
+                cmd = items.ChangeStock(
+                    owner_id=self.owner, item_id=item_id, delta=delta, reason=reason
+                )
                 items.change_stock(self.uow, cmd)
         elif roll < 0.97 and live:
             self._order(live)
         elif live:
             doomed = self.rng.choice(live)
-            items.delete_item(self.uow, items.DeleteItem(self.owner, doomed, None))
+            items.delete_item(self.uow, items.DeleteItem(owner_id=self.owner, item_id=doomed))
             live.remove(doomed)
             live.append(self._new_item(self.created))
             self.created += 1
 
     def _order(self, live: list[uuid.UUID]) -> None:
         chosen = self.rng.sample(live, k=min(3, len(live)))
-        lines = tuple(orders.LineRequest(str(item_id), 5, {}) for item_id in chosen)
-        order = orders.create_order(
-            self.uow, orders.CreateOrder(self.owner, lines, None, None)
-        ).aggregate
+        lines = tuple(
+            orders.LineRequest(item_id=str(item_id), quantity=5, overrides={}) for item_id in chosen
+        )
+        new = orders.CreateOrder(owner_id=self.owner, lines=lines)
+        order = orders.create_order(self.uow, new).aggregate
         for status in ("ordered", "received"):
-            cmd = orders.ChangeOrderStatus(self.owner, str(order.id), status, None, None)
+            cmd = orders.ChangeOrderStatus(
+                owner_id=self.owner, order_ref=str(order.id), status=status
+            )
             orders.change_status(self.uow, cmd)
         if self.rng.random() < 0.8:
-            orders.apply_order(self.uow, orders.ApplyOrder(self.owner, order.order_number))
+            applying = orders.ApplyOrder(owner_id=self.owner, order_ref=order.order_number)
+            orders.apply_order(self.uow, applying)
 
     def flush(self) -> None:
         self.saved += self.uow.flush()

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from uuid import UUID
 
+from command.accounts.requests import RegisterIn
 from command.accounts.services import AccountServices
 from command.accounts.tables import load_user, password_hash_of, set_password_hash
 from command.households.tables import default_household, household_written
@@ -18,13 +19,23 @@ from infra.mail import messages
 from infra.security.sessions import InvalidRefreshToken, NewSession
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Register:
     email: str | None
-    username: str | None
+    username: str | None = None
     name: str
-    phone: str | None
+    phone: str | None = None
     password_hash: str
+
+    @classmethod
+    def from_request(cls, body: RegisterIn, password_hash: str) -> "Register":
+        return cls(
+            email=body.email,
+            username=body.username,
+            name=body.name,
+            phone=body.phone,
+            password_hash=password_hash,
+        )
 
 
 @dataclass(frozen=True)

@@ -123,7 +123,7 @@ async def _create(
         error = exc.errors()[0]["msg"].removeprefix("Value error, ")
         return _form(found, error=error, name=form.get("name", ""))
     password_hash = await run_in_threadpool(accounts.passwords.hash, fields.password)
-    cmd = handlers.Register(found.email, None, fields.name, None, password_hash)
+    cmd = handlers.Register(email=found.email, name=fields.name, password_hash=password_hash)
     signed_up = await commands.run(handlers.register, accounts, cmd)
     return UUID(str(signed_up.user.id))
 

@@ -51,7 +51,7 @@ async def register(
 
     async def sign_up() -> tuple[int, Any]:
         password_hash = await run_in_threadpool(accounts.passwords.hash, body.password)
-        cmd = handlers.Register(body.email, body.username, body.name, body.phone, password_hash)
+        cmd = handlers.Register.from_request(body, password_hash)
         signed_in = await commands.run(handlers.register, accounts, cmd)
         return 201, plain(auth_out(signed_in, keyring))
 

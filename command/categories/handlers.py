@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from uuid import UUID
 
+from command.categories.requests import CategoryCreate, CategoryUpdate
 from command.loading import load_owned
 from command.local_ids import local_id_row
 from command.memberships import category_closes, category_opens, items_leave, members_of
@@ -11,37 +12,68 @@ from command.results import Saved
 from command.retry import retry_on_conflict
 from command.uniqueness import KeyTaken, claim, release
 from command.unit_of_work import UnitOfWork
-from events.category import Category, CategoryNameTaken, CategoryNotFound
+from events.category import (
+    Category,
+    CategoryDetails,
+    CategoryEdit,
+    CategoryNameTaken,
+    CategoryNotFound,
+)
 from events.index import Index, category_name_key
 from events.item import Item
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class CreateCategory:
     owner_id: UUID
-    name: str
-    description: str | None
-    display_order: int
-    is_default: bool
-    local_id: str | None
+    details: CategoryDetails
+    local_id: str | None = None
+
+    @classmethod
+    def from_request(cls, body: CategoryCreate, owner_id: UUID) -> "CreateCategory":
+        details = CategoryDetails(
+            name=body.name,
+            description=body.description,
+            display_order=body.display_order,
+            is_default=body.is_default,
+        )
+        return cls(owner_id=owner_id, details=details, local_id=body.local_id)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ReviseCategory:
     owner_id: UUID
     category_id: UUID
-    name: str | None
-    description: str | None
-    display_order: int | None
-    is_default: bool | None
-    expected_version: int | None
+    edit: CategoryEdit
+    expected_version: int | None = None
+
+    @classmethod
+    def from_request(
+        cls,
+        body: CategoryUpdate,
+        owner_id: UUID,
+        category_id: UUID,
+        expected_version: int | None,
+    ) -> "ReviseCategory":
+        edit = CategoryEdit(
+            name=body.name,
+            description=body.description,
+            display_order=body.display_order,
+            is_default=body.is_default,
+        )
+        return cls(
+            owner_id=owner_id,
+            category_id=category_id,
+            edit=edit,
+            expected_version=expected_version,
+        )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class DeleteCategory:
     owner_id: UUID
     category_id: UUID
-    expected_version: int | None
+    expected_version: int | None = None
     keep_default: bool = False  # REST: default categories stay (API.md 4, rev. 2)
 
 
@@ -51,15 +83,8 @@ class DefaultCategoryKept(Exception):
 
 @retry_on_conflict
 def create_category(uow: UnitOfWork, cmd: CreateCategory) -> Saved[Category]:
-    category = Category(
-        owner_id=cmd.owner_id,
-        local_id=cmd.local_id,
-        name=cmd.name,
-        description=cmd.description,
-        display_order=cmd.display_order,
-        is_default=cmd.is_default,
-    )
-    name_index = claim_name(uow, category, cmd.name)
+    category = Category.add(owner_id=cmd.owner_id, local_id=cmd.local_id, details=cmd.details)
+    name_index = claim_name(uow, category, category.name)
     live = category_opens(category.id, cmd.owner_id)
     writes = [live, *local_id_row(cmd.owner_id, "category", cmd.local_id, category.id)]
     return Saved(category, uow.commit(category, name_index, writes=writes))
@@ -70,13 +95,7 @@ def revise_category(uow: UnitOfWork, cmd: ReviseCategory) -> Saved[Category]:
     category = load_category(uow, cmd.owner_id, cmd.category_id)
     check_version(category, cmd.expected_version)
     old_key = category_name_key(cmd.owner_id, category.name)
-    changed = category.revise(
-        name=cmd.name,
-        description=cmd.description,
-        display_order=cmd.display_order,
-        is_default=cmd.is_default,
-    )
-    if not changed:
+    if not category.revise(cmd.edit):
         return Saved(category, 0)
     indexes: list[Index | None] = []
     if category_name_key(cmd.owner_id, category.name) != old_key:

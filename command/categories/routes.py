@@ -35,14 +35,7 @@ def deleted_message(category: Category) -> MessageOut:
 async def create_category(
     body: CategoryCreate, user: Writer, commands: KeyedCommandsDep
 ) -> JSONResponse:
-    cmd = handlers.CreateCategory(
-        user.household_id,
-        body.name,
-        body.description,
-        body.display_order,
-        body.is_default,
-        body.local_id,
-    )
+    cmd = handlers.CreateCategory.from_request(body, user.household_id)
     return await commands.respond(
         handlers.create_category, cmd, view=category_out, owner=user.user_id, status=201
     )
@@ -60,13 +53,10 @@ async def update_category(
     commands: KeyedCommandsDep,
     if_match: IfMatch = None,
 ) -> JSONResponse:
-    cmd = handlers.ReviseCategory(
+    cmd = handlers.ReviseCategory.from_request(
+        body,
         user.household_id,
         path_id(category_id, "Category"),
-        body.name,
-        body.description,
-        body.display_order,
-        body.is_default,
         expected_version(body.expected_version, if_match),
     )
     return await commands.respond(
@@ -87,9 +77,9 @@ async def delete_category(
     expected: ExpectedVersionQuery = None,
 ) -> JSONResponse:
     cmd = handlers.DeleteCategory(
-        user.household_id,
-        path_id(category_id, "Category"),
-        expected_version(expected, if_match),
+        owner_id=user.household_id,
+        category_id=path_id(category_id, "Category"),
+        expected_version=expected_version(expected, if_match),
         keep_default=True,
     )
     return await commands.respond(

@@ -1,12 +1,11 @@
 """Item commands. Stock changes are serialised per item in-process and retried across processes,
 so concurrent deltas all count; every handler re-checks its rules against the state that won."""
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
 from uuid import UUID
 
 from command.categories.handlers import load_category
+from command.items.requests import ItemCreate, ItemUpdate, StockChange
 from command.loading import load_owned
 from command.local_ids import local_id_row
 from command.memberships import item_joins, item_moves, items_leave
@@ -15,48 +14,90 @@ from command.results import Saved
 from command.retry import aggregate_locks, retry_on_conflict
 from command.unit_of_work import UnitOfWork
 from events.category import CategoryNotFound
-from events.item import Item, ItemNotFound
+from events.item import Item, ItemDetails, ItemEdit, ItemNotFound
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class CreateItem:
     owner_id: UUID
     category_id: UUID
     local_id: str | None
     quantity: int
-    details: Mapping[str, Any]  # the DETAIL_FIELDS of events.item
+    details: ItemDetails
     via: str = "api"
 
+    @classmethod
+    def from_request(cls, body: ItemCreate, owner_id: UUID, via: str = "api") -> "CreateItem":
+        return cls(
+            owner_id=owner_id,
+            category_id=body.category_id,
+            local_id=body.local_id,
+            quantity=body.quantity,
+            details=body.details(),
+            via=via,
+        )
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, kw_only=True)
 class ReviseItem:
     owner_id: UUID
     item_id: UUID
-    category_id: UUID | None
-    quantity: int | None
-    expected_version: int | None
-    details: Mapping[str, Any] = field(default_factory=dict)
+    category_id: UUID | None = None
+    quantity: int | None = None
+    expected_version: int | None = None
+    edit: ItemEdit = field(default_factory=ItemEdit)
     via: str = "api"
-    cleared: tuple[str, ...] = ()  # details set to null
+
+    @classmethod
+    def from_request(
+        cls,
+        body: ItemUpdate,
+        owner_id: UUID,
+        item_id: UUID,
+        expected_version: int | None,
+        via: str = "api",
+    ) -> "ReviseItem":
+        return cls(
+            owner_id=owner_id,
+            item_id=item_id,
+            category_id=body.category_id,
+            quantity=body.quantity,
+            expected_version=expected_version,
+            edit=body.edit(),
+            via=via,
+        )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class DeleteItem:
     owner_id: UUID
     item_id: UUID
-    expected_version: int | None
+    expected_version: int | None = None
     via: str = "api"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ChangeStock:
     owner_id: UUID
     item_id: UUID
-    quantity: int | None  # absolute (reference behaviour) ...
-    delta: int | None  # ... or relative, which merges with concurrent changes
-    reason: str | None
-    expected_version: int | None
+    quantity: int | None = None  # absolute (reference behaviour) ...
+    delta: int | None = None  # ... or relative, which merges with concurrent changes
+    reason: str | None = None
+    expected_version: int | None = None
     via: str = "api"
+
+    @classmethod
+    def from_request(
+        cls, body: StockChange, owner_id: UUID, item_id: UUID, expected_version: int | None
+    ) -> "ChangeStock":
+        return cls(
+            owner_id=owner_id,
+            item_id=item_id,
+            quantity=body.quantity,
+            delta=body.delta,
+            reason=body.reason,
+            expected_version=expected_version,
+        )
 
 
 class CategoryMissing(Exception):
@@ -66,13 +107,13 @@ class CategoryMissing(Exception):
 @retry_on_conflict
 def create_item(uow: UnitOfWork, cmd: CreateItem) -> Saved[Item]:
     check_category(uow, cmd.owner_id, cmd.category_id)
-    item = Item(
+    item = Item.add(
         owner_id=cmd.owner_id,
         category_id=cmd.category_id,
         local_id=cmd.local_id,
         quantity=cmd.quantity,
+        details=cmd.details,
         via=cmd.via,
-        **cmd.details,
     )
     # The membership row references live_categories: a category deleted meanwhile fails
     # this save, and the retry then reports the missing category.
@@ -92,7 +133,7 @@ def revise_item(uow: UnitOfWork, cmd: ReviseItem) -> Saved[Item]:
         check_category(uow, cmd.owner_id, moved)
         writes.append(item_moves(item.id, moved))
     delta = cmd.quantity - item.quantity if cmd.quantity is not None else 0
-    item.revise(cmd.via, cmd.cleared, category_id=moved, delta=delta, **cmd.details)
+    item.revise(cmd.edit, cmd.via, category_id=moved, delta=delta)
     return Saved(item, uow.commit(item, writes=writes))
 
 

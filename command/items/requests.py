@@ -14,7 +14,7 @@ from pydantic import (
 )
 
 from command.preconditions import ExpectedVersion
-from events.item import MAX_QUANTITY
+from events.item import MAX_QUANTITY, ItemDetails, ItemEdit
 from wire import examples
 from wire.base import WireModel
 from wire.sanitize import blank_to_none, clean_contact, clean_markup
@@ -71,6 +71,24 @@ class ItemCreate(ItemFields):
     is_active: bool = True
     is_critical: bool = False
 
+    def details(self) -> ItemDetails:
+        return ItemDetails(
+            name=self.name,
+            description=self.description,
+            unit=self.unit,
+            minimum_stock=self.minimum_stock,
+            expiry_date=self.expiry_date,
+            brand=self.brand,
+            notes=self.notes,
+            supplier_name=self.supplier_name,
+            supplier_contact=self.supplier_contact,
+            purchase_link=self.purchase_link,
+            image_uri=self.image_uri,
+            is_active=self.is_active,
+            is_critical=self.is_critical,
+            lead_time_days=self.lead_time_days,
+        )
+
 
 class ItemUpdate(ItemFields):
     """Partial update: absent or null leaves a field as it is (reference behaviour)."""
@@ -86,7 +104,26 @@ class ItemUpdate(ItemFields):
     is_critical: bool | None = None
     expected_version: ExpectedVersion = None
 
-    def cleared(self) -> tuple[str, ...]:
+    def edit(self) -> ItemEdit:
+        return ItemEdit(
+            name=self.name,
+            description=self.description,
+            unit=self.unit,
+            minimum_stock=self.minimum_stock,
+            expiry_date=self.expiry_date,
+            brand=self.brand,
+            notes=self.notes,
+            supplier_name=self.supplier_name,
+            supplier_contact=self.supplier_contact,
+            purchase_link=self.purchase_link,
+            image_uri=self.image_uri,
+            is_active=self.is_active,
+            is_critical=self.is_critical,
+            lead_time_days=self.lead_time_days,
+            cleared=self._cleared(),
+        )
+
+    def _cleared(self) -> tuple[str, ...]:
         """Details sent as null that null means something for: an item's lead time goes back
         to the household's. Any other null leaves its field as it is (API.md 5.1)."""
         sent_null = "lead_time_days" in self.model_fields_set and self.lead_time_days is None

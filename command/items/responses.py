@@ -1,6 +1,6 @@
 """Responses of item commands, built from the saved aggregate."""
 
-from events.item import DETAIL_FIELDS, Item
+from events.item import Item
 from wire.base import MessageOut
 from wire.items import ItemOut
 
@@ -14,7 +14,7 @@ def item_out(item: Item) -> ItemOut:
         version=item.version,
         created_at=item.created_on,
         updated_at=item.modified_on,
-        **{f: getattr(item, f) for f in DETAIL_FIELDS},
+        **vars(item.details),
     )
 
 

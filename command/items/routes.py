@@ -5,13 +5,7 @@ from fastapi.responses import JSONResponse
 
 from command.deps import KeyedCommandsDep
 from command.items import handlers
-from command.items.requests import (
-    ItemCreate,
-    ItemFields,
-    ItemUpdate,
-    StockChange,
-    StocktakeRequest,
-)
+from command.items.requests import ItemCreate, ItemUpdate, StockChange, StocktakeRequest
 from command.items.responses import deleted_message, item_out
 from command.items.stocktake import TakeStock, stocktake_out, take_stock
 from command.preconditions import ExpectedVersionQuery, IfMatch, expected_version
@@ -26,15 +20,6 @@ router = APIRouter(
     prefix="/api/v1/items", tags=["items"], responses=problems(*AUTHENTICATED, *MEMBER, *WITH_BODY)
 )
 
-DETAILS = (
-    "name",
-    "unit",
-    "minimum_stock",
-    "is_active",
-    "is_critical",
-    *ItemFields.model_fields,
-)
-
 
 @router.post(
     "",
@@ -43,10 +28,7 @@ DETAILS = (
     responses={**problems(*KEYED, "bad_request"), **etag(201)},
 )
 async def create_item(body: ItemCreate, user: Writer, commands: KeyedCommandsDep) -> JSONResponse:
-    details = {f: getattr(body, f) for f in DETAILS}
-    cmd = handlers.CreateItem(
-        user.household_id, body.category_id, body.local_id, body.quantity, details
-    )
+    cmd = handlers.CreateItem.from_request(body, user.household_id)
     return await commands.respond(
         handlers.create_item, cmd, view=item_out, owner=user.user_id, status=201
     )
@@ -64,14 +46,11 @@ async def update_item(
     commands: KeyedCommandsDep,
     if_match: IfMatch = None,
 ) -> JSONResponse:
-    cmd = handlers.ReviseItem(
+    cmd = handlers.ReviseItem.from_request(
+        body,
         user.household_id,
         path_id(item_id, "Item"),
-        body.category_id,
-        body.quantity,
         expected_version(body.expected_version, if_match),
-        {f: getattr(body, f) for f in DETAILS},
-        cleared=body.cleared(),
     )
     return await commands.respond(handlers.revise_item, cmd, view=item_out, owner=user.user_id)
 
@@ -89,7 +68,9 @@ async def delete_item(
     expected: ExpectedVersionQuery = None,
 ) -> JSONResponse:
     cmd = handlers.DeleteItem(
-        user.household_id, path_id(item_id, "Item"), expected_version(expected, if_match)
+        owner_id=user.household_id,
+        item_id=path_id(item_id, "Item"),
+        expected_version=expected_version(expected, if_match),
     )
     return await commands.respond(
         handlers.delete_item, cmd, view=deleted_message, owner=user.user_id
@@ -111,12 +92,10 @@ async def change_stock(
     commands: KeyedCommandsDep,
     if_match: IfMatch = None,
 ) -> JSONResponse:
-    cmd = handlers.ChangeStock(
+    cmd = handlers.ChangeStock.from_request(
+        body,
         user.household_id,
         path_id(item_id, "Item"),
-        body.quantity,
-        body.delta,
-        body.reason,
         expected_version(body.expected_version, if_match),
     )
     return await commands.respond(handlers.change_stock, cmd, view=item_out, owner=user.user_id)
@@ -130,6 +109,5 @@ async def stocktake(
 ) -> JSONResponse:
     """Set every counted quantity that differs, all at once, each as a stock change with the
     reason `stocktake`; answers the drift."""
-    counts = tuple((count.item_id, count.quantity) for count in body.counts)
-    cmd = TakeStock(user.household_id, counts, body.note)
+    cmd = TakeStock.from_request(body, user.household_id)
     return await commands.respond(take_stock, cmd, view=stocktake_out, owner=user.user_id)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
+from command.items.requests import StocktakeRequest
 from command.results import Saved
 from command.retry import retry_on_conflict
 from command.unit_of_work import UnitOfWork
@@ -19,11 +20,16 @@ from events.usage import STOCKTAKE
 from wire.planning import Drift, StocktakeOut
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class TakeStock:
     owner_id: UUID
     counts: tuple[tuple[UUID, int], ...]  # (item, quantity counted), each item once
-    note: str | None
+    note: str | None = None
+
+    @classmethod
+    def from_request(cls, body: StocktakeRequest, owner_id: UUID) -> "TakeStock":
+        counts = tuple((count.item_id, count.quantity) for count in body.counts)
+        return cls(owner_id=owner_id, counts=counts, note=body.note)
 
 
 class CountedItemMissing(Exception):

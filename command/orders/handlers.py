@@ -9,6 +9,7 @@ from eventsourcing.application import AggregateNotFoundError
 from command.items.handlers import load_item
 from command.loading import load_owned
 from command.local_ids import local_id_row
+from command.orders.requests import OrderCreate, OrderItemIn, StatusChange
 from command.preconditions import check_version
 from command.results import Saved
 from command.retry import retry_on_conflict
@@ -22,41 +23,64 @@ from events.order import AppliedLine, Order, OrderDay, OrderLine, OrderNotFound
 from wire.ids import parse_uuid
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class LineRequest:
     item_id: str
     quantity: int
     overrides: dict[str, Any]  # line fields the client gave; the rest come from the item
 
+    @classmethod
+    def from_request(cls, line: OrderItemIn, item_ref: str) -> "LineRequest":
+        """`item_ref`: the line's item as the server knows it."""
+        given = line.model_dump(exclude={"item_id", "quantity"}, exclude_unset=True)
+        return cls(item_id=item_ref, quantity=line.quantity, overrides=given)
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, kw_only=True)
 class CreateOrder:
     owner_id: UUID
     lines: tuple[LineRequest, ...]
-    notes: str | None
-    local_id: str | None
+    notes: str | None = None
+    local_id: str | None = None
+
+    @classmethod
+    def from_request(cls, body: OrderCreate, owner_id: UUID) -> "CreateOrder":
+        lines = tuple(LineRequest.from_request(line, line.item_id) for line in body.items)
+        return cls(owner_id=owner_id, lines=lines, notes=body.notes, local_id=body.local_id)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ChangeOrderStatus:
     owner_id: UUID
     order_ref: str  # uuid or human order id
     status: str
-    notes: str | None
-    expected_version: int | None
+    notes: str | None = None
+    expected_version: int | None = None
+
+    @classmethod
+    def from_request(
+        cls, body: StatusChange, owner_id: UUID, order_ref: str, expected_version: int | None
+    ) -> "ChangeOrderStatus":
+        return cls(
+            owner_id=owner_id,
+            order_ref=order_ref,
+            status=body.status,
+            notes=body.notes,
+            expected_version=expected_version,
+        )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ApplyOrder:
     owner_id: UUID
     order_ref: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class DeleteOrder:
     owner_id: UUID
     order_ref: str
-    expected_version: int | None
+    expected_version: int | None = None
 
 
 class OrderedItemMissing(Exception):
@@ -71,7 +95,9 @@ def create_order(uow: UnitOfWork, cmd: CreateOrder) -> Saved[Order]:
         if line is None:
             raise OrderedItemMissing(request.item_id)
         lines.append(line)
-    order, day, name = new_order(uow, cmd.owner_id, tuple(lines), cmd.notes, cmd.local_id, "api")
+    order, day, name = new_order(
+        uow, cmd.owner_id, tuple(lines), notes=cmd.notes, local_id=cmd.local_id, via="api"
+    )
     writes = local_id_row(cmd.owner_id, "order", cmd.local_id, order.id)
     return Saved(order, uow.commit(order, day, name, writes=writes))
 
@@ -80,8 +106,9 @@ def new_order(
     uow: UnitOfWork,
     owner_id: UUID,
     lines: tuple[OrderLine, ...],
-    notes: str | None,
-    local_id: str | None,
+    *,
+    notes: str | None = None,
+    local_id: str | None = None,
     via: str,
 ) -> tuple[Order, OrderDay, Index]:
     """An order numbered for today, with the day's counter and the number's index to save."""

@@ -35,15 +35,7 @@ router = APIRouter(
     responses={**problems(*KEYED, "bad_request"), **etag(201)},
 )
 async def create_order(body: OrderCreate, user: Writer, commands: KeyedCommandsDep) -> JSONResponse:
-    lines = tuple(
-        handlers.LineRequest(
-            line.item_id,
-            line.quantity,
-            line.model_dump(exclude={"item_id", "quantity"}, exclude_unset=True),
-        )
-        for line in body.items
-    )
-    cmd = handlers.CreateOrder(user.household_id, lines, body.notes, body.local_id)
+    cmd = handlers.CreateOrder.from_request(body, user.household_id)
     return await commands.respond(
         handlers.create_order, cmd, view=order_out, owner=user.user_id, status=201
     )
@@ -68,7 +60,7 @@ async def suggested_order(
     lines = await suggest(user.household_id, wanted.within_days, wanted.cover_days)
     if not lines:
         return await commands.idempotent(user.user_id, _nothing_to_order)
-    cmd = OrderSuggested(user.household_id, tuple(lines))
+    cmd = OrderSuggested(owner_id=user.household_id, lines=tuple(lines))
     return await commands.respond(
         order_suggested, cmd, view=_suggested, owner=user.user_id, status=201
     )
@@ -97,12 +89,8 @@ async def change_status(
     commands: KeyedCommandsDep,
     if_match: IfMatch = None,
 ) -> JSONResponse:
-    cmd = handlers.ChangeOrderStatus(
-        user.household_id,
-        order_ref,
-        body.status,
-        body.notes,
-        expected_version(body.expected_version, if_match),
+    cmd = handlers.ChangeOrderStatus.from_request(
+        body, user.household_id, order_ref, expected_version(body.expected_version, if_match)
     )
     return await commands.respond(handlers.change_status, cmd, view=order_out, owner=user.user_id)
 
@@ -116,7 +104,7 @@ async def change_status(
     },
 )
 async def apply_order(order_ref: str, user: Writer, commands: KeyedCommandsDep) -> JSONResponse:
-    cmd = handlers.ApplyOrder(user.household_id, order_ref)
+    cmd = handlers.ApplyOrder(owner_id=user.household_id, order_ref=order_ref)
     return await commands.respond(handlers.apply_order, cmd, view=order_out, owner=user.user_id)
 
 
@@ -132,7 +120,11 @@ async def delete_order(
     if_match: IfMatch = None,
     expected: ExpectedVersionQuery = None,
 ) -> JSONResponse:
-    cmd = handlers.DeleteOrder(user.household_id, order_ref, expected_version(expected, if_match))
+    cmd = handlers.DeleteOrder(
+        owner_id=user.household_id,
+        order_ref=order_ref,
+        expected_version=expected_version(expected, if_match),
+    )
     return await commands.respond(
         handlers.delete_order, cmd, view=deleted_message, owner=user.user_id
     )

@@ -26,7 +26,7 @@ class Suggestions(Protocol):
         ...
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class OrderSuggested:
     owner_id: UUID
     lines: tuple[tuple[UUID, int], ...]  # (item, quantity), as the forecast suggested
@@ -37,10 +37,12 @@ def order_suggested(uow: UnitOfWork, cmd: OrderSuggested) -> Saved[Order]:
     """Items deleted since the forecast are left out; an order needs one line at least."""
     lines = []
     for item_id, quantity in cmd.lines[:MAX_LINES]:
-        wanted = LineRequest(str(item_id), min(quantity, MAX_QUANTITY), {})
+        wanted = LineRequest(
+            item_id=str(item_id), quantity=min(quantity, MAX_QUANTITY), overrides={}
+        )
         if (line := snapshot_line(uow, cmd.owner_id, wanted)) is not None:
             lines.append(line)
     if not lines:
         raise OrderedItemMissing("every suggested item is gone")
-    order, day, name = new_order(uow, cmd.owner_id, tuple(lines), None, None, "api")
+    order, day, name = new_order(uow, cmd.owner_id, tuple(lines), via="api")
     return Saved(order, uow.commit(order, day, name))

@@ -24,7 +24,7 @@ from command.sync.decision import Decision, applied
 from command.sync.outcomes import Outcome
 from command.sync.session import KIND
 from command.unit_of_work import BatchedUnitOfWork
-from events.item import DETAIL_FIELDS, MAX_QUANTITY
+from events.item import MAX_QUANTITY
 
 TYPES = ("create", "update", "delete", "adjust_stock")
 
@@ -87,70 +87,31 @@ class OpsRules:
         local = op.local_id or found.get("localId")
         if op.entity == "category":
             category = CategoryCreate.model_validate({**found, "localId": local})
-            new_category = categories.CreateCategory(
-                owner_id=owner,
-                name=category.name,
-                description=category.description,
-                display_order=category.display_order,
-                is_default=category.is_default,
-                local_id=local,
-            )
+            new_category = categories.CreateCategory.from_request(category, owner)
             return self._run(op, lambda uow: categories.create_category(uow, new_category))
         if op.entity == "item":
             item = ItemCreate.model_validate({**found, "localId": local})
-            new_item = items.CreateItem(
-                owner_id=owner,
-                category_id=item.category_id,
-                local_id=item.local_id,
-                quantity=item.quantity,
-                details={f: getattr(item, f) for f in DETAIL_FIELDS},
-                via="sync",
-            )
+            new_item = items.CreateItem.from_request(item, owner, via="sync")
             return self._run(op, lambda uow: items.create_item(uow, new_item))
         order = OrderCreate.model_validate({**found, "localId": local})
-        lines = tuple(
-            orders.LineRequest(
-                line.item_id,
-                line.quantity,
-                line.model_dump(exclude={"item_id", "quantity"}, exclude_unset=True),
-            )
-            for line in order.items
-        )
-        new_order = orders.CreateOrder(owner, lines, order.notes, order.local_id)
+        new_order = orders.CreateOrder.from_request(order, owner)
         return self._run(op, lambda uow: orders.create_order(uow, new_order))
 
     def _update(self, op: Operation, entity_id: UUID) -> Decision:
         owner, found, base = self.ctx.owner_id, data(self.ctx, op), op.base_version
         if op.entity == "category":
             category = CategoryUpdate.model_validate(found)
-            revision = categories.ReviseCategory(
-                owner_id=owner,
-                category_id=entity_id,
-                name=category.name,
-                description=category.description,
-                display_order=category.display_order,
-                is_default=category.is_default,
-                expected_version=base,
-            )
+            revision = categories.ReviseCategory.from_request(category, owner, entity_id, base)
             return self._run(op, lambda uow: categories.revise_category(uow, revision))
         if op.entity == "item":
             item = ItemUpdate.model_validate(found)
-            item_revision = items.ReviseItem(
-                owner_id=owner,
-                item_id=entity_id,
-                category_id=item.category_id,
-                quantity=item.quantity,
-                expected_version=base,
-                details={f: getattr(item, f) for f in DETAIL_FIELDS},
-                via="sync",
-                cleared=item.cleared(),
-            )
+            item_revision = items.ReviseItem.from_request(item, owner, entity_id, base, via="sync")
             return self._run(op, lambda uow: items.revise_item(uow, item_revision))
         if "status" not in found:
             order = orders.load_order(self.ctx.uow, owner, str(entity_id))
             return applied(op.id, order)
         change = StatusChange.model_validate(found)
-        status = orders.ChangeOrderStatus(owner, str(entity_id), change.status, change.notes, base)
+        status = orders.ChangeOrderStatus.from_request(change, owner, str(entity_id), base)
         return self._run(op, lambda uow: orders.change_status(uow, status))
 
     def delete(self, op: Operation, entity_id: UUID | None) -> Decision:
@@ -158,12 +119,16 @@ class OpsRules:
             raise Rejected("not_found", f"No {op.entity} with this id")
         owner, base = self.ctx.owner_id, op.base_version
         if op.entity == "category":
-            gone = categories.DeleteCategory(owner, entity_id, base)
+            gone = categories.DeleteCategory(
+                owner_id=owner, category_id=entity_id, expected_version=base
+            )
             return self._run(op, lambda uow: categories.delete_category(uow, gone))
         if op.entity == "item":
-            item = items.DeleteItem(owner, entity_id, base, "sync")
+            item = items.DeleteItem(
+                owner_id=owner, item_id=entity_id, expected_version=base, via="sync"
+            )
             return self._run(op, lambda uow: items.delete_item(uow, item))
-        order = orders.DeleteOrder(owner, str(entity_id), base)
+        order = orders.DeleteOrder(owner_id=owner, order_ref=str(entity_id), expected_version=base)
         return self._run(op, lambda uow: orders.delete_order(uow, order))
 
     def adjust(self, op: Operation, entity_id: UUID | None) -> Decision:
@@ -173,7 +138,11 @@ class OpsRules:
             raise Rejected("not_found", "No item with this id")
         change = _Delta.model_validate(op.data or {})
         stock = items.ChangeStock(
-            self.ctx.owner_id, entity_id, None, change.delta, change.reason, None, "sync"
+            owner_id=self.ctx.owner_id,
+            item_id=entity_id,
+            delta=change.delta,
+            reason=change.reason,
+            via="sync",
         )
         return self._run(op, lambda uow: items.change_stock(uow, stock))
 

@@ -8,7 +8,8 @@ from concurrent.futures import ThreadPoolExecutor
 from command.categories import handlers as categories
 from command.items import handlers as items
 from command.unit_of_work import UnitOfWork
-from events.item import DETAIL_FIELDS, Item
+from events.category import CategoryDetails
+from events.item import Item, ItemDetails
 from events.store import Store
 from infra.database import Database
 
@@ -19,19 +20,23 @@ def test_parallel_deltas_from_several_processes_all_count(database: Database) ->
     stores = [Store(env=database.eventsourcing_env(pool_size=WRITERS)) for _ in range(2)]
     try:
         owner = uuid.uuid4()
-        meds = categories.create_category(
-            UnitOfWork(stores[0]), categories.CreateCategory(owner, "Meds", None, 0, False, None)
-        ).aggregate
-        details = {**dict.fromkeys(DETAIL_FIELDS), "name": "Saline", "unit": "ml"}
-        details.update(minimum_stock=0, is_active=True, is_critical=False)
-        saline = items.create_item(
-            UnitOfWork(stores[0]), items.CreateItem(owner, meds.id, None, 0, details)
-        ).aggregate
+        new_category = categories.CreateCategory(
+            owner_id=owner, details=CategoryDetails(name="Meds")
+        )
+        meds = categories.create_category(UnitOfWork(stores[0]), new_category).aggregate
+        new_item = items.CreateItem(
+            owner_id=owner,
+            category_id=meds.id,
+            local_id=None,
+            quantity=0,
+            details=ItemDetails(name="Saline", unit="ml"),
+        )
+        saline = items.create_item(UnitOfWork(stores[0]), new_item).aggregate
 
         def writer(n: int) -> None:
             store = stores[n % 2]
             for _ in range(DELTAS):
-                cmd = items.ChangeStock(owner, saline.id, None, 1, "count", None)
+                cmd = items.ChangeStock(owner_id=owner, item_id=saline.id, delta=1, reason="count")
                 items._change_stock(UnitOfWork(store), cmd)
 
         with ThreadPoolExecutor(WRITERS) as pool:

@@ -12,7 +12,8 @@ from command.categories import handlers
 from command.items import handlers as items
 from command.orders import handlers as orders
 from command.unit_of_work import UnitOfWork
-from events.item import DETAIL_FIELDS
+from events.category import CategoryDetails, CategoryEdit
+from events.item import ItemDetails, ItemEdit
 from events.store import Store
 from infra.database import Database
 from projections.catalog import all_projections
@@ -26,16 +27,22 @@ def write_history(store: Store, owner: uuid.UUID, other_owner: uuid.UUID) -> Non
     """A small household history: creations, renames, a deletion, and another household."""
     ids = []
     for n in range(5):
-        cmd = handlers.CreateCategory(owner, f"Category {n}", None, n, False, None)
+        cmd = handlers.CreateCategory(
+            owner_id=owner, details=CategoryDetails(name=f"Category {n}", display_order=n)
+        )
         ids.append(handlers.create_category(UnitOfWork(store), cmd).aggregate.id)
     for n, category_id in enumerate(ids[:3]):
         revise = handlers.ReviseCategory(
-            owner, category_id, f"Renamed {n}", "note", None, None, None
+            owner_id=owner,
+            category_id=category_id,
+            edit=CategoryEdit(name=f"Renamed {n}", description="note"),
         )
         handlers.revise_category(UnitOfWork(store), revise)
-    handlers.delete_category(UnitOfWork(store), handlers.DeleteCategory(owner, ids[4], None))
+    gone = handlers.DeleteCategory(owner_id=owner, category_id=ids[4])
+    handlers.delete_category(UnitOfWork(store), gone)
+    not_yours = CategoryDetails(name="Not yours")
     handlers.create_category(
-        UnitOfWork(store), handlers.CreateCategory(other_owner, "Not yours", None, 0, False, None)
+        UnitOfWork(store), handlers.CreateCategory(owner_id=other_owner, details=not_yours)
     )
     write_inventory(store, owner, ids[0], ids[1], ids[3])
 
@@ -44,40 +51,50 @@ def write_inventory(store: Store, owner: uuid.UUID, *category_ids: uuid.UUID) ->
     """Items with stock changes, a move, a cascade, and orders through their whole life."""
     uow = UnitOfWork(store)
     first, second, doomed = category_ids
-    details = {
-        **dict.fromkeys(DETAIL_FIELDS),
-        "unit": "ml",
-        "minimum_stock": 3,
-        "is_active": True,
-        "is_critical": True,
-    }
     made = [
         items.create_item(
-            uow, items.CreateItem(owner, cat, None, 2, {**details, "name": f"I{n}"})
+            uow,
+            items.CreateItem(
+                owner_id=owner,
+                category_id=cat,
+                local_id=None,
+                quantity=2,
+                details=ItemDetails(name=f"I{n}", unit="ml", minimum_stock=3, is_critical=True),
+            ),
         ).aggregate
         for n, cat in enumerate([first, first, second, doomed])
     ]
     for delta in (5, -3, 1):
-        items.change_stock(uow, items.ChangeStock(owner, made[0].id, None, delta, "count", None))
-    items.revise_item(uow, items.ReviseItem(owner, made[1].id, second, 0, None, {"brand": "Acme"}))
-    handlers.delete_category(uow, handlers.DeleteCategory(owner, doomed, None))
-    lines = tuple(orders.LineRequest(str(i.id), 4, {}) for i in made[:3])
+        change = items.ChangeStock(owner_id=owner, item_id=made[0].id, delta=delta, reason="count")
+        items.change_stock(uow, change)
+    revision = items.ReviseItem(
+        owner_id=owner,
+        item_id=made[1].id,
+        category_id=second,
+        quantity=0,
+        edit=ItemEdit(brand="Acme"),
+    )
+    items.revise_item(uow, revision)
+    handlers.delete_category(uow, handlers.DeleteCategory(owner_id=owner, category_id=doomed))
+    lines = tuple(orders.LineRequest(item_id=str(i.id), quantity=4, overrides={}) for i in made[:3])
     placed = [
-        orders.create_order(uow, orders.CreateOrder(owner, lines, "n", None)).aggregate
+        orders.create_order(
+            uow, orders.CreateOrder(owner_id=owner, lines=lines, notes="n")
+        ).aggregate
         for _ in range(3)
     ]
     for status in ("ordered", "received"):
         orders.change_status(
             uow,
-            orders.ChangeOrderStatus(owner, str(placed[0].id), status, None, None),
+            orders.ChangeOrderStatus(owner_id=owner, order_ref=str(placed[0].id), status=status),
         )
-    items.delete_item(uow, items.DeleteItem(owner, made[2].id, None))
-    orders.apply_order(uow, orders.ApplyOrder(owner, placed[0].order_number))
+    items.delete_item(uow, items.DeleteItem(owner_id=owner, item_id=made[2].id))
+    orders.apply_order(uow, orders.ApplyOrder(owner_id=owner, order_ref=placed[0].order_number))
     orders.change_status(
         uow,
-        orders.ChangeOrderStatus(owner, str(placed[1].id), "declined", None, None),
+        orders.ChangeOrderStatus(owner_id=owner, order_ref=str(placed[1].id), status="declined"),
     )
-    orders.delete_order(uow, orders.DeleteOrder(owner, str(placed[1].id), None))
+    orders.delete_order(uow, orders.DeleteOrder(owner_id=owner, order_ref=str(placed[1].id)))
 
 
 READ_TABLES = sorted({t for p in all_projections() for t in p.tables} | {"owner_stats"})
@@ -187,7 +204,8 @@ async def test_second_runner_stands_by_and_takes_over_when_the_leader_dies(
     second = asyncio.create_task(second_runner.run())
     try:
         handlers.create_category(
-            UnitOfWork(store), handlers.CreateCategory(owner, "A", None, 0, False, None)
+            UnitOfWork(store),
+            handlers.CreateCategory(owner_id=owner, details=CategoryDetails(name="A")),
         )
         await wait_until_projected(pg_conn, 2)
         (before,) = await leader_pids(pg_conn)  # one leader; the second waits
@@ -195,7 +213,8 @@ async def test_second_runner_stands_by_and_takes_over_when_the_leader_dies(
         await asyncio.gather(first, return_exceptions=True)
         assert first.done()
         handlers.create_category(
-            UnitOfWork(store), handlers.CreateCategory(owner, "B", None, 0, False, None)
+            UnitOfWork(store),
+            handlers.CreateCategory(owner_id=owner, details=CategoryDetails(name="B")),
         )
         await wait_until_projected(pg_conn, 4)
         assert await pg_conn.fetchval("SELECT count(*) FROM categories") == 2

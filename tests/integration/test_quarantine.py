@@ -9,7 +9,8 @@ import asyncpg
 from command.categories import handlers
 from command.items import handlers as items
 from command.unit_of_work import UnitOfWork
-from events.item import DETAIL_FIELDS
+from events.category import CategoryDetails
+from events.item import ItemDetails
 from events.store import Store
 from infra.database import Database
 from projections.catalog import all_projections
@@ -39,13 +40,16 @@ class FailsOnPoison(Projection):
 
 
 def household(store: Store, owner: uuid.UUID) -> None:
-    category = handlers.create_category(
-        UnitOfWork(store), handlers.CreateCategory(owner, "Meds", None, 0, False, None)
-    ).aggregate
-    details = {**dict.fromkeys(DETAIL_FIELDS), "unit": "ml", "minimum_stock": 0}
-    details.update(is_active=True, is_critical=False)
+    meds = handlers.CreateCategory(owner_id=owner, details=CategoryDetails(name="Meds"))
+    category = handlers.create_category(UnitOfWork(store), meds).aggregate
     for name in ("Before", "Poison", "After"):
-        cmd = items.CreateItem(owner, category.id, None, 1, {**details, "name": name})
+        cmd = items.CreateItem(
+            owner_id=owner,
+            category_id=category.id,
+            local_id=None,
+            quantity=1,
+            details=ItemDetails(name=name, unit="ml"),
+        )
         items.create_item(UnitOfWork(store), cmd)
 
 

@@ -87,7 +87,7 @@ async def test_a_rebuild_during_writes_ends_equal_to_a_fresh_replay(
         nonlocal written
         target = item_id or (await pg_conn.fetchval("SELECT id FROM items LIMIT 1"))
         while not stop.is_set():
-            cmd = items.ChangeStock(owner, target, None, 1, "busy", None)
+            cmd = items.ChangeStock(owner_id=owner, item_id=target, delta=1, reason="busy")
             await run_in_threadpool(items.change_stock, UnitOfWork(store), cmd)
             written += 1
 

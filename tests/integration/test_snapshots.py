@@ -65,7 +65,7 @@ def test_a_long_lived_item_loads_from_its_latest_snapshot(uncached_store: Store)
     item = stocked_item(uncached_store, 5000)
     assert events_read_to_load(uncached_store, item.id) < SNAPSHOT_INTERVAL
 
-    cmd = handlers.ChangeStock(item.owner_id, item.id, None, 1, "one more", None)
+    cmd = handlers.ChangeStock(owner_id=item.owner_id, item_id=item.id, delta=1, reason="one more")
     saved = handlers.change_stock(UnitOfWork(uncached_store), cmd)
     assert (saved.aggregate.quantity, saved.aggregate.version) == (5001, 5002)
 

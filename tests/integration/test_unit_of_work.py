@@ -13,7 +13,8 @@ from eventsourcing.domain import Aggregate
 from command.categories import handlers as categories
 from command.items import handlers as items
 from command.unit_of_work import BatchedUnitOfWork, UnitOfWork
-from events.item import DETAIL_FIELDS
+from events.category import CategoryDetails
+from events.item import ItemDetails
 from events.store import SideWrite, Store
 from infra.database import Database
 
@@ -87,14 +88,20 @@ def test_a_refused_commit_writes_none_of_its_rows(database: Database, store: Sto
 def test_a_batch_sees_its_unsaved_commands_and_records_them_at_once(store: Store) -> None:
     owner = uuid.uuid4()
     batch = BatchedUnitOfWork(store)
-    new_category = categories.CreateCategory(owner, "Meds", None, 0, False, None)
+    new_category = categories.CreateCategory(owner_id=owner, details=CategoryDetails(name="Meds"))
     category = categories.create_category(batch, new_category).aggregate
-    details = {**dict.fromkeys(DETAIL_FIELDS), "name": "Saline", "unit": "ml"}
-    details.update(minimum_stock=0, is_active=True, is_critical=False)
+    new_item = items.CreateItem(
+        owner_id=owner,
+        category_id=category.id,
+        local_id=None,
+        quantity=1,
+        details=ItemDetails(name="Saline", unit="ml"),
+    )
     # The item's category check and the stock changes' loads see the unsaved commands.
-    made = items.create_item(batch, items.CreateItem(owner, category.id, None, 1, details))
+    made = items.create_item(batch, new_item)
     for _ in range(3):
-        items.change_stock(batch, items.ChangeStock(owner, made.aggregate.id, None, 2, None, None))
+        more = items.ChangeStock(owner_id=owner, item_id=made.aggregate.id, delta=2)
+        items.change_stock(batch, more)
     assert made.position == 0 and batch.unsaved() == 6  # category, its name, item, 3 changes
     with pytest.raises(AggregateNotFoundError):  # nothing recorded yet
         store.repository.get(made.aggregate.id)

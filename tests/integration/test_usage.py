@@ -13,9 +13,10 @@ from command.households.tables import household_written
 from command.items import handlers as items
 from command.orders import handlers as orders
 from command.unit_of_work import UnitOfWork
+from events.category import CategoryDetails
 from events.clock import stamp_with
 from events.household import Household, HouseholdSettings
-from events.item import DETAIL_FIELDS
+from events.item import ItemDetails, ItemEdit
 from events.store import Store
 from infra.clock import FixedClock
 from infra.database import Database
@@ -41,40 +42,37 @@ class History:
             settings=HouseholdSettings("Home", zone),
         )
         UnitOfWork(store).commit(home, writes=household_written(home))
-        made = categories.create_category(
-            UnitOfWork(store), categories.CreateCategory(self.owner, "Care", None, 0, False, None)
-        )
+        care = categories.CreateCategory(owner_id=self.owner, details=CategoryDetails(name="Care"))
+        made = categories.create_category(UnitOfWork(store), care)
         self.category = made.aggregate.id
 
     def item(self, name: str, quantity: int, **details: Any) -> uuid.UUID:
-        fields = {
-            **dict.fromkeys(DETAIL_FIELDS),
-            "name": name,
-            "unit": "ml",
-            "minimum_stock": 0,
-            "is_active": True,
-            "is_critical": False,
-            **details,
-        }
-        cmd = items.CreateItem(self.owner, self.category, None, quantity, fields)
+        cmd = items.CreateItem(
+            owner_id=self.owner,
+            category_id=self.category,
+            local_id=None,
+            quantity=quantity,
+            details=ItemDetails(name=name, unit="ml", **details),
+        )
         return items.create_item(UnitOfWork(self.store), cmd).aggregate.id
 
     def change(self, item_id: uuid.UUID, delta: int, reason: str | None = None) -> None:
-        cmd = items.ChangeStock(self.owner, item_id, None, delta, reason, None)
+        cmd = items.ChangeStock(owner_id=self.owner, item_id=item_id, delta=delta, reason=reason)
         items.change_stock(UnitOfWork(self.store), cmd)
 
     def set_to(self, item_id: uuid.UUID, quantity: int) -> None:
         """An absolute set, as a PUT with `quantity` makes it."""
-        cmd = items.ReviseItem(self.owner, item_id, None, quantity, None)
+        cmd = items.ReviseItem(owner_id=self.owner, item_id=item_id, quantity=quantity)
         items.revise_item(UnitOfWork(self.store), cmd)
 
     def receive(self, item_id: uuid.UUID, quantity: int) -> None:
         uow = UnitOfWork(self.store)
-        line = orders.LineRequest(str(item_id), quantity, {})
-        order = orders.create_order(uow, orders.CreateOrder(self.owner, (line,), None, None))
-        ref = str(order.aggregate.id)
-        orders.change_status(uow, orders.ChangeOrderStatus(self.owner, ref, "received", None, None))
-        orders.apply_order(uow, orders.ApplyOrder(self.owner, ref))
+        line = orders.LineRequest(item_id=str(item_id), quantity=quantity, overrides={})
+        new = orders.CreateOrder(owner_id=self.owner, lines=(line,))
+        ref = str(orders.create_order(uow, new).aggregate.id)
+        received = orders.ChangeOrderStatus(owner_id=self.owner, order_ref=ref, status="received")
+        orders.change_status(uow, received)
+        orders.apply_order(uow, orders.ApplyOrder(owner_id=self.owner, order_ref=ref))
 
 
 async def project(database: Database, conn: asyncpg.Connection) -> None:
@@ -158,8 +156,8 @@ async def test_deleted_and_inactive_items_are_not_forecast(
     kept, gone, paused = (home.item(n, 1) for n in ("Kept", "Gone", "Paused"))
     for item_id in (kept, gone, paused):
         home.change(item_id, -1, "used")
-    items.delete_item(UnitOfWork(store), items.DeleteItem(home.owner, gone, None))
-    pause = items.ReviseItem(home.owner, paused, None, None, None, {"is_active": False})
+    items.delete_item(UnitOfWork(store), items.DeleteItem(owner_id=home.owner, item_id=gone))
+    pause = items.ReviseItem(owner_id=home.owner, item_id=paused, edit=ItemEdit(is_active=False))
     items.revise_item(UnitOfWork(store), pause)
     other = History(store, clock)
     other.item("Not theirs", 0)

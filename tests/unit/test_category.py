@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 
-from events.category import Category, CategoryNotFound
+from events.category import Category, CategoryEdit, CategoryNotFound
 
 OWNER = uuid.uuid4()
 
@@ -46,7 +46,7 @@ def test_creation_records_one_created_event_with_the_owner() -> None:
 
 def test_revise_records_only_the_fields_that_changed() -> None:
     category = given_category(description="same")
-    assert category.revise(name="Airway", description="same", display_order=None) is True
+    assert category.revise(CategoryEdit(name="Airway", description="same")) is True
     (event,) = category.collect_events()
     assert isinstance(event, Category.Revised)
     assert event.name == "Airway"
@@ -57,7 +57,7 @@ def test_revise_records_only_the_fields_that_changed() -> None:
 
 def test_revise_with_nothing_new_records_nothing() -> None:
     category = given_category()
-    assert category.revise(name="Medication", is_default=False) is False
+    assert category.revise(CategoryEdit(name="Medication", is_default=False)) is False
     assert category.collect_events() == []
     assert category.version == 1
 
@@ -68,7 +68,7 @@ def test_delete_then_any_change_is_refused() -> None:
     (event,) = category.collect_events()
     assert isinstance(event, Category.Deleted)
     with pytest.raises(CategoryNotFound):
-        category.revise(name="Back")
+        category.revise(CategoryEdit(name="Back"))
     with pytest.raises(CategoryNotFound):
         category.delete()
 

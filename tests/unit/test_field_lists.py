@@ -1,14 +1,18 @@
-"""One source for the item's and the order line's fields: `DETAIL_FIELDS` and `OrderLine`
-(events/). Every other place that spells them out (events, requests, responses, read-table
-columns, examples) is checked against that source, so a field added in one place and
-forgotten in another fails here instead of vanishing on the way to a phone."""
+"""One source for the item's and the order line's fields: `ItemDetails` (its `DETAIL_FIELDS`)
+and `OrderLine` (events/). Every other place that spells them out (events, edits, requests,
+responses, read-table columns, examples) is checked against that source, so a field added in
+one place and forgotten in another fails here instead of vanishing on the way to a phone."""
 
 import dataclasses
 import inspect
+import uuid
 
+from command.categories.handlers import CreateCategory, ReviseCategory
+from command.categories.requests import CategoryCreate, CategoryUpdate
 from command.items.requests import ItemCreate, ItemFields, ItemUpdate
 from command.orders.requests import OrderItemIn
-from events.item import DETAIL_FIELDS, Item
+from events.category import REVISABLE, CategoryEdit
+from events.item import DETAIL_FIELDS, Item, ItemDetails, ItemEdit
 from events.order import OrderLine
 from projections.items import ItemsProjection
 from projections.orders import LINE_COLUMNS
@@ -23,6 +27,25 @@ ITEM_ROW = {"id", "owner_id", "version", "created_at", "updated_at"}
 LINE = {f.name for f in dataclasses.fields(OrderLine)}
 
 
+# Every detail, none at its default: a detail a request forgets to hand on shows.
+EVERY_DETAIL = {
+    "name": "Suction catheter",
+    "description": "12 Fr",
+    "unit": "boxes",
+    "minimumStock": 3,
+    "expiryDate": "2027-06-30",
+    "brand": "Romsons",
+    "notes": "fridge",
+    "supplierName": "City Medicals",
+    "supplierContact": "+91 98765 43210",
+    "purchaseLink": "https://example.com/catheter",
+    "imageUri": "file:///catheter.png",
+    "isActive": False,
+    "isCritical": True,
+    "leadTimeDays": 4,
+}
+
+
 def annotations(cls: type) -> set[str]:
     return {n for klass in cls.__mro__ for n in getattr(klass, "__annotations__", {})}
 
@@ -35,6 +58,30 @@ def test_the_item_events_and_aggregate_carry_every_detail() -> None:
     assert set(inspect.signature(Item.__init__).parameters) - {"self", "owner_id", "via"} == (
         DETAILS | ITEM_STATE
     )
+
+
+def test_an_edit_names_every_detail() -> None:
+    assert set(vars(ItemEdit())) == DETAILS | {"cleared"}
+    assert set(vars(CategoryEdit())) == set(REVISABLE) | {"cleared"}
+
+
+def test_a_request_hands_every_detail_to_its_command() -> None:
+    create = ItemCreate.model_validate({**EVERY_DETAIL, "categoryId": str(uuid.uuid4())})
+    sent = {f: getattr(create, f) for f in DETAIL_FIELDS}
+    defaults = ItemDetails(name="")
+    assert all(sent[f] != getattr(defaults, f) for f in DETAIL_FIELDS)
+    assert vars(create.details()) == sent
+    assert vars(ItemUpdate.model_validate(EVERY_DETAIL).edit()) == {**sent, "cleared": ()}
+
+
+def test_a_category_request_hands_every_field_to_its_command() -> None:
+    wanted = {"name": "Airway", "description": "tubes", "displayOrder": 2, "isDefault": True}
+    made = CreateCategory.from_request(CategoryCreate.model_validate(wanted), uuid.uuid4())
+    changed = ReviseCategory.from_request(
+        CategoryUpdate.model_validate(wanted), uuid.uuid4(), uuid.uuid4(), None
+    )
+    sent = {"name": "Airway", "description": "tubes", "display_order": 2, "is_default": True}
+    assert (vars(made.details), vars(changed.edit)) == (sent, {**sent, "cleared": ()})
 
 
 def test_requests_accept_every_detail() -> None:

@@ -12,7 +12,8 @@ from command.items import handlers as items
 from command.orders import handlers as orders
 from command.preconditions import VersionConflict
 from command.unit_of_work import BatchedUnitOfWork
-from events.item import DETAIL_FIELDS, InsufficientStock, Item, ItemNotFound
+from events.category import CategoryDetails
+from events.item import InsufficientStock, Item, ItemDetails, ItemNotFound
 from events.order import AlreadyApplied, Order
 from events.store import Store
 
@@ -36,14 +37,7 @@ def saved(store: Store, uow: BatchedUnitOfWork) -> None:
 
 def medication(store: Store) -> uuid.UUID:
     uow = BatchedUnitOfWork(store)
-    cmd = categories.CreateCategory(
-        owner_id=HOME,
-        name="Medication",
-        description=None,
-        display_order=0,
-        is_default=False,
-        local_id=None,
-    )
+    cmd = categories.CreateCategory(owner_id=HOME, details=CategoryDetails(name="Medication"))
     made = categories.create_category(uow, cmd).aggregate
     saved(store, uow)
     return made.id
@@ -51,14 +45,12 @@ def medication(store: Store) -> uuid.UUID:
 
 def saline(store: Store, quantity: int = 5) -> Item:
     uow = BatchedUnitOfWork(store)
-    details = {**dict.fromkeys(DETAIL_FIELDS), "name": "Saline", "unit": "bottles"}
-    details.update(minimum_stock=2, is_active=True, is_critical=False)
     cmd = items.CreateItem(
         owner_id=HOME,
         category_id=medication(store),
         local_id=None,
         quantity=quantity,
-        details=details,
+        details=ItemDetails(name="Saline", unit="bottles", minimum_stock=2),
     )
     item = items.create_item(uow, cmd).aggregate
     saved(store, uow)
@@ -66,10 +58,12 @@ def saline(store: Store, quantity: int = 5) -> Item:
 
 
 def test_an_item_names_a_category_of_the_household(store: Store) -> None:
-    details = {**dict.fromkeys(DETAIL_FIELDS), "name": "Saline", "unit": "bottles"}
-    details.update(minimum_stock=0, is_active=True, is_critical=False)
     elsewhere = items.CreateItem(
-        owner_id=HOME, category_id=uuid.uuid4(), local_id=None, quantity=1, details=details
+        owner_id=HOME,
+        category_id=uuid.uuid4(),
+        local_id=None,
+        quantity=1,
+        details=ItemDetails(name="Saline", unit="bottles"),
     )
     with pytest.raises(items.CategoryMissing):
         items.create_item(BatchedUnitOfWork(store), elsewhere)
@@ -77,33 +71,17 @@ def test_an_item_names_a_category_of_the_household(store: Store) -> None:
 
 def test_stock_never_goes_below_zero_and_a_stale_version_changes_nothing(store: Store) -> None:
     item = saline(store, 5)
-    used = items.ChangeStock(
-        owner_id=HOME,
-        item_id=item.id,
-        quantity=None,
-        delta=-6,
-        reason="used",
-        expected_version=None,
-    )
+    used = items.ChangeStock(owner_id=HOME, item_id=item.id, delta=-6, reason="used")
     with pytest.raises(InsufficientStock):
         items.change_stock(BatchedUnitOfWork(store), used)
-    stale = items.ChangeStock(
-        owner_id=HOME, item_id=item.id, quantity=3, delta=None, reason=None, expected_version=9
-    )
+    stale = items.ChangeStock(owner_id=HOME, item_id=item.id, quantity=3, expected_version=9)
     with pytest.raises(VersionConflict):
         items.change_stock(BatchedUnitOfWork(store), stale)
 
 
 def test_another_households_item_reads_as_unknown(store: Store) -> None:
     item = saline(store)
-    theirs = items.ChangeStock(
-        owner_id=uuid.uuid4(),
-        item_id=item.id,
-        quantity=None,
-        delta=1,
-        reason=None,
-        expected_version=None,
-    )
+    theirs = items.ChangeStock(owner_id=uuid.uuid4(), item_id=item.id, delta=1)
     with pytest.raises(ItemNotFound):
         items.change_stock(BatchedUnitOfWork(store), theirs)
 
@@ -111,20 +89,22 @@ def test_another_households_item_reads_as_unknown(store: Store) -> None:
 def test_an_order_is_numbered_per_day_and_applied_once(store: Store) -> None:
     item = saline(store, 1)
     uow = BatchedUnitOfWork(store)
-    line = orders.LineRequest(str(item.id), 4, {})
-    made = orders.create_order(uow, orders.CreateOrder(HOME, (line,), None, None)).aggregate
+    line = orders.LineRequest(item_id=str(item.id), quantity=4, overrides={})
+    made = orders.create_order(uow, orders.CreateOrder(owner_id=HOME, lines=(line,))).aggregate
     assert made.order_number.endswith("-0001")
     saved(store, uow)
     received = BatchedUnitOfWork(store)
     orders.change_status(
-        received, orders.ChangeOrderStatus(HOME, str(made.id), "received", None, None)
+        received,
+        orders.ChangeOrderStatus(owner_id=HOME, order_ref=str(made.id), status="received"),
     )
     saved(store, received)
     applying = BatchedUnitOfWork(store)
-    applied = orders.apply_order(applying, orders.ApplyOrder(HOME, str(made.id)))
+    apply = orders.ApplyOrder(owner_id=HOME, order_ref=str(made.id))
+    applied = orders.apply_order(applying, apply)
     gathered, _ = applying.gathered()
     stocked = next(a for a in gathered if isinstance(a, Item))
     assert (stocked.quantity, type(applied.aggregate)) == (5, Order)
     saved(store, applying)
     with pytest.raises(AlreadyApplied):
-        orders.apply_order(BatchedUnitOfWork(store), orders.ApplyOrder(HOME, str(made.id)))
+        orders.apply_order(BatchedUnitOfWork(store), apply)

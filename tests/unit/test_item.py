@@ -1,25 +1,29 @@
 """Item rules: given an item, when one edit, then exactly one event."""
 
 import uuid
-from typing import Any
 
 import orjson
 import pytest
 
-from events.item import DETAIL_FIELDS, InsufficientStock, Item, ItemNotFound, StockLimitExceeded
+from events.item import (
+    InsufficientStock,
+    Item,
+    ItemDetails,
+    ItemEdit,
+    ItemNotFound,
+    StockLimitExceeded,
+)
 from events.store import build_mapper
 
 
 def saline(quantity: int = 3) -> Item:
-    details: dict[str, Any] = {**dict.fromkeys(DETAIL_FIELDS), "name": "Saline", "unit": "bottles"}
-    details.update(minimum_stock=2, is_active=True, is_critical=False)
-    return Item(
+    return Item.add(
         owner_id=uuid.uuid4(),
         category_id=uuid.uuid4(),
         local_id=None,
         quantity=quantity,
+        details=ItemDetails(name="Saline", unit="bottles", minimum_stock=2),
         via="api",
-        **details,
     )
 
 
@@ -27,7 +31,8 @@ def test_details_category_and_stock_change_as_one_event() -> None:
     item = saline()
     item.collect_events()
     airway = uuid.uuid4()
-    assert item.revise("api", category_id=airway, delta=4, name="Saline 0.9%", unit="bottles")
+    edit = ItemEdit(name="Saline 0.9%", unit="bottles")
+    assert item.revise(edit, "api", category_id=airway, delta=4)
     (event,) = item.collect_events()
     assert isinstance(event, Item.Revised)
     assert (event.name, event.unit, event.category_id) == ("Saline 0.9%", None, airway)
@@ -37,7 +42,7 @@ def test_details_category_and_stock_change_as_one_event() -> None:
 def test_an_edit_that_changes_nothing_records_nothing() -> None:
     item = saline()
     item.collect_events()
-    assert not item.revise("api", category_id=item.category_id, delta=0, name="Saline")
+    assert not item.revise(ItemEdit(name="Saline"), "api", category_id=item.category_id)
     assert item.collect_events() == []
 
 
@@ -45,13 +50,13 @@ def test_an_edit_below_zero_stock_is_refused_whole() -> None:
     item = saline(quantity=1)
     item.collect_events()
     with pytest.raises(InsufficientStock):
-        item.revise("api", delta=-2, name="Other")
+        item.revise(ItemEdit(name="Other"), "api", delta=-2)
     assert (item.collect_events(), item.name) == ([], "Saline")
 
 
 def test_an_edit_stored_before_version_2_loads_as_details_only() -> None:
     item = saline()
-    item.revise("api", notes="fridge")
+    item.revise(ItemEdit(notes="fridge"), "api")
     _, revised = item.collect_events()
     mapper = build_mapper()
     stored = mapper.to_stored_event(revised)

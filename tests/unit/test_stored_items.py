@@ -8,7 +8,7 @@ import pytest
 from eventsourcing.domain import Snapshot
 from eventsourcing.persistence import JSONTranscoder, Mapper, StoredEvent
 
-from events.item import Item
+from events.item import Item, ItemEdit
 from events.store import build_mapper, register_transcodings
 
 # Written by the code before this change (an item created, used, revised with a stock change,
@@ -84,7 +84,7 @@ def test_an_item_stored_now_keeps_its_lead_time_and_note() -> None:
     topic, state = STORED[0]
     created: Any = mapper.to_domain_event(StoredEvent(uuid.uuid4(), 1, topic, state.encode()))
     item = created.mutate(None)
-    item.revise("api", lead_time_days=5)
+    item.revise(ItemEdit(lead_time_days=5), "api")
     item.set_stock(1, "stocktake", via="api", note="shelf count")
     stored = [mapper.to_stored_event(e) for e in item.collect_events()]
     revised, counted = (cast(Any, mapper.to_domain_event(e)) for e in stored)

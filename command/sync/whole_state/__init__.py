@@ -94,7 +94,7 @@ class WholeStateRules:
             target = self._claim(op, found)  # the household's category of that name
             matched = target is not None
         if target is None:
-            return categories.create(self.ctx, op, sent, body.local_id)
+            return categories.create(self.ctx, op, body)
         decision = categories.merge(self.ctx, self.session, op, target, sent, matched=matched)
         return self._remembered(op, decision, matched, target)
 
@@ -108,8 +108,7 @@ class WholeStateRules:
                 if gone:  # the family deleted it: only the phone's own use brings it back
                     sent = {k: v for k, v in sent.items() if k == "quantity"}
         if target is None:
-            whole = {f: getattr(body, f) for f in FIELDS["item"]}  # defaults for what is unsent
-            return items.create(self.ctx, op, whole, body.local_id)
+            return items.create(self.ctx, op, body)
         credits = self.credits.for_item(op.refs(), target)
         decision = items.merge(
             self.ctx, self.session, op, target, sent, matched=matched, credits=credits

@@ -9,6 +9,7 @@ from uuid import UUID
 
 from command.categories import handlers as categories
 from command.categories.handlers import claim_name
+from command.categories.requests import CategoryCreate
 from command.memberships import category_opens
 from command.sync.context import Context, Operation
 from command.sync.decision import Decision, Held, applied
@@ -17,7 +18,7 @@ from command.sync.session import FIELDS, Session, fields_of, load
 from command.sync.whole_state.settle import Caller, plan_against, settle
 from command.uniqueness import holder, release
 from command.unit_of_work import BatchedUnitOfWork, UnitOfWork
-from events.category import Category, CategoryNameTaken, CategoryNotFound
+from events.category import Category, CategoryEdit, CategoryNameTaken, CategoryNotFound
 from events.conflict import NAME_TAKEN
 from events.index import Index, category_name_key
 
@@ -27,16 +28,9 @@ def match(ctx: Context, name: str) -> UUID | None:
     return holder(ctx.uow, category_name_key(ctx.owner_id, name))
 
 
-def create(ctx: Context, op: Operation, sent: dict[str, Any], local: str | None) -> Decision:
+def create(ctx: Context, op: Operation, body: CategoryCreate) -> Decision:
     uow = BatchedUnitOfWork(ctx.store)
-    new = categories.CreateCategory(
-        owner_id=ctx.owner_id,
-        name=sent["name"],
-        description=sent.get("description"),
-        display_order=sent.get("display_order", 0),
-        is_default=sent.get("is_default", False),
-        local_id=local,
-    )
+    new = categories.CreateCategory.from_request(body, ctx.owner_id)
     category = categories.create_category(uow, new).aggregate
     aggregates, writes = uow.gathered()
     held = Held("category", category.id, Base(fields_of("category", category), 1, True))
@@ -88,7 +82,8 @@ def decide(
         if revive:
             category.revive()
             writes.append(category_opens(category.id, category.owner_id))
-        category.revise(cleared=tuple(k for k, v in changes.items() if v is None), **changes)
+        cleared = tuple(k for k, v in changes.items() if v is None)
+        category.revise(CategoryEdit(**changes, cleared=cleared))
     held = _held(sent, mine, base, before, category)
     clash = (tuple(clashes), reason)
     return settle(caller, op, "category", category, clash, sent, held, *indexes, writes=(*writes,))

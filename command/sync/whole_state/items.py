@@ -5,6 +5,7 @@ from uuid import UUID
 
 from command.categories.handlers import load_category
 from command.items import handlers as items
+from command.items.requests import ItemCreate
 from command.memberships import item_joins, item_moves
 from command.sync.context import Context, Operation
 from command.sync.decision import Decision, Held, applied
@@ -14,21 +15,14 @@ from command.sync.whole_state.settle import Caller, plan_against, settle
 from command.unit_of_work import BatchedUnitOfWork
 from events.category import CategoryNotFound
 from events.conflict import CATEGORY_GONE
-from events.item import DETAIL_FIELDS, Item, ItemNotFound
+from events.item import DETAIL_FIELDS, Item, ItemEdit, ItemNotFound
 from events.store import SideWrite
 
 
-def create(ctx: Context, op: Operation, sent: dict[str, Any], local: str | None) -> Decision:
+def create(ctx: Context, op: Operation, body: ItemCreate) -> Decision:
     """A new item; the device holds what it sent (API.md 8.5: its base)."""
     uow = BatchedUnitOfWork(ctx.store)
-    new = items.CreateItem(
-        owner_id=ctx.owner_id,
-        category_id=sent["category_id"],
-        local_id=local,
-        quantity=sent.get("quantity", 0),
-        details={f: sent[f] for f in DETAIL_FIELDS if f in sent},
-        via="sync",
-    )
+    new = items.CreateItem.from_request(body, ctx.owner_id, via="sync")
     item = items.create_item(uow, new).aggregate
     aggregates, writes = uow.gathered()
     held = Held("item", item.id, Base(fields_of("item", item), item.version, True))
@@ -113,7 +107,7 @@ def _apply(
     moved = category_id if category_id != item.category_id else None
     if moved is not None and not revive:
         writes.append(item_moves(item.id, moved))
-    item.revise("sync", cleared, category_id=moved, delta=delta, **details)
+    item.revise(ItemEdit(**details, cleared=cleared), "sync", category_id=moved, delta=delta)
     wanted: UUID = changes.get("category_id", category_id)
     return category_id != wanted
 

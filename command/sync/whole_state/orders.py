@@ -167,7 +167,7 @@ def upsert(
 def _create(ctx: Context, op: Operation, body: DeviceOrder) -> Decision:
     local = op.local_id or (op.data or {}).get("localId") or op.entity_id
     lines = tuple(_line(ctx, line) for line in body.items)
-    order, day, number = orders.new_order(ctx.uow, ctx.owner_id, lines, None, local, "sync")
+    order, day, number = orders.new_order(ctx.uow, ctx.owner_id, lines, local_id=local, via="sync")
     _walk(order, steps(PENDING, body.status, ordered=body.ordered_at is not None) or [])
     held = Base({"status": order.status}, order.version, True)
     writes = tuple(local_id_row(ctx.owner_id, "order", local, order.id))
@@ -251,8 +251,7 @@ def _take_back(ctx: Context, lines: dict[str, int]) -> list[Item]:
 def _line(ctx: Context, line: OrderItemIn) -> OrderLine:
     """A snapshot of the line's item; if the item is gone, of what the device sent."""
     ref = ctx.server_ref("item", line.item_id)
-    given = line.model_dump(exclude={"item_id", "quantity"}, exclude_unset=True)
-    request = orders.LineRequest(ref, line.quantity, given)
+    request = orders.LineRequest.from_request(line, ref)
     snapshot = orders.snapshot_line(ctx.uow, ctx.owner_id, request)
     if snapshot is not None:
         return snapshot
