@@ -189,18 +189,18 @@ async def test_retries_of_a_join_a_hand_over_and_a_leave_get_their_first_answers
     same Idempotency-Key, the retry of a lost answer replays it, not 400 or 403."""
     link = await invite(client, alice, mailbox, bob.email, "caregiver")
     token = link.rsplit("/", 1)[1]
-    join = {"json": {"token": token}, "headers": {**bob.headers, "Idempotency-Key": "join-1"}}
-    first = await client.post(f"{H}/join", **join)
+    keyed = {**bob.headers, "Idempotency-Key": "join-1"}
+    first = await client.post(f"{H}/join", json={"token": token}, headers=keyed)
     assert first.status_code == 200, first.text
-    again = await client.post(f"{H}/join", **join)
+    again = await client.post(f"{H}/join", json={"token": token}, headers=keyed)
     assert (again.status_code, again.json()) == (200, first.json())
     assert again.headers["Idempotent-Replayed"] == "true"
 
-    hand = {"json": {"role": "owner"}, "headers": {**alice.headers, "Idempotency-Key": "hand-1"}}
+    hand = {**alice.headers, "Idempotency-Key": "hand-1"}
     path = f"{H}/current/members/{bob.user_id}"
-    handed = await client.patch(path, **hand)
+    handed = await client.patch(path, json={"role": "owner"}, headers=hand)
     assert handed.status_code == 200, handed.text
-    assert (await client.patch(path, **hand)).json() == handed.json()
+    assert (await client.patch(path, json={"role": "owner"}, headers=hand)).json() == handed.json()
     unkeyed = await client.patch(path, json={"role": "owner"}, headers=alice.headers)
     assert unkeyed.status_code == 403  # a new request: Alice is a caregiver now
 
@@ -210,12 +210,11 @@ async def test_retries_of_a_join_a_hand_over_and_a_leave_get_their_first_answers
         headers={**bob.headers, "X-Household-Id": alice.user_id},
     )
     assert giving_back.status_code == 200
-    leave = {"headers": {**bob.headers, "X-Household-Id": alice.user_id, "Idempotency-Key": "l1"}}
-    gone = await client.delete(f"{H}/current/members/{bob.user_id}", **leave)
+    leave = {**bob.headers, "X-Household-Id": alice.user_id, "Idempotency-Key": "l1"}
+    gone = await client.delete(f"{H}/current/members/{bob.user_id}", headers=leave)
     assert (gone.status_code, gone.json()["message"]) == (200, "You left the household")
-    assert (
-        await client.delete(f"{H}/current/members/{bob.user_id}", **leave)
-    ).json() == gone.json()
+    again = await client.delete(f"{H}/current/members/{bob.user_id}", headers=leave)
+    assert (again.status_code, again.json()) == (200, gone.json())
     assert [m["userId"] for m in (await current(client, alice))["members"]] == [alice.user_id]
 
 
