@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import asyncpg
-from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.engine import URL
 
 from infra.settings import Settings
+from infra.urls import postgresql_url
 
 logger = logging.getLogger(__name__)
 
@@ -22,7 +22,6 @@ EMBEDDED_DBNAME = "vitaltrack"
 # container and compose. 18: what the embedded wheel ships, and the newest major (supported
 # until 2030), so nobody upgrades soon; the migrations are tested on it.
 POSTGRES_MAJOR = 18
-EXAMPLE_URL = "postgresql://user:password@host:5432/vitaltrack"
 # What asyncpg raises when the server cannot be reached or is going away: a state of the
 # database, not a bug.
 UNREACHABLE: tuple[type[Exception], ...] = (
@@ -43,13 +42,7 @@ class Database:
     @classmethod
     def parse(cls, raw: str) -> "Database":
         """A postgresql:// URL (or postgresql+driver://), else ValueError saying so."""
-        try:
-            url = make_url(raw)
-        except ArgumentError:
-            url = None
-        if url is None or not url.drivername.startswith("postgresql"):
-            raise ValueError(f"must be a postgresql:// URL, like {EXAMPLE_URL}")
-        return cls(url.set(drivername="postgresql"))
+        return cls(postgresql_url(raw))
 
     @property
     def host(self) -> str:

@@ -11,6 +11,8 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_core import ErrorDetails
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from infra.urls import postgresql_url
+
 DEV_SECRET = "development-secret-change-me"
 MIN_SECRET_BITS = 96  # e.g. `openssl rand -hex 32` carries ~240 by this estimate
 # What RATE_LIMIT_* may say (the format infra/security/rate_limits.py parses), checked at
@@ -103,10 +105,8 @@ class Settings(BaseSettings):
     @field_validator("database_url")
     @classmethod
     def _postgresql_url(cls, value: str | None) -> str | None:
-        from infra.database import Database  # which imports this module
-
         if value is not None:
-            Database.parse(value)
+            postgresql_url(value)
         return value
 
     @field_validator(
