@@ -18,12 +18,12 @@ import httpx
 import pytest
 
 import migrations
+from devkit.postgres import scratch_database
 from infra.database import Database, embedded_server
 from infra.listener import Listener
 from infra.settings import Settings
 from tests.api.accounts import PASSWORD, Account, register
 from tests.api.inventory import category, get, item
-from tests.postgres import scratch_database
 from tests.waiting import until
 from vitaltrack.app import create_app
 
