@@ -89,6 +89,7 @@ async def test_readiness_reports_projection_lag(client: httpx.AsyncClient) -> No
         "orders",
         "activity",
         "feed",
+        "usage",
     }
     assert all(p["lag"] == 0 for p in body["projections"])
 
