@@ -3,7 +3,7 @@ the read side does (members with their names): the composition root hands that v
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, Protocol
 from uuid import UUID
 
 import asyncpg
@@ -18,7 +18,8 @@ from command.households.tables import invitation_of
 from command.preconditions import IfMatch, expected_version
 from events.household import TooManyInvitations
 from events.user import User
-from infra.deps import CurrentMember, CurrentUser, Owner, PoolDep
+from infra.deps import CurrentMember, CurrentUser, Owner, PoolDep, services_of
+from infra.security.one_time_tokens import OneTimeTokens
 from wire.base import MessageOut
 from wire.errors import AUTHENTICATED, KEYED, WITH_BODY, problems
 from wire.households import HouseholdOut, HouseholdsOut, InvitationOut
@@ -42,12 +43,38 @@ class HouseholdViews:
     invitation: Callable[[asyncpg.Pool, UUID], Awaitable[InvitationOut]]
 
 
+class InvitationLinks(Protocol):
+    """What an invitation takes of the account services (command/accounts/services.py)."""
+
+    @property
+    def tokens(self) -> OneTimeTokens: ...
+
+    @property
+    def public_base_url(self) -> str: ...
+
+
+class HouseholdServices(Protocol):
+    """What the household routes take from the app's services (vitaltrack/services.py)."""
+
+    household_views: HouseholdViews
+    accounts: InvitationLinks
+
+
+def _services(request: Request) -> HouseholdServices:
+    services: HouseholdServices = services_of(request.app)
+    return services
+
+
 async def _views(request: Request) -> HouseholdViews:
-    views: HouseholdViews = request.app.state.household_views
-    return views
+    return _services(request).household_views
+
+
+async def _links(request: Request) -> InvitationLinks:
+    return _services(request).accounts
 
 
 Views = Annotated[HouseholdViews, Depends(_views)]
+Links = Annotated[InvitationLinks, Depends(_links)]
 
 
 @router.patch(
@@ -104,10 +131,9 @@ async def invite(
     commands: KeyedCommandsDep,
     pool: PoolDep,
     views: Views,
-    request: Request,
+    accounts: Links,
 ) -> JSONResponse:
     """Mails a link valid 7 days; a new invitation to the same address replaces the open one."""
-    accounts = request.app.state.accounts
     inviter: User = await run_in_threadpool(commands.store.repository.get, member.user_id)
     cmd = handlers.Invite(
         household_id=member.household_id,
@@ -162,11 +188,11 @@ async def join(
     commands: KeyedCommandsDep,
     pool: PoolDep,
     views: Views,
-    request: Request,
+    accounts: Links,
 ) -> JSONResponse:
     """For new apps: the signed-in account accepts the invitation mailed to its address."""
-    hasher = request.app.state.accounts.tokens.hash
-    invitation = await run_in_threadpool(invitation_of, commands.store, hasher(body.token))
+    hashed = accounts.tokens.hash(body.token)
+    invitation = await run_in_threadpool(invitation_of, commands.store, hashed)
     if invitation is None:
         raise Problem(400, "bad_request", "This invitation is invalid, used or expired")
     account: User = await run_in_threadpool(commands.store.repository.get, user.user_id)
