@@ -15,15 +15,14 @@ from command.unit_of_work import BatchedUnitOfWork
 from events.item import DETAIL_FIELDS, InsufficientStock, Item, ItemNotFound
 from events.order import AlreadyApplied, Order
 from events.store import Store
+from tests.unit.internals import in_memory_store
 
 HOME = uuid.uuid4()
 
 
 @pytest.fixture
 def store() -> Iterator[Store]:
-    memory = Store(
-        env={"PERSISTENCE_MODULE": "eventsourcing.popo", "APPLICATION_RECORDER_TOPIC": ""}
-    )
+    memory = in_memory_store()
     yield memory
     memory.close()
 
