@@ -17,6 +17,7 @@ from command.items import handlers as items
 from command.orders import handlers as orders
 from command.unit_of_work import BatchedUnitOfWork
 from events.item import DETAIL_FIELDS, Item
+from events.order import OrderStatus
 from events.store import Store
 
 SEED_PASSWORD = "Seeded-Passw0rd"
@@ -91,7 +92,7 @@ class Household:
         order = orders.create_order(
             self.uow, orders.CreateOrder(self.owner, lines, None, None)
         ).aggregate
-        for status in ("ordered", "received"):
+        for status in (OrderStatus.ORDERED, OrderStatus.RECEIVED):
             cmd = orders.ChangeOrderStatus(self.owner, str(order.id), status, None, None)
             orders.change_status(self.uow, cmd)
         if self.rng.random() < 0.8:

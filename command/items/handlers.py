@@ -14,6 +14,7 @@ from command.preconditions import check_version
 from command.results import Saved
 from command.retry import aggregate_locks, retry_on_conflict
 from command.unit_of_work import UnitOfWork
+from events.attribution import Via
 from events.category import CategoryNotFound
 from events.item import Item, ItemNotFound
 
@@ -25,7 +26,7 @@ class CreateItem:
     local_id: str | None
     quantity: int
     details: Mapping[str, Any]  # the DETAIL_FIELDS of events.item
-    via: str = "api"
+    via: Via = Via.API
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,7 @@ class ReviseItem:
     quantity: int | None
     expected_version: int | None
     details: Mapping[str, Any] = field(default_factory=dict)
-    via: str = "api"
+    via: Via = Via.API
     cleared: tuple[str, ...] = ()  # details set to null
 
 
@@ -45,7 +46,7 @@ class DeleteItem:
     owner_id: UUID
     item_id: UUID
     expected_version: int | None
-    via: str = "api"
+    via: Via = Via.API
 
 
 @dataclass(frozen=True)
@@ -56,7 +57,7 @@ class ChangeStock:
     delta: int | None  # ... or relative, which merges with concurrent changes
     reason: str | None
     expected_version: int | None
-    via: str = "api"
+    via: Via = Via.API
 
 
 class CategoryMissing(Exception):

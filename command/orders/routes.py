@@ -15,6 +15,7 @@ from command.orders.requests import OrderCreate, StatusChange, SuggestRequest
 from command.orders.responses import deleted_message, order_out
 from command.orders.suggested import OrderSuggested, Suggestions, order_suggested
 from command.preconditions import ExpectedVersionQuery, IfMatch, expected_version
+from events.order import OrderStatus
 from infra.deps import Writer, services_of
 from wire.base import MessageOut
 from wire.errors import AUTHENTICATED, KEYED, MEMBER, WITH_BODY, etag, problems
@@ -116,7 +117,7 @@ async def change_status(
     cmd = handlers.ChangeOrderStatus(
         user.household_id,
         order_ref,
-        body.status,
+        OrderStatus(body.status),
         body.notes,
         expected_version(body.expected_version, if_match),
     )

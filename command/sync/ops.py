@@ -24,7 +24,9 @@ from command.sync.decision import Decision, applied
 from command.sync.outcomes import Outcome
 from command.sync.session import KIND
 from command.unit_of_work import BatchedUnitOfWork
+from events.attribution import Via
 from events.item import DETAIL_FIELDS, MAX_QUANTITY
+from events.order import OrderStatus
 
 TYPES = ("create", "update", "delete", "adjust_stock")
 
@@ -104,7 +106,7 @@ class OpsRules:
                 local_id=item.local_id,
                 quantity=item.quantity,
                 details={f: getattr(item, f) for f in DETAIL_FIELDS},
-                via="sync",
+                via=Via.SYNC,
             )
             return self._run(op, lambda uow: items.create_item(uow, new_item))
         order = OrderCreate.model_validate({**found, "localId": local})
@@ -142,7 +144,7 @@ class OpsRules:
                 quantity=item.quantity,
                 expected_version=base,
                 details={f: getattr(item, f) for f in DETAIL_FIELDS},
-                via="sync",
+                via=Via.SYNC,
                 cleared=item.cleared(),
             )
             return self._run(op, lambda uow: items.revise_item(uow, item_revision))
@@ -150,7 +152,9 @@ class OpsRules:
             order = orders.load_order(self.ctx.uow, owner, str(entity_id))
             return applied(op.id, order)
         change = StatusChange.model_validate(found)
-        status = orders.ChangeOrderStatus(owner, str(entity_id), change.status, change.notes, base)
+        status = orders.ChangeOrderStatus(
+            owner, str(entity_id), OrderStatus(change.status), change.notes, base
+        )
         return self._run(op, lambda uow: orders.change_status(uow, status))
 
     def delete(self, op: Operation, entity_id: UUID | None) -> Decision:
@@ -161,7 +165,7 @@ class OpsRules:
             gone = categories.DeleteCategory(owner, entity_id, base)
             return self._run(op, lambda uow: categories.delete_category(uow, gone))
         if op.entity == "item":
-            item = items.DeleteItem(owner, entity_id, base, "sync")
+            item = items.DeleteItem(owner, entity_id, base, Via.SYNC)
             return self._run(op, lambda uow: items.delete_item(uow, item))
         order = orders.DeleteOrder(owner, str(entity_id), base)
         return self._run(op, lambda uow: orders.delete_order(uow, order))
@@ -173,7 +177,7 @@ class OpsRules:
             raise Rejected("not_found", "No item with this id")
         change = _Delta.model_validate(op.data or {})
         stock = items.ChangeStock(
-            self.ctx.owner_id, entity_id, None, change.delta, change.reason, None, "sync"
+            self.ctx.owner_id, entity_id, None, change.delta, change.reason, None, Via.SYNC
         )
         return self._run(op, lambda uow: items.change_stock(uow, stock))
 

@@ -13,6 +13,7 @@ from command.items import handlers as items
 from command.orders import handlers as orders
 from command.unit_of_work import UnitOfWork
 from events.item import DETAIL_FIELDS
+from events.order import OrderStatus
 from events.store import Store
 from infra.database import Database
 from projections.catalog import all_projections
@@ -66,7 +67,7 @@ def write_inventory(store: Store, owner: uuid.UUID, *category_ids: uuid.UUID) ->
         orders.create_order(uow, orders.CreateOrder(owner, lines, "n", None)).aggregate
         for _ in range(3)
     ]
-    for status in ("ordered", "received"):
+    for status in (OrderStatus.ORDERED, OrderStatus.RECEIVED):
         orders.change_status(
             uow,
             orders.ChangeOrderStatus(owner, str(placed[0].id), status, None, None),
@@ -75,7 +76,7 @@ def write_inventory(store: Store, owner: uuid.UUID, *category_ids: uuid.UUID) ->
     orders.apply_order(uow, orders.ApplyOrder(owner, placed[0].order_number))
     orders.change_status(
         uow,
-        orders.ChangeOrderStatus(owner, str(placed[1].id), "declined", None, None),
+        orders.ChangeOrderStatus(owner, str(placed[1].id), OrderStatus.DECLINED, None, None),
     )
     orders.delete_order(uow, orders.DeleteOrder(owner, str(placed[1].id), None))
 

@@ -16,6 +16,7 @@ from command.unit_of_work import UnitOfWork
 from events.clock import stamp_with
 from events.household import Household, HouseholdSettings
 from events.item import DETAIL_FIELDS
+from events.order import OrderStatus
 from events.store import Store
 from infra.clock import FixedClock
 from infra.database import Database
@@ -73,7 +74,9 @@ class History:
         line = orders.LineRequest(str(item_id), quantity, {})
         order = orders.create_order(uow, orders.CreateOrder(self.owner, (line,), None, None))
         ref = str(order.aggregate.id)
-        orders.change_status(uow, orders.ChangeOrderStatus(self.owner, ref, "received", None, None))
+        orders.change_status(
+            uow, orders.ChangeOrderStatus(self.owner, ref, OrderStatus.RECEIVED, None, None)
+        )
         orders.apply_order(uow, orders.ApplyOrder(self.owner, ref))
 
 

@@ -13,7 +13,7 @@ from command.orders import handlers as orders
 from command.preconditions import VersionConflict
 from command.unit_of_work import BatchedUnitOfWork
 from events.item import DETAIL_FIELDS, InsufficientStock, Item, ItemNotFound
-from events.order import AlreadyApplied, Order
+from events.order import AlreadyApplied, Order, OrderStatus
 from events.store import Store
 from tests.unit.internals import in_memory_store
 
@@ -116,7 +116,7 @@ def test_an_order_is_numbered_per_day_and_applied_once(store: Store) -> None:
     saved(store, uow)
     received = BatchedUnitOfWork(store)
     orders.change_status(
-        received, orders.ChangeOrderStatus(HOME, str(made.id), "received", None, None)
+        received, orders.ChangeOrderStatus(HOME, str(made.id), OrderStatus.RECEIVED, None, None)
     )
     saved(store, received)
     applying = BatchedUnitOfWork(store)

@@ -12,6 +12,7 @@ from command.sync.receipts import Base, Shown
 from command.sync.session import FIELDS, Session, fields_of, load
 from command.sync.whole_state.settle import Caller, plan_against, settle
 from command.unit_of_work import BatchedUnitOfWork
+from events.attribution import Via
 from events.category import CategoryNotFound
 from events.conflict import CATEGORY_GONE
 from events.item import DETAIL_FIELDS, Item, ItemNotFound
@@ -27,7 +28,7 @@ def create(ctx: Context, op: Operation, sent: dict[str, Any], local: str | None)
         local_id=local,
         quantity=sent.get("quantity", 0),
         details={f: sent[f] for f in DETAIL_FIELDS if f in sent},
-        via="sync",
+        via=Via.SYNC,
     )
     item = items.create_item(uow, new).aggregate
     aggregates, writes = uow.gathered()
@@ -106,14 +107,14 @@ def _apply(
             return True
         category_id = item.category_id
     if revive:
-        item.revive(via="sync")
+        item.revive(via=Via.SYNC)
         writes.append(item_joins(item.id, category_id))
     details = {k: v for k, v in changes.items() if k in DETAIL_FIELDS}
     cleared = tuple(k for k, v in details.items() if v is None)
     moved = category_id if category_id != item.category_id else None
     if moved is not None and not revive:
         writes.append(item_moves(item.id, moved))
-    item.revise("sync", cleared, category_id=moved, delta=delta, **details)
+    item.revise(Via.SYNC, cleared, category_id=moved, delta=delta, **details)
     wanted: UUID = changes.get("category_id", category_id)
     return category_id != wanted
 
