@@ -19,6 +19,7 @@ from command.accounts.requests import (
     RefreshIn,
     TokenIn,
 )
+from command.items.requests import Count
 from command.orders.requests import OrderItemIn
 from vitaltrack import health
 from wire import examples as ex
@@ -34,8 +35,10 @@ from wire.errors import (
     ValidationErrorBody,
     example_body,
 )
+from wire.households import HouseholdSummary, MemberOut, Person
 from wire.items import ItemPage, NeedsAttention
 from wire.orders import OrderItemOut, OrderPage
+from wire.planning import Drift, ExpiringEntry, ExpiringItem, ForecastEntry, PlannedItem
 from wire.sync import OperationIn, ResultOut
 
 BOUNDS = ("maximum", "minimum", "exclusiveMaximum", "exclusiveMinimum", "multipleOf")
@@ -54,7 +57,7 @@ EXAMPLES: dict[type[BaseModel], dict[str, Any]] = {
     OrderPage: {"orders": [ex.ORDER], **PAGE, "pageSize": 20},
     ActivityPage: {"entries": [ex.ACTIVITY], **PAGE},
     Activities: {"activities": [ex.ACTIVITY], "total": 1},
-    Actor: {"userId": ex.USER_ID, "via": "api"},
+    Actor: {"userId": ex.USER_ID, "name": "Ann", "via": "api"},
     HistoryPage: {"entries": [ex.HISTORY], **PAGE},
     OperationIn: ex.OPERATION,
     ResultOut: ex.RESULT,
@@ -82,6 +85,15 @@ EXAMPLES: dict[type[BaseModel], dict[str, Any]] = {
         "projections": [{**PROJECTION, "quarantined": 0, "problems": []}],
     },
     health.JwksOut: {"keys": [JWK]},
+    PlannedItem: ex.PLANNED,
+    ForecastEntry: ex.FORECAST_ENTRY,
+    ExpiringEntry: ex.EXPIRING_ENTRY,
+    ExpiringItem: ex.EXPIRING_ITEM,
+    Count: ex.COUNTED,
+    Drift: ex.DRIFT,
+    HouseholdSummary: ex.HOUSEHOLD_SUMMARY,
+    MemberOut: ex.MEMBER,
+    Person: ex.INVITER,
     FieldError: {"loc": ["body", "name"], "msg": "Field required", "type": "missing"},
     ErrorBody: example_body("not_found"),
     ConflictErrorBody: example_body("version_conflict"),

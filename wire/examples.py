@@ -168,39 +168,28 @@ PLANNED = {
     "isCritical": True,
     "leadTimeDays": None,
 }
-FORECAST = {
-    "items": [
-        {
-            "item": PLANNED,
-            "dailyUsage": 6.43,
-            "daysLeft": 6,
-            "runOutOn": "2026-12-06",
-            "reorderBy": "2026-12-03",
-            "suggestedQuantity": 203,
-            "status": "reorder_now",
-        }
-    ],
-    "generatedAt": AT,
+FORECAST_ENTRY = {
+    "item": PLANNED,
+    "dailyUsage": 6.43,
+    "daysLeft": 6,
+    "runOutOn": "2026-12-06",
+    "reorderBy": "2026-12-03",
+    "suggestedQuantity": 203,
+    "status": "reorder_now",
 }
-EXPIRING = {
-    "items": [
-        {"item": {**PLANNED, "expiryDate": "2026-12-05"}, "daysToExpiry": 5, "expired": False}
-    ],
-    "total": 1,
-}
+FORECAST = {"items": [FORECAST_ENTRY], "generatedAt": AT}
+EXPIRING_ITEM = {**PLANNED, "expiryDate": "2026-12-05"}
+EXPIRING_ENTRY = {"item": EXPIRING_ITEM, "daysToExpiry": 5, "expired": False}
+EXPIRING = {"items": [EXPIRING_ENTRY], "total": 1}
 SUGGESTED = {"order": {**ORDER, "status": "pending", "orderedAt": None, "version": 1}}
-STOCKTAKE = {
-    "adjusted": [
-        {
-            "itemId": ITEM_ID,
-            "name": "Suction catheter 12 Fr",
-            "expected": 40,
-            "counted": 36,
-            "difference": -4,
-        }
-    ],
-    "unchanged": 11,
+DRIFT = {
+    "itemId": ITEM_ID,
+    "name": "Suction catheter 12 Fr",
+    "expected": 40,
+    "counted": 36,
+    "difference": -4,
 }
+STOCKTAKE = {"adjusted": [DRIFT], "unchanged": 11}
 
 # Request bodies
 REGISTER = {"email": "asha@example.com", "password": "Oxygen-2026", "name": "Asha Rao"}
@@ -230,16 +219,25 @@ OPERATION = {
 PUSH = {"mode": "ops", "operations": [OPERATION]}
 PULL = {"cursor": "djE6ODgwMA", "limit": 500}
 SUGGEST = {"withinDays": 14, "coverDays": 30}
-COUNT = {"counts": [{"itemId": ITEM_ID, "quantity": 36}], "note": "Monthly shelf count"}
+COUNTED = {"itemId": ITEM_ID, "quantity": 36}
+COUNT = {"counts": [COUNTED], "note": "Monthly shelf count"}
 
 
 NURSE_ID = "7d6c5b4a-3e2f-4a1b-9c8d-7e6f5a4b3c2d"
+INVITER = {"userId": USER_ID, "name": "Ann"}
 INVITATION = {
     "id": "5f4e3d2c-1b0a-4988-8776-655443322110",
     "email": "nurse@example.com",
     "role": "caregiver",
-    "invitedBy": {"userId": USER_ID, "name": "Ann"},
+    "invitedBy": INVITER,
     "expiresAt": AT,
+}
+MEMBER = {
+    "userId": USER_ID,
+    "name": "Ann",
+    "email": "ann@example.com",
+    "role": "owner",
+    "joinedAt": AT,
 }
 HOUSEHOLD = {
     "id": USER_ID,
@@ -249,13 +247,7 @@ HOUSEHOLD = {
     "coverDays": 30,
     "role": "owner",
     "members": [
-        {
-            "userId": USER_ID,
-            "name": "Ann",
-            "email": "ann@example.com",
-            "role": "owner",
-            "joinedAt": AT,
-        },
+        MEMBER,
         {
             "userId": NURSE_ID,
             "name": "Sam",
@@ -268,18 +260,15 @@ HOUSEHOLD = {
     "version": 4,
     "createdAt": AT,
 }
-HOUSEHOLDS = {
-    "households": [
-        {
-            "id": USER_ID,
-            "name": "Ann's household",
-            "role": "owner",
-            "memberCount": 2,
-            "isDefault": True,
-            "isCurrent": True,
-        },
-    ]
+HOUSEHOLD_SUMMARY = {
+    "id": USER_ID,
+    "name": "Ann's household",
+    "role": "owner",
+    "memberCount": 2,
+    "isDefault": True,
+    "isCurrent": True,
 }
+HOUSEHOLDS = {"households": [HOUSEHOLD_SUMMARY]}
 HOUSEHOLD_PATCH = {"name": "Home", "timeZone": "Europe/Berlin", "leadTimeDays": 5, "coverDays": 14}
 INVITE = {"email": "nurse@example.com", "role": "caregiver"}
 ROLE_CHANGE = {"role": "viewer"}

@@ -21,7 +21,7 @@ from events.user import User
 from infra.deps import CurrentMember, CurrentUser, Owner, PoolDep, services_of
 from infra.security.one_time_tokens import OneTimeTokens
 from wire.base import MessageOut
-from wire.errors import AUTHENTICATED, KEYED, WITH_BODY, problems
+from wire.errors import AUTHENTICATED, KEYED, MEMBER, WITH_BODY, problems
 from wire.households import HouseholdOut, HouseholdsOut, InvitationOut
 from wire.ids import path_id
 from wire.problems import Problem
@@ -80,7 +80,7 @@ Links = Annotated[InvitationLinks, Depends(_links)]
 @router.patch(
     "/current",
     response_model=HouseholdOut,
-    responses=problems(*KEYED, "forbidden", "version_conflict"),
+    responses=problems(*KEYED, *MEMBER, "version_conflict"),
 )
 async def change_settings(
     body: HouseholdPatch,
@@ -123,7 +123,7 @@ async def set_default(
     "/current/invitations",
     status_code=201,
     response_model=InvitationOut,
-    responses=problems(*KEYED, "forbidden", "conflict", "rate_limited"),
+    responses=problems(*KEYED, *MEMBER, "conflict", "rate_limited"),
 )
 async def invite(
     body: InviteIn,

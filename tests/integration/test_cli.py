@@ -167,6 +167,7 @@ def test_status_works_on_its_own_and_leaves_nothing_running(data_dir: Path) -> N
         "orders",
         "activity",
         "feed",
+        "usage",
     }
     assert all(p["position"] == 0 and p["lag"] == 0 for p in reported)
     assert not postgres_running_in(data_dir / "pgdata")
