@@ -8,7 +8,7 @@ from pathlib import Path
 import migrations
 from bench import commands, forecast, http, lag, rebuild, soak, sync
 from bench.report import summary
-from tests.postgres import postgres_server, scratch_database
+from devkit.postgres import postgres_server, scratch_database
 
 BENCHMARKS = {
     "http": http.run,

@@ -24,6 +24,7 @@ from bench.report import heading, latencies, line
 from command.categories import handlers as categories
 from command.items import handlers as items
 from command.unit_of_work import UnitOfWork
+from events.attribution import Via
 from events.category import CategoryDetails
 from events.item import Item, ItemDetails
 from events.store import FastReadTranscoder, Store, register_transcodings
@@ -88,7 +89,7 @@ def library(app: LibraryDefaults, ids: list[UUID]) -> Callable[[int], None]:
     def command(n: int) -> None:
         while True:  # the same optimistic retry as ours, without its cache or locks
             item: Item = app.repository.get(ids[n % len(ids)])
-            item.adjust_stock(1, "bench", via="api")
+            item.adjust_stock(1, "bench", via=Via.API)
             try:
                 app.save(item)
                 return
@@ -124,7 +125,7 @@ def history_independence(
     long_lived: Item = store.repository.get(ids[-1])
     for chunk in range(LONG_HISTORY // 500):
         for _ in range(500):
-            long_lived.adjust_stock(1 if chunk % 2 else -1, "history", via="api")
+            long_lived.adjust_stock(1 if chunk % 2 else -1, "history", via=Via.API)
         store.save(long_lived)
     short = ids[0]
     for _ in range(8):

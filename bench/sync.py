@@ -10,9 +10,9 @@ import asyncpg
 import httpx
 
 from bench.report import heading, latencies, line
+from devkit.release_ops import category_op, item_op
 from infra.database import Database
 from infra.settings import Settings
-from tests.api.released_app import category_op, item_op
 from vitaltrack.app import create_app
 
 PAGE = 500

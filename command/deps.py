@@ -14,9 +14,19 @@ from command.idempotency import IdempotencyKeys, Pending, Stored, fingerprint
 from command.refusals import Refusals
 from command.unit_of_work import Rider, UnitOfWork
 from events.store import Store
+from infra.deps import services_of
 from infra.watermark import Watermark
 from wire.problems import Problem
 from wire.read_side import mark_read_side_behind
+
+
+class CommandServices(Protocol):
+    """What the command runner takes from the app's services (vitaltrack/services.py)."""
+
+    store: Store
+    watermark: Watermark
+    idempotency: IdempotencyKeys
+    refusals: Refusals
 
 
 class Positioned(Protocol):
@@ -40,9 +50,8 @@ class Commands:
     own write. If they do not within the timeout, the answer says so (`Read-Side: behind`)."""
 
     def __init__(self, request: Request):
-        state = request.app.state
-        self.store: Store = state.store
-        self._watermark: Watermark = state.watermark
+        self._services: CommandServices = services_of(request.app)
+        self.store = self._services.store
         self._request = request
 
     async def run(
@@ -63,7 +72,7 @@ class Commands:
         **kwargs: P.kwargs,
     ) -> R:
         result = await run_in_threadpool(handler, uow, *args, **kwargs)
-        if not await self._watermark.wait_for(result.position):
+        if not await self._services.watermark.wait_for(result.position):
             mark_read_side_behind(self._request)
         return result
 
@@ -83,8 +92,8 @@ class KeyedCommands(Commands):
 
     def __init__(self, request: Request, key: str | None):
         super().__init__(request)
-        self._keys: IdempotencyKeys = request.app.state.idempotency
-        self._refusals: Refusals = request.app.state.refusals
+        self._keys = self._services.idempotency
+        self._refusals = self._services.refusals
         self._key = key
 
     async def respond(

@@ -1,4 +1,5 @@
-"""Who caused an event (API.md 12, attribution): every event records the acting account.
+"""Who caused an event (API.md 12, attribution): every event records the acting account; the
+supplies' events also record how the change came (`Via`).
 
 The unit of work stamps `actor_id` on each new event just before it is stored, so no domain
 method takes the actor as an argument: the aggregates decide what happened, the command
@@ -12,10 +13,22 @@ dataclasses with a `__dict__`; `Mapper.to_stored_event` encodes `vars(event)`, a
 tests/unit/test_attribution.py.
 """
 
+from enum import StrEnum
 from typing import Any, ClassVar
 from uuid import UUID
 
 from events.clock import Stamped
+
+
+class Via(StrEnum):
+    """How a change to the supplies came: the API, a sync push, an order applied to stock,
+    or an order applied on a phone. Stored as its string (JSON holds a StrEnum as a str), so
+    an event read back holds that string, which equals the member."""
+
+    API = "api"
+    SYNC = "sync"
+    ORDER_APPLY = "order_apply"
+    DEVICE = "device"
 
 
 class Attributed(Stamped):

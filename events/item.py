@@ -8,7 +8,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
-from events.attribution import Attributed
+from events.attribution import Attributed, Via
 
 MAX_QUANTITY = 999_999
 
@@ -97,7 +97,7 @@ class Item(Aggregate):
         is_active: bool
         is_critical: bool
         lead_time_days: int | None
-        via: str
+        via: Via
 
         @staticmethod
         def upcast_v1_v2(state: dict[str, object]) -> None:
@@ -123,7 +123,7 @@ class Item(Aggregate):
         is_active: bool,
         is_critical: bool,
         lead_time_days: int | None,
-        via: str,  # noqa: ARG002 - recorded on the event, not needed in state
+        via: Via,  # noqa: ARG002 - recorded on the event, not needed in state
     ):
         self.owner_id = owner_id
         self.category_id = category_id
@@ -155,7 +155,7 @@ class Item(Aggregate):
         local_id: str | None,
         quantity: int,
         details: ItemDetails,
-        via: str,
+        via: Via,
     ) -> "Item":
         """A new item (its Created event carries the details one by one)."""
         return cls(
@@ -196,7 +196,7 @@ class Item(Aggregate):
         category_id: UUID | None
         delta: int | None
         quantity: int | None  # the resulting quantity, when delta is set
-        via: str
+        via: Via
 
         @staticmethod
         def upcast_v1_v2(state: dict[str, object]) -> None:
@@ -223,7 +223,7 @@ class Item(Aggregate):
         """Recorded by earlier versions; moves are part of Revised now (logs keep these)."""
 
         category_id: UUID
-        via: str
+        via: Via
 
         def apply(self, aggregate: "Item") -> None:
             aggregate.category_id = self.category_id
@@ -235,7 +235,7 @@ class Item(Aggregate):
         quantity: int  # the resulting quantity
         reason: str | None
         note: str | None  # a stock-take's note (API.md 13)
-        via: str  # "api", "sync" or "order_apply"
+        via: Via
 
         @staticmethod
         def upcast_v1_v2(state: dict[str, object]) -> None:
@@ -245,7 +245,7 @@ class Item(Aggregate):
             aggregate.quantity = self.quantity
 
     class Deleted(Event):
-        via: str
+        via: Via
 
         def apply(self, aggregate: "Item") -> None:
             aggregate.is_deleted = True
@@ -276,7 +276,7 @@ class Item(Aggregate):
         is_critical: bool
         lead_time_days: int | None
         originally_created: datetime
-        via: str
+        via: Via
 
         @staticmethod
         def upcast_v1_v2(state: dict[str, object]) -> None:
@@ -285,7 +285,7 @@ class Item(Aggregate):
         def apply(self, aggregate: "Item") -> None:
             aggregate.is_deleted = False
 
-    def revive(self, via: str) -> None:
+    def revive(self, via: Via) -> None:
         if not self.is_deleted:
             return
         self.trigger_event(
@@ -300,7 +300,7 @@ class Item(Aggregate):
         )
 
     def revise(
-        self, edit: ItemEdit, via: str, category_id: UUID | None = None, delta: int = 0
+        self, edit: ItemEdit, via: Via, category_id: UUID | None = None, delta: int = 0
     ) -> bool:
         """Record what differs, as one edit; False (nothing recorded) if nothing does."""
         self.check_exists()
@@ -325,7 +325,7 @@ class Item(Aggregate):
         return True
 
     def adjust_stock(
-        self, delta: int, reason: str | None, via: str, note: str | None = None
+        self, delta: int, reason: str | None, via: Via, note: str | None = None
     ) -> None:
         self.check_exists()
         self.check_stock_stays_in_range(delta)
@@ -341,11 +341,11 @@ class Item(Aggregate):
             )
 
     def set_stock(
-        self, quantity: int, reason: str | None, via: str, note: str | None = None
+        self, quantity: int, reason: str | None, via: Via, note: str | None = None
     ) -> None:
         self.adjust_stock(quantity - self.quantity, reason, via, note)
 
-    def delete(self, via: str) -> None:
+    def delete(self, via: Via) -> None:
         self.check_exists()
         self.trigger_event(self.Deleted, owner_id=self.owner_id, via=via)
 

@@ -2,34 +2,52 @@
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from enum import StrEnum
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate
 
-from events.attribution import Attributed
+from events.attribution import Attributed, Via
 from events.clock import Stamped
 
-PENDING, ORDERED, PARTIALLY_RECEIVED, RECEIVED, STOCK_UPDATED, DECLINED = (
-    "pending",
-    "ordered",
-    "partially_received",
-    "received",
-    "stock_updated",
-    "declined",
-)
-STATUSES = (PENDING, ORDERED, PARTIALLY_RECEIVED, RECEIVED, STOCK_UPDATED, DECLINED)
+
+class OrderStatus(StrEnum):
+    """Stored, and sent, as its string (JSON holds a StrEnum as a str), so an event read back
+    holds that string, which equals the member. Declared in the order an order moves."""
+
+    PENDING = "pending"
+    ORDERED = "ordered"
+    PARTIALLY_RECEIVED = "partially_received"
+    RECEIVED = "received"
+    STOCK_UPDATED = "stock_updated"
+    DECLINED = "declined"
+
+
 # stock_updated is reachable only through apply. pending -> received is the app's only
 # action on a pending order ("Have you received the order?", API.md 6.2 rev. 2).
-TRANSITIONS = {
-    PENDING: {ORDERED, RECEIVED, DECLINED},
-    ORDERED: {PARTIALLY_RECEIVED, RECEIVED, DECLINED},
-    PARTIALLY_RECEIVED: {RECEIVED},
-    RECEIVED: set(),
-    STOCK_UPDATED: set(),
-    DECLINED: set(),
+TRANSITIONS: dict[OrderStatus, set[OrderStatus]] = {
+    OrderStatus.PENDING: {OrderStatus.ORDERED, OrderStatus.RECEIVED, OrderStatus.DECLINED},
+    OrderStatus.ORDERED: {
+        OrderStatus.PARTIALLY_RECEIVED,
+        OrderStatus.RECEIVED,
+        OrderStatus.DECLINED,
+    },
+    OrderStatus.PARTIALLY_RECEIVED: {OrderStatus.RECEIVED},
+    OrderStatus.RECEIVED: set(),
+    OrderStatus.STOCK_UPDATED: set(),
+    OrderStatus.DECLINED: set(),
 }
-TIMESTAMPED = {ORDERED: "ordered_at", RECEIVED: "received_at", DECLINED: "declined_at"}
-OPEN_STATUSES = (PENDING, ORDERED, PARTIALLY_RECEIVED, RECEIVED)
+TIMESTAMPED = {
+    OrderStatus.ORDERED: "ordered_at",
+    OrderStatus.RECEIVED: "received_at",
+    OrderStatus.DECLINED: "declined_at",
+}
+OPEN_STATUSES = (
+    OrderStatus.PENDING,
+    OrderStatus.ORDERED,
+    OrderStatus.PARTIALLY_RECEIVED,
+    OrderStatus.RECEIVED,
+)
 
 
 @dataclass(frozen=True)
@@ -67,7 +85,7 @@ class Order(Aggregate):
         local_id: str | None
         notes: str | None
         lines: tuple[OrderLine, ...]
-        via: str
+        via: Via
 
     def __init__(
         self,
@@ -76,14 +94,14 @@ class Order(Aggregate):
         local_id: str | None,
         notes: str | None,
         lines: tuple[OrderLine, ...],
-        via: str,  # noqa: ARG002 - recorded on the event, not needed in state
+        via: Via,  # noqa: ARG002 - recorded on the event, not needed in state
     ):
         self.owner_id = owner_id
         self.order_number = order_number
         self.local_id = local_id
         self.notes = notes
         self.lines = tuple(lines)
-        self.status = PENDING
+        self.status = OrderStatus.PENDING
         self.ordered_at: datetime | None = None
         self.received_at: datetime | None = None
         self.applied_at: datetime | None = None
@@ -91,9 +109,9 @@ class Order(Aggregate):
         self.is_deleted = False
 
     class StatusChanged(Event):
-        status: str
+        status: OrderStatus
         notes: str | None
-        via: str
+        via: Via
 
         def apply(self, aggregate: "Order") -> None:
             aggregate.status = self.status
@@ -107,19 +125,19 @@ class Order(Aggregate):
 
         applied: tuple[AppliedLine, ...]
         skipped_item_ids: tuple[UUID, ...]
-        via: str
+        via: Via
 
         def apply(self, aggregate: "Order") -> None:
-            aggregate.status = STOCK_UPDATED
+            aggregate.status = OrderStatus.STOCK_UPDATED
             aggregate.applied_at = self.timestamp
 
     class Deleted(Event):
-        via: str
+        via: Via
 
         def apply(self, aggregate: "Order") -> None:
             aggregate.is_deleted = True
 
-    def change_status(self, status: str, notes: str | None, via: str) -> bool:
+    def change_status(self, status: OrderStatus, notes: str | None, via: Via) -> bool:
         """Move along the status table; the current status again is a no-op (False)."""
         self.check_exists()
         if status == self.status and notes in (None, self.notes):
@@ -132,7 +150,7 @@ class Order(Aggregate):
         return True
 
     def record_applied(
-        self, applied: tuple[AppliedLine, ...], skipped: tuple[UUID, ...], via: str
+        self, applied: tuple[AppliedLine, ...], skipped: tuple[UUID, ...], via: Via
     ) -> None:
         """`via` "device": applied on a phone, whose item quantities carry the stock."""
         self.check_can_apply()
@@ -144,18 +162,18 @@ class Order(Aggregate):
             via=via,
         )
 
-    def delete(self, via: str) -> None:
+    def delete(self, via: Via) -> None:
         self.check_exists()
-        if self.status not in (PENDING, DECLINED):
+        if self.status not in (OrderStatus.PENDING, OrderStatus.DECLINED):
             raise InvalidTransition(self.status, "deleted")
         self.trigger_event(self.Deleted, owner_id=self.owner_id, via=via)
 
     def check_can_apply(self) -> None:
         self.check_exists()
-        if self.status == STOCK_UPDATED:
+        if self.status == OrderStatus.STOCK_UPDATED:
             raise AlreadyApplied(self)
-        if self.status != RECEIVED:
-            raise InvalidTransition(self.status, STOCK_UPDATED)
+        if self.status != OrderStatus.RECEIVED:
+            raise InvalidTransition(self.status, OrderStatus.STOCK_UPDATED)
 
     def check_exists(self) -> None:
         if self.is_deleted:

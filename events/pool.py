@@ -9,6 +9,12 @@ and until a connection is had again every request fails at once, with DatabaseUn
 which the library does not retry. A failed reconnection gives up after one timeout too
 (the library's default is five minutes of growing backoff), so the next request asks for
 a fresh one: the pool is back within moments of the database.
+
+Library internals relied on (checked against eventsourcing 9.5.6, psycopg-pool 3.3.3), here
+alone: the datastore's `pool` (the library's ConnectionPool, a psycopg_pool one) is replaced
+before it opens, rebuilt from that pool's attributes and the datastore's
+`after_connect_func()` and `pre_ping`; every connection the datastore takes goes through
+`getconn(timeout)`. Held by tests/unit/test_pool_internals.py.
 """
 
 import math

@@ -12,6 +12,14 @@ every save waiting (up to MAX_BATCH), and records each in a savepoint of its own
 save's failure (a version clash, a taken name) rolls back that save alone and is raised to
 its caller, while the others commit together in one flush. Each caller returns only after
 that COMMIT, exactly as before: nothing is acknowledged before it is durable.
+
+Library internals relied on (checked against eventsourcing 9.5.6, psycopg 3.3.9), here alone:
+`Application.save(**kwargs)` hands its keyword arguments to the recorder's
+`insert_events(stored_events, **kwargs)`, which this class replaces (side writes come as
+`side_writes`); the private `_lock_table(curs)` takes the library's table lock;
+`construct_pg_stored_event` and `insert_events_statement` (which ends RETURNING
+notification_id) are the library's insert; `channel_name` is the table's NOTIFY channel.
+Held by tests/unit/test_recorder_internals.py.
 """
 
 import threading

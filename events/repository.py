@@ -2,6 +2,12 @@
 
 A whole-state sync push names every entity of a household (hundreds); loading them one by one
 costs a round trip or two each (the cached copy's fast-forward, or a snapshot and events).
+
+Library internals relied on (checked against eventsourcing 9.5.6), here alone: the
+repository's private `_use_fastforward_lock(aggregate_id)` and
+`_disuse_fastforward_lock(aggregate_id)`, the lock under which `get()` fast-forwards a cached
+aggregate, so a copy taken under it is never half fast-forwarded. Held by
+tests/unit/test_repository_internals.py (and get_many by tests/integration/test_batch_loads.py).
 """
 
 from collections.abc import Collection, Iterator

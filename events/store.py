@@ -1,4 +1,13 @@
-"""The event store every command goes through: one eventsourcing Application on PostgreSQL."""
+"""The event store every command goes through: one eventsourcing Application on PostgreSQL.
+
+Library internals relied on (checked against eventsourcing 9.5.6 and CPython 3.11), here
+alone: `construct_repository` rebuilds the library's repository as ours from its `cache`,
+`fastforward`, `fastforward_skipping` and `deepcopy_from_cache`; `forget_cached` replaces
+`repository.cache`, which every `get()` reads afresh; FastReadTranscoder reads the JSON
+transcoder's `names` and its {"_type_", "_data_"} format; `_uuid_from_hex` fills a UUID's
+slots (`int`, `is_safe`) with object.__new__. Held by tests/unit/test_store_internals.py and
+tests/unit/test_fast_decoding.py.
+"""
 
 from datetime import date
 from typing import Any, NamedTuple

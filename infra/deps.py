@@ -5,15 +5,17 @@ request for what is an attribute lookup."""
 
 import uuid
 from dataclasses import dataclass
-from typing import Annotated, cast
+from typing import Annotated, Any, Protocol
 
 import asyncpg
 from fastapi import Depends, Header, Request
 from fastapi.security import HTTPBearer
+from starlette.applications import Starlette
 
 from infra.clock import Clock
 from infra.security.memberships import Memberships
 from infra.security.rate_limits import RateLimiter
+from infra.security.revocations import Revocations
 from infra.security.tokens import ExpiredToken, InvalidToken, KeyRing
 from infra.settings import Settings
 from wire.problems import Problem
@@ -24,30 +26,54 @@ BEARER = {"WWW-Authenticate": "Bearer"}
 HOUSEHOLD_HEADER = "X-Household-Id"
 
 
+class Adapters(Protocol):
+    """What these dependencies take from the app's services (vitaltrack/services.py)."""
+
+    settings: Settings
+    clock: Clock  # the process's one clock (infra/clock.py)
+    pool: asyncpg.Pool
+    keyring: KeyRing
+    rate_limiter: RateLimiter
+    revocations: Revocations
+    memberships: Memberships
+
+
+def services_of(app: Starlette) -> Any:
+    """The app's one container of services, made at start-up. A layer reads it as a Protocol
+    of what it needs (annotate the result); the container's class declares that it implements
+    every such Protocol, so mypy holds it to each of them."""
+    return app.state.services
+
+
+def _adapters(request: Request) -> Adapters:
+    adapters: Adapters = services_of(request.app)
+    return adapters
+
+
 async def _settings(request: Request) -> Settings:
-    return cast(Settings, request.app.state.settings)
+    return _adapters(request).settings
 
 
 async def _pool(request: Request) -> asyncpg.Pool:
-    return cast(asyncpg.Pool, request.app.state.pool)
+    return _adapters(request).pool
 
 
 async def _keyring(request: Request) -> KeyRing:
-    return cast(KeyRing, request.app.state.keyring)
+    return _adapters(request).keyring
 
 
 async def _clock(request: Request) -> Clock:
-    return cast(Clock, request.app.state.clock)
+    return _adapters(request).clock
 
 
 SettingsDep = Annotated[Settings, Depends(_settings)]
-ClockDep = Annotated[Clock, Depends(_clock)]  # the process's one clock (infra/clock.py)
+ClockDep = Annotated[Clock, Depends(_clock)]
 PoolDep = Annotated[asyncpg.Pool, Depends(_pool)]
 KeyRingDep = Annotated[KeyRing, Depends(_keyring)]
 
 
 async def _rate_limiter(request: Request) -> RateLimiter:
-    return cast(RateLimiter, request.app.state.rate_limiter)
+    return _adapters(request).rate_limiter
 
 
 async def _client_address(request: Request) -> str:
@@ -82,14 +108,15 @@ class SessionBearer(HTTPBearer):
         scheme, _, token = request.headers.get("authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise Problem(401, "not_authenticated", "Not authenticated", BEARER)
+        adapters = _adapters(request)
         try:
-            claims = cast(KeyRing, request.app.state.keyring).verify(token.strip())
+            claims = adapters.keyring.verify(token.strip())
         except ExpiredToken:
             expired = "The access token has expired; refresh it or sign in again"
             raise Problem(401, "invalid_token", expired, BEARER) from None
         except InvalidToken:
             raise Problem(401, "invalid_token", "Could not validate credentials", BEARER) from None
-        if request.app.state.revocations.is_revoked(claims.session_id):
+        if adapters.revocations.is_revoked(claims.session_id):
             raise Problem(401, "invalid_token", "This session has ended; sign in again", BEARER)
         request.state.user_id = str(claims.user_id)  # for the access log
         request.state.actor_id = claims.user_id  # who caused what the request records
@@ -173,8 +200,7 @@ async def _signed_in_member(
 async def member_of(request: Request, principal: Principal) -> Member:
     """Not a member of a household it named: 404 (it is not its to know). No longer a member
     of its session's household (removed): 403, until it signs in again or names another."""
-    memberships = cast(Memberships, request.app.state.memberships)
-    role = await memberships.role(principal.household_id, principal.user_id)
+    role = await _adapters(request).memberships.role(principal.household_id, principal.user_id)
     if role is None and principal.chosen:
         raise Problem(404, "not_found", "No such household")
     if role is None:

@@ -14,12 +14,12 @@ from uuid import UUID
 import asyncpg
 import orjson
 
-from events.attribution import actor_of
+from events.attribution import Via, actor_of
 from events.category import REVISABLE, Category
 from events.conflict import SyncConflict
 from events.device import Device
 from events.item import DETAIL_FIELDS, Item
-from events.order import Order
+from events.order import Order, OrderStatus
 from events.user import User
 from projections.projection import Envelope, Projection
 
@@ -140,7 +140,7 @@ def category_deleted(_e: Any, s: Subject) -> Entry:
 
 def order_created(e: Any, s: Subject) -> Entry:
     s.name = e.order_number
-    s.fields = {"status": "pending"}
+    s.fields = {"status": OrderStatus.PENDING}
     details = f"Created order {e.order_number} with {len(e.lines)} line(s)"
     return Entry("order_created", "order", details, "order.created", order_number=e.order_number)
 
@@ -311,7 +311,7 @@ class ActivityProjection(Projection):
             entry.details,
             entry.event_type,
             fields.get("entity_version", event.originator_version),
-            fields.get("via", "sync" if conflict else "api"),
+            fields.get("via", Via.SYNC if conflict else Via.API),
             orjson.dumps(entry.change).decode() if entry.change is not None else None,
             event.timestamp,
             actor_of(event),

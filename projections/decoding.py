@@ -22,6 +22,7 @@ compare the two.
 import dataclasses
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
+from enum import StrEnum
 from functools import partial
 from types import UnionType
 from typing import Any, ClassVar, Union, get_args, get_origin, get_type_hints
@@ -63,13 +64,19 @@ def plan_of(cls: type) -> Plan | None:
         if key in ("originator_id", "originator_version") or get_origin(hint) is ClassVar:
             continue
         kind = _without_none(hint)
-        if kind in JSON_SCALARS:
+        if kind in JSON_SCALARS or _string_enum(kind):
             continue
         entry = _entry(kind)
         if entry is None:
             return None
         plan.append((key, *entry))
     return (*plan, *STAMPED)
+
+
+def _string_enum(kind: Any) -> bool:
+    """A StrEnum (order status, via): JSON holds it as its string, which the library reads
+    back as that string, equal to the member; nothing to revive."""
+    return isinstance(kind, type) and issubclass(kind, StrEnum)
 
 
 def _without_none(hint: Any) -> Any:

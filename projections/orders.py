@@ -5,7 +5,7 @@ from uuid import UUID
 
 import asyncpg
 
-from events.order import OPEN_STATUSES, TIMESTAMPED, Order
+from events.order import OPEN_STATUSES, TIMESTAMPED, Order, OrderStatus
 from projections.projection import Envelope, Row, StateTable
 
 
@@ -16,7 +16,7 @@ def created(_row: Row | None, e: Envelope) -> Row:
         "owner_id": event.owner_id,
         "order_number": event.order_number,
         "local_id": event.local_id,
-        "status": "pending",
+        "status": OrderStatus.PENDING,
         "notes": event.notes,
         "total_items": len(event.lines),
         "total_units": sum(line.quantity for line in event.lines),

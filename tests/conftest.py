@@ -9,12 +9,12 @@ import psycopg
 import pytest
 
 import migrations
+from devkit.postgres import postgres_server, scratch_database
 from events.clock import stamp_with, system_now
 from infra.clock import Clock, SystemClock
 from infra.database import Database
 from infra.settings import Settings
 from tests.documented import checked_client, conformance
-from tests.postgres import postgres_server, scratch_database
 from tests.smtp import Mailbox, start_smtp_server
 from vitaltrack.app import create_app
 

@@ -15,6 +15,7 @@ from command.items.responses import item_out
 from command.orders.responses import order_out
 from command.uniqueness import holder
 from command.unit_of_work import UnitOfWork
+from events.attribution import Via
 from events.category import Category
 from events.conflict import SyncConflict
 from events.device import Device
@@ -108,7 +109,7 @@ def history(
                 AUDITED[owner_type],
                 event.originator_id,
                 f"{AUDITED[owner_type]}.{type(event).__name__}",
-                getattr(event, "via", "api"),
+                getattr(event, "via", Via.API),
                 change,
             )
         )

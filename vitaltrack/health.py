@@ -18,6 +18,7 @@ from projections.catalog import all_projections
 from projections.status import ProjectionStatus, projection_status
 from vitaltrack import __version__
 from vitaltrack.observability import Snapshot, exposition
+from vitaltrack.services import services_in
 from wire.errors import problems
 from wire.problems import Problem
 
@@ -190,15 +191,15 @@ async def metrics(pool: PoolDep, request: Request) -> Response:
     ):
         connections.add_metric([state], count)
     families.append(connections)
-    timeouts = request.app.state.watermark.timeouts
+    services = services_in(request.app)
     families.append(
         Count(
             "vitaltrack_read_your_writes_timeouts",
             "Writes answered before the read tables had them",
-            timeouts,
+            services.watermark.timeouts,
         )
     )
-    body = exposition(Snapshot(families), *request.app.state.http_metrics.collectors())
+    body = exposition(Snapshot(families), *services.http_metrics.collectors())
     return Response(body, media_type=CONTENT_TYPE_LATEST)
 
 

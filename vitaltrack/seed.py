@@ -17,6 +17,7 @@ from command.orders import handlers as orders
 from command.unit_of_work import BatchedUnitOfWork
 from events.category import CategoryDetails
 from events.item import Item, ItemDetails
+from events.order import OrderStatus
 from events.store import Store
 
 SEED_PASSWORD = "Seeded-Passw0rd"
@@ -101,7 +102,7 @@ class Household:
         )
         new = orders.CreateOrder(owner_id=self.owner, lines=lines)
         order = orders.create_order(self.uow, new).aggregate
-        for status in ("ordered", "received"):
+        for status in (OrderStatus.ORDERED, OrderStatus.RECEIVED):
             cmd = orders.ChangeOrderStatus(
                 owner_id=self.owner, order_ref=str(order.id), status=status
             )

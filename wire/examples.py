@@ -189,10 +189,7 @@ DRIFT = {
     "counted": 36,
     "difference": -4,
 }
-STOCKTAKE = {
-    "adjusted": [DRIFT],
-    "unchanged": 11,
-}
+STOCKTAKE = {"adjusted": [DRIFT], "unchanged": 11}
 
 # Request bodies
 REGISTER = {"email": "asha@example.com", "password": "Oxygen-2026", "name": "Asha Rao"}

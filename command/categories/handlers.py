@@ -12,6 +12,7 @@ from command.results import Saved
 from command.retry import retry_on_conflict
 from command.uniqueness import KeyTaken, claim, release
 from command.unit_of_work import UnitOfWork
+from events.attribution import Via
 from events.category import (
     Category,
     CategoryDetails,
@@ -114,7 +115,7 @@ def delete_category(uow: UnitOfWork, cmd: DeleteCategory) -> Saved[Category]:
     name_index = _release(uow, category_name_key(cmd.owner_id, category.name), category)
     items: list[Item] = [uow.get(item_id) for item_id in members_of(uow.store, category.id)]
     for item in items:
-        item.delete(via="api")
+        item.delete(via=Via.API)
     ids = [item.id for item in items]
     writes = [items_leave(ids), category_closes(category.id)]
     return Saved(category, uow.commit(category, name_index, *items, writes=writes))

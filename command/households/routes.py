@@ -3,7 +3,7 @@ the read side does (members with their names): the composition root hands that v
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, Protocol
 from uuid import UUID
 
 import asyncpg
@@ -18,9 +18,10 @@ from command.households.tables import invitation_of
 from command.preconditions import IfMatch, expected_version
 from events.household import TooManyInvitations
 from events.user import User
-from infra.deps import CurrentUser, LaterMember, Owner, PoolDep, member_of, owner_only
+from infra.deps import CurrentUser, LaterMember, Owner, PoolDep, member_of, owner_only, services_of
+from infra.security.one_time_tokens import OneTimeTokens
 from wire.base import MessageOut
-from wire.errors import AUTHENTICATED, KEYED, WITH_BODY, problems
+from wire.errors import AUTHENTICATED, KEYED, MEMBER, WITH_BODY, problems
 from wire.households import HouseholdOut, HouseholdsOut, InvitationOut
 from wire.ids import path_id
 from wire.problems import Problem
@@ -42,18 +43,44 @@ class HouseholdViews:
     invitation: Callable[[asyncpg.Pool, UUID], Awaitable[InvitationOut]]
 
 
+class InvitationLinks(Protocol):
+    """What an invitation takes of the account services (command/accounts/services.py)."""
+
+    @property
+    def tokens(self) -> OneTimeTokens: ...
+
+    @property
+    def public_base_url(self) -> str: ...
+
+
+class HouseholdServices(Protocol):
+    """What the household routes take from the app's services (vitaltrack/services.py)."""
+
+    household_views: HouseholdViews
+    accounts: InvitationLinks
+
+
+def _services(request: Request) -> HouseholdServices:
+    services: HouseholdServices = services_of(request.app)
+    return services
+
+
 async def _views(request: Request) -> HouseholdViews:
-    views: HouseholdViews = request.app.state.household_views
-    return views
+    return _services(request).household_views
+
+
+async def _links(request: Request) -> InvitationLinks:
+    return _services(request).accounts
 
 
 Views = Annotated[HouseholdViews, Depends(_views)]
+Links = Annotated[InvitationLinks, Depends(_links)]
 
 
 @router.patch(
     "/current",
     response_model=HouseholdOut,
-    responses=problems(*KEYED, "forbidden", "version_conflict"),
+    responses=problems(*KEYED, *MEMBER, "version_conflict"),
 )
 async def change_settings(
     body: HouseholdPatch,
@@ -96,7 +123,7 @@ async def set_default(
     "/current/invitations",
     status_code=201,
     response_model=InvitationOut,
-    responses=problems(*KEYED, "forbidden", "conflict", "rate_limited"),
+    responses=problems(*KEYED, *MEMBER, "conflict", "rate_limited"),
 )
 async def invite(
     body: InviteIn,
@@ -104,10 +131,9 @@ async def invite(
     commands: KeyedCommandsDep,
     pool: PoolDep,
     views: Views,
-    request: Request,
+    accounts: Links,
 ) -> JSONResponse:
     """Mails a link valid 7 days; a new invitation to the same address replaces the open one."""
-    accounts = request.app.state.accounts
     inviter: User = await run_in_threadpool(commands.store.repository.get, member.user_id)
     cmd = handlers.Invite(
         household_id=member.household_id,
@@ -164,12 +190,12 @@ async def join(
     commands: KeyedCommandsDep,
     pool: PoolDep,
     views: Views,
-    request: Request,
+    accounts: Links,
 ) -> JSONResponse:
     """For new apps: the signed-in account accepts the invitation mailed to its address. The
     token is checked once no answer is stored for the Idempotency-Key: a retry of a join
     gets its first answer, not "used"."""
-    hasher = request.app.state.accounts.tokens.hash
+    hasher = accounts.tokens.hash
 
     async def produce() -> tuple[int, Any]:
         invitation = await run_in_threadpool(invitation_of, commands.store, hasher(body.token))

@@ -13,6 +13,7 @@ from command.preconditions import check_version
 from command.results import Saved
 from command.retry import aggregate_locks, retry_on_conflict
 from command.unit_of_work import UnitOfWork
+from events.attribution import Via
 from events.category import CategoryNotFound
 from events.item import Item, ItemDetails, ItemEdit, ItemNotFound
 
@@ -24,10 +25,10 @@ class CreateItem:
     local_id: str | None
     quantity: int
     details: ItemDetails
-    via: str = "api"
+    via: Via = Via.API
 
     @classmethod
-    def from_request(cls, body: ItemCreate, owner_id: UUID, via: str = "api") -> "CreateItem":
+    def from_request(cls, body: ItemCreate, owner_id: UUID, via: Via = Via.API) -> "CreateItem":
         return cls(
             owner_id=owner_id,
             category_id=body.category_id,
@@ -46,7 +47,7 @@ class ReviseItem:
     quantity: int | None = None
     expected_version: int | None = None
     edit: ItemEdit = field(default_factory=ItemEdit)
-    via: str = "api"
+    via: Via = Via.API
 
     @classmethod
     def from_request(
@@ -55,7 +56,7 @@ class ReviseItem:
         owner_id: UUID,
         item_id: UUID,
         expected_version: int | None,
-        via: str = "api",
+        via: Via = Via.API,
     ) -> "ReviseItem":
         return cls(
             owner_id=owner_id,
@@ -73,7 +74,7 @@ class DeleteItem:
     owner_id: UUID
     item_id: UUID
     expected_version: int | None = None
-    via: str = "api"
+    via: Via = Via.API
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -84,7 +85,7 @@ class ChangeStock:
     delta: int | None = None  # ... or relative, which merges with concurrent changes
     reason: str | None = None
     expected_version: int | None = None
-    via: str = "api"
+    via: Via = Via.API
 
     @classmethod
     def from_request(

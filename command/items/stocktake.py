@@ -14,6 +14,7 @@ from command.items.requests import StocktakeRequest
 from command.results import Saved
 from command.retry import retry_on_conflict
 from command.unit_of_work import UnitOfWork
+from events.attribution import Via
 from events.item import Item
 from events.stocktake import Counted, Stocktake
 from events.usage import STOCKTAKE
@@ -50,7 +51,7 @@ def take_stock(uow: UnitOfWork, cmd: TakeStock) -> Saved[Stocktake]:
         item: Item = found[item_id]
         if item.quantity != counted:
             adjusted.append(Counted(item_id, item.name, item.quantity, counted))
-            item.set_stock(counted, STOCKTAKE, via="api", note=cmd.note)
+            item.set_stock(counted, STOCKTAKE, via=Via.API, note=cmd.note)
             changed.append(item)
     unchanged = len(cmd.counts) - len(adjusted)
     record = Stocktake(

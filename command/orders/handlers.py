@@ -16,10 +16,11 @@ from command.retry import retry_on_conflict
 from command.uniqueness import holder
 from command.unit_of_work import UnitOfWork
 from events import clock
+from events.attribution import Via
 from events.category import Category
 from events.index import Index, order_number_key
 from events.item import Item, ItemNotFound
-from events.order import AppliedLine, Order, OrderDay, OrderLine, OrderNotFound
+from events.order import AppliedLine, Order, OrderDay, OrderLine, OrderNotFound, OrderStatus
 from wire.ids import parse_uuid
 
 
@@ -53,7 +54,7 @@ class CreateOrder:
 class ChangeOrderStatus:
     owner_id: UUID
     order_ref: str  # uuid or human order id
-    status: str
+    status: OrderStatus
     notes: str | None = None
     expected_version: int | None = None
 
@@ -64,7 +65,7 @@ class ChangeOrderStatus:
         return cls(
             owner_id=owner_id,
             order_ref=order_ref,
-            status=body.status,
+            status=OrderStatus(body.status),
             notes=body.notes,
             expected_version=expected_version,
         )
@@ -96,7 +97,7 @@ def create_order(uow: UnitOfWork, cmd: CreateOrder) -> Saved[Order]:
             raise OrderedItemMissing(request.item_id)
         lines.append(line)
     order, day, name = new_order(
-        uow, cmd.owner_id, tuple(lines), notes=cmd.notes, local_id=cmd.local_id, via="api"
+        uow, cmd.owner_id, tuple(lines), notes=cmd.notes, local_id=cmd.local_id, via=Via.API
     )
     writes = local_id_row(cmd.owner_id, "order", cmd.local_id, order.id)
     return Saved(order, uow.commit(order, day, name, writes=writes))
@@ -109,7 +110,7 @@ def new_order(
     *,
     notes: str | None = None,
     local_id: str | None = None,
-    via: str,
+    via: Via,
 ) -> tuple[Order, OrderDay, Index]:
     """An order numbered for today, with the day's counter and the number's index to save."""
     day = _order_day(uow, owner_id)
@@ -133,7 +134,7 @@ def new_order(
 def change_status(uow: UnitOfWork, cmd: ChangeOrderStatus) -> Saved[Order]:
     order = load_order(uow, cmd.owner_id, cmd.order_ref)
     check_version(order, cmd.expected_version)
-    order.change_status(cmd.status, cmd.notes, via="api")
+    order.change_status(cmd.status, cmd.notes, via=Via.API)
     return Saved(order, uow.commit(order))
 
 
@@ -150,9 +151,9 @@ def apply_order(uow: UnitOfWork, cmd: ApplyOrder) -> Saved[Order]:
             skipped.append(line.item_id)
             continue
         items[item.id] = item
-        item.adjust_stock(line.quantity, f"order {order.order_number}", via="order_apply")
+        item.adjust_stock(line.quantity, f"order {order.order_number}", via=Via.ORDER_APPLY)
         applied.append(AppliedLine(item.id, line.quantity))
-    order.record_applied(tuple(applied), tuple(dict.fromkeys(skipped)), via="api")
+    order.record_applied(tuple(applied), tuple(dict.fromkeys(skipped)), via=Via.API)
     return Saved(order, uow.commit(order, *items.values()))
 
 
@@ -160,7 +161,7 @@ def apply_order(uow: UnitOfWork, cmd: ApplyOrder) -> Saved[Order]:
 def delete_order(uow: UnitOfWork, cmd: DeleteOrder) -> Saved[Order]:
     order = load_order(uow, cmd.owner_id, cmd.order_ref)
     check_version(order, cmd.expected_version)
-    order.delete(via="api")
+    order.delete(via=Via.API)
     return Saved(order, uow.commit(order))
 
 

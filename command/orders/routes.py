@@ -4,9 +4,9 @@ DELETE /orders/{id}.
 `{id}` is the order's uuid or its human id (ORD-YYYYMMDD-NNNN).
 """
 
-from typing import Any
+from typing import Annotated, Any, Protocol
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
 from command.deps import KeyedCommandsDep
@@ -15,7 +15,7 @@ from command.orders.requests import OrderCreate, StatusChange, SuggestRequest
 from command.orders.responses import deleted_message, order_out
 from command.orders.suggested import OrderSuggested, Suggestions, order_suggested
 from command.preconditions import ExpectedVersionQuery, IfMatch, expected_version
-from infra.deps import Writer
+from infra.deps import Writer, services_of
 from wire.base import MessageOut
 from wire.errors import AUTHENTICATED, KEYED, MEMBER, WITH_BODY, etag, problems
 from wire.orders import OrderOut
@@ -26,6 +26,20 @@ router = APIRouter(
     tags=["orders"],
     responses=problems(*AUTHENTICATED, *MEMBER, *WITH_BODY),
 )
+
+
+class WithSuggestions(Protocol):
+    """What the order routes take from the app's services (vitaltrack/services.py)."""
+
+    suggestions: Suggestions  # the read side's forecast
+
+
+async def _suggestions(request: Request) -> Suggestions:
+    services: WithSuggestions = services_of(request.app)
+    return services.suggestions
+
+
+SuggestionsDep = Annotated[Suggestions, Depends(_suggestions)]
 
 
 @router.post(
@@ -51,12 +65,14 @@ async def create_order(body: OrderCreate, user: Writer, commands: KeyedCommandsD
     },
 )
 async def suggested_order(
-    request: Request, user: Writer, commands: KeyedCommandsDep, body: SuggestRequest | None = None
+    user: Writer,
+    commands: KeyedCommandsDep,
+    suggest: SuggestionsDep,
+    body: SuggestRequest | None = None,
 ) -> JSONResponse:
     """A pending order of every item the forecast (`withinDays`) says to reorder, each for its
     suggested quantity (`coverDays` days of cover besides the lead time)."""
     wanted = body or SuggestRequest()
-    suggest: Suggestions = request.app.state.suggestions
     lines = await suggest(user.household_id, wanted.within_days, wanted.cover_days)
     if not lines:
         return await commands.idempotent(user.user_id, _nothing_to_order)

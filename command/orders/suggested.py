@@ -12,6 +12,7 @@ from command.orders.handlers import LineRequest, OrderedItemMissing, new_order, 
 from command.results import Saved
 from command.retry import retry_on_conflict
 from command.unit_of_work import UnitOfWork
+from events.attribution import Via
 from events.item import MAX_QUANTITY
 from events.order import Order
 
@@ -44,5 +45,5 @@ def order_suggested(uow: UnitOfWork, cmd: OrderSuggested) -> Saved[Order]:
             lines.append(line)
     if not lines:
         raise OrderedItemMissing("every suggested item is gone")
-    order, day, name = new_order(uow, cmd.owner_id, tuple(lines), via="api")
+    order, day, name = new_order(uow, cmd.owner_id, tuple(lines), via=Via.API)
     return Saved(order, uow.commit(order, day, name))

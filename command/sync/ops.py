@@ -24,6 +24,7 @@ from command.sync.decision import Decision, applied
 from command.sync.outcomes import Outcome
 from command.sync.session import KIND
 from command.unit_of_work import BatchedUnitOfWork
+from events.attribution import Via
 from events.item import MAX_QUANTITY
 
 TYPES = ("create", "update", "delete", "adjust_stock")
@@ -91,7 +92,7 @@ class OpsRules:
             return self._run(op, lambda uow: categories.create_category(uow, new_category))
         if op.entity == "item":
             item = ItemCreate.model_validate({**found, "localId": local})
-            new_item = items.CreateItem.from_request(item, owner, via="sync")
+            new_item = items.CreateItem.from_request(item, owner, via=Via.SYNC)
             return self._run(op, lambda uow: items.create_item(uow, new_item))
         order = OrderCreate.model_validate({**found, "localId": local})
         new_order = orders.CreateOrder.from_request(order, owner)
@@ -105,7 +106,9 @@ class OpsRules:
             return self._run(op, lambda uow: categories.revise_category(uow, revision))
         if op.entity == "item":
             item = ItemUpdate.model_validate(found)
-            item_revision = items.ReviseItem.from_request(item, owner, entity_id, base, via="sync")
+            item_revision = items.ReviseItem.from_request(
+                item, owner, entity_id, base, via=Via.SYNC
+            )
             return self._run(op, lambda uow: items.revise_item(uow, item_revision))
         if "status" not in found:
             order = orders.load_order(self.ctx.uow, owner, str(entity_id))
@@ -125,7 +128,7 @@ class OpsRules:
             return self._run(op, lambda uow: categories.delete_category(uow, gone))
         if op.entity == "item":
             item = items.DeleteItem(
-                owner_id=owner, item_id=entity_id, expected_version=base, via="sync"
+                owner_id=owner, item_id=entity_id, expected_version=base, via=Via.SYNC
             )
             return self._run(op, lambda uow: items.delete_item(uow, item))
         order = orders.DeleteOrder(owner_id=owner, order_ref=str(entity_id), expected_version=base)
@@ -142,7 +145,7 @@ class OpsRules:
             item_id=entity_id,
             delta=change.delta,
             reason=change.reason,
-            via="sync",
+            via=Via.SYNC,
         )
         return self._run(op, lambda uow: items.change_stock(uow, stock))
 

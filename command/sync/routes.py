@@ -5,19 +5,19 @@ so the answer is remembered once the push is complete)."""
 
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any, Protocol
 from uuid import UUID
 
 import asyncpg
 import orjson
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
 from command.deps import KeyedCommandsDep, plain
 from command.sync import push as pushing
 from command.sync.context import Operation
 from infra.advisory import household_push_lock, session_sync_lock
-from infra.deps import CurrentMember, PoolDep
+from infra.deps import CurrentMember, PoolDep, services_of
 from wire.cursors import Receipt, decode_cursor, encode_cursor
 from wire.errors import AUTHENTICATED, KEYED, MEMBER, WITH_BODY, problems
 from wire.render import to_json
@@ -31,6 +31,20 @@ router = APIRouter(
 
 # The pull half of /sync/full, provided by the read side (the composition root wires it).
 Puller = Callable[[asyncpg.Connection, UUID, UUID, FullIn], Awaitable[dict[str, Any]]]
+
+
+class WithPuller(Protocol):
+    """What the sync routes take from the app's services (vitaltrack/services.py)."""
+
+    sync_puller: Puller
+
+
+async def _puller(request: Request) -> Puller:
+    services: WithPuller = services_of(request.app)
+    return services.sync_puller
+
+
+PullerDep = Annotated[Puller, Depends(_puller)]
 
 
 def _results(pushed: pushing.Pushed, *, whole_state: bool) -> list[ResultOut]:
@@ -105,9 +119,8 @@ async def push(
 
 @router.post("/full", response_model=FullOut)
 async def full(
-    body: FullIn, user: CurrentMember, commands: KeyedCommandsDep, pool: PoolDep, request: Request
+    body: FullIn, user: CurrentMember, commands: KeyedCommandsDep, pool: PoolDep, puller: PullerDep
 ) -> JSONResponse:
-    puller: Puller = request.app.state.sync_puller
 
     async def produce() -> tuple[int, Any]:
         async with session_sync_lock(pool, user.sync_session_id) as conn:

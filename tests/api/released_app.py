@@ -16,12 +16,13 @@ Answers can be lost: the server may have applied a request whose answer never ar
 """
 
 import contextlib
-import itertools
 import uuid
 from dataclasses import dataclass, field
 from typing import Any, cast
 
 import httpx
+
+from devkit.release_ops import category_op, item_op, order_op
 
 SYNC = "/api/v1/sync"
 SEED = {  # a part of data/seedData.ts, same names and units
@@ -29,7 +30,6 @@ SEED = {  # a part of data/seedData.ts, same names and units
     "Suction Equipment": [("Suction Catheter", "pieces", 15), ("Suction Filter", "pieces", 3)],
     "Tracheostomy Care": [("Gauze Swabs", "packets", 3), ("Sterile Gloves", "packets", 20)],
 }
-_serial = itertools.count()
 
 
 class Lost(Exception):
@@ -50,10 +50,6 @@ class Faults:
             faults.remove(kind)
             return True
         return False
-
-
-def op_id() -> str:
-    return f"op_{next(_serial)}_{uuid.uuid4().hex[:9]}"  # generateOperationId, sync.ts:95
 
 
 class ReleasedApp:
@@ -238,75 +234,3 @@ class ReleasedApp:
             if line is not None:
                 item["quantity"] += line["quantity"]
         order["status"] = "stock_updated"
-
-
-def _local(entity: dict[str, Any]) -> str:
-    return cast(str, entity.get("localId") or entity["id"])
-
-
-def category_op(cat: dict[str, Any]) -> dict[str, Any]:
-    data = {
-        "name": cat["name"],
-        "icon": "📦",
-        "color": "#808080",
-        "description": cat.get("description") or None,
-        "displayOrder": cat.get("displayOrder", 0),
-        "isDefault": cat.get("isDefault", False),
-        "isActive": True,
-    }
-    return _op("category", cat, data)
-
-
-def item_op(item: dict[str, Any]) -> dict[str, Any]:
-    keys = ("description", "expiryDate", "brand", "notes", "supplierName", "supplierContact")
-    data = {
-        "categoryId": item["categoryId"],
-        "name": item["name"],
-        "quantity": item["quantity"],
-        "unit": item.get("unit") or "pieces",
-        "minimumStock": item.get("minimumStock", 0),
-        **{k: item.get(k) or None for k in (*keys, "purchaseLink", "imageUri")},
-        "isActive": item.get("isActive") is not False,
-        "isCritical": item.get("isCritical") is True,
-    }
-    return _op("item", item, data)
-
-
-def order_op(order: dict[str, Any]) -> dict[str, Any]:
-    lines = [
-        {
-            "id": line.get("id"),
-            "orderId": line.get("orderId"),
-            "itemId": line["itemId"],
-            "name": line["name"],
-            "brand": line.get("brand") or None,
-            "unit": line["unit"],
-            "quantity": line["quantity"],
-            "currentStock": line.get("currentStock"),
-            "minimumStock": line.get("minimumStock"),
-            "isEssential": line.get("isEssential") or False,
-        }
-        for line in order["items"]
-    ]
-    data = {
-        "orderId": order["orderId"],
-        "totalItems": len(lines),
-        "totalUnits": sum(line["quantity"] for line in lines),
-        "status": order["status"],
-        "exportedAt": order.get("exportedAt"),
-        **{f"{t}At": order.get(f"{t}At") for t in ("ordered", "received", "applied", "declined")},
-        "items": lines,
-    }
-    return _op("order", order, data)
-
-
-def _op(entity: str, thing: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "id": op_id(),
-        "type": "create",
-        "entity": entity,
-        "entityId": thing["id"],
-        "localId": _local(thing),
-        "data": data,
-        "timestamp": "2026-12-01T09:00:00.000Z",
-    }

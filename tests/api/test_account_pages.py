@@ -8,8 +8,8 @@ from urllib.parse import unquote, urlsplit
 
 import asyncpg
 import httpx
+from fastapi import FastAPI
 
-from events.store import Store
 from infra.database import Database
 from projections.catalog import all_projections
 from projections.rebuild import rebuild
@@ -17,6 +17,7 @@ from tests.api.accounts import PASSWORD, Account, register, verify
 from tests.api.inventory import category, get, item
 from tests.api.released_app import ReleasedApp
 from tests.smtp import Mailbox
+from vitaltrack.services import services_in
 
 AUTH = "/api/v1/auth"
 SECURITY_HEADERS = {
@@ -110,7 +111,7 @@ async def test_pages_escape_what_they_show(client: httpx.AsyncClient) -> None:
 
 
 async def test_an_account_is_deleted_from_the_mailed_link_and_nothing_of_it_remains(
-    client: httpx.AsyncClient, mailbox: Mailbox, database: Database, app: object
+    client: httpx.AsyncClient, mailbox: Mailbox, database: Database, app: FastAPI
 ) -> None:
     doomed, kept = await register(client, "doomed@example.com"), await register(client)
     await verify(client, mailbox, "doomed@example.com")
@@ -140,7 +141,7 @@ async def test_an_account_is_deleted_from_the_mailed_link_and_nothing_of_it_rema
     await assert_nothing_left(database, doomed)
     assert (await get(client, kept, "/items"))["items"][0]["notes"] == "kept note"
 
-    store: Store = app.state.store  # type: ignore[attr-defined]
+    store = services_in(app).store
     catalog = all_projections()
     await rebuild(database.asyncpg_dsn, catalog, [])  # the log replays without the household
     await assert_nothing_left(database, doomed)

@@ -20,6 +20,7 @@ from tests.documented import checked_client
 from tests.smtp import Mailbox
 from tests.waiting import until
 from vitaltrack.app import create_app
+from vitaltrack.services import services_in
 
 EARLY = datetime(2026, 12, 7, 7, 59, tzinfo=UTC)
 EIGHT = datetime(2026, 12, 7, 8, 0, tzinfo=UTC)
@@ -75,9 +76,9 @@ async def test_at_eight_each_verified_member_who_wants_it_gets_one_digest(
         await join_as(client, alice, mailbox, account, role)
         members[name] = account
 
-    assert await app.state.digest.run() == []  # 07:59
+    assert await services_in(app).digest.run() == []  # 07:59
     clock.at = EIGHT
-    sent = await app.state.digest.run()
+    sent = await services_in(app).digest.run()
     assert sorted(s.recipient for s in sent if s.mail is not None) == [
         "alice@example.com",
         "bob@example.com",
@@ -98,7 +99,7 @@ async def test_at_eight_each_verified_member_who_wants_it_gets_one_digest(
     )
     for later in (EIGHT, EIGHT + timedelta(hours=15, minutes=59)):
         clock.at = later
-        assert await app.state.digest.run() == []
+        assert await services_in(app).digest.run() == []
     for member in ("alice", "carol"):
         await mailbox.wait_for(f"{member}@example.com", SUBJECT)
     everyone = [alice, *members.values()]
@@ -113,7 +114,7 @@ async def test_nothing_to_report_sends_no_mail_that_day(
     meds = await category(client, alice)
     fine = await item(client, alice, meds["id"], quantity=10)
     clock.at = EIGHT
-    (considered,) = await app.state.digest.run()
+    (considered,) = await services_in(app).digest.run()
     assert (considered.recipient, considered.mail, considered.outbox_id) == (
         alice.email,
         None,
@@ -121,9 +122,9 @@ async def test_nothing_to_report_sends_no_mail_that_day(
     )
     await stock(client, alice, fine["id"], delta=-10)  # out at noon: tomorrow's digest says so
     clock.at = EIGHT + timedelta(hours=4)
-    assert await app.state.digest.run() == []
+    assert await services_in(app).digest.run() == []
     clock.at = EIGHT + timedelta(days=1)
-    (tomorrow,) = await app.state.digest.run()
+    (tomorrow,) = await services_in(app).digest.run()
     assert tomorrow.mail is not None and "Saline: none left" in tomorrow.mail.text
     await mailbox.wait_for(alice.email, SUBJECT)
     assert await digests(mailbox, alice) == [[SUBJECT_OF_ONE]]
@@ -138,14 +139,14 @@ async def test_eight_is_eight_in_the_households_time_zone(
     meds = await category(client, alice)
     await item(client, alice, meds["id"], quantity=0)
     clock.at = datetime(2026, 12, 7, 12, 59, 59, tzinfo=UTC)  # 07:59:59 in New York
-    assert await app.state.digest.run() == []
+    assert await services_in(app).digest.run() == []
     clock.at = datetime(2026, 12, 7, 13, 0, tzinfo=UTC)  # 08:00 there
-    (sent,) = await app.state.digest.run()
+    (sent,) = await services_in(app).digest.run()
     assert str(sent.today) == "2026-12-07"
     clock.at = datetime(2026, 12, 8, 4, 59, tzinfo=UTC)  # 23:59 on the 7th there: done today
-    assert await app.state.digest.run() == []
+    assert await services_in(app).digest.run() == []
     clock.at = datetime(2026, 12, 8, 13, 0, tzinfo=UTC)
-    (next_day,) = await app.state.digest.run()
+    (next_day,) = await services_in(app).digest.run()
     assert str(next_day.today) == "2026-12-08"
 
 
@@ -163,8 +164,8 @@ async def test_two_processes_and_a_restart_send_each_digest_once(
     ticking = settings.model_copy(update={"digest_enabled": True, "digest_interval_seconds": 0.02})
 
     async def ticked(process: Any, times: int) -> None:
-        start = process.state.digest.ticks
-        await until(lambda: process.state.digest.ticks >= start + times)
+        start = services_in(process).digest.ticks
+        await until(lambda: services_in(process).digest.ticks >= start + times)
 
     async with running(ticking, database, clock) as first, checked_client(first) as client:
         alice = await register(client, "alice@example.com")

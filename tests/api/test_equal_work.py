@@ -13,6 +13,7 @@ from infra.security.passwords import Passwords
 from tests.api.accounts import PASSWORD, Account, verify
 from tests.documented import checked_client
 from tests.smtp import Mailbox
+from vitaltrack.services import provide, services_in
 
 AUTH = "/api/v1/auth"
 NEW = {"password": PASSWORD, "name": "New"}
@@ -37,9 +38,11 @@ class CountingPasswords(Passwords):
 
 
 def counting(app: FastAPI) -> CountingPasswords:
-    passwords = CountingPasswords(app.state.settings)
+    services = services_in(app)
+    passwords = CountingPasswords(services.settings)
     passwords.calls = []
-    app.state.accounts = dataclasses.replace(app.state.accounts, passwords=passwords)
+    accounts = dataclasses.replace(services.accounts, passwords=passwords)
+    provide(app, dataclasses.replace(services, accounts=accounts))
     return passwords
 
 
@@ -49,7 +52,7 @@ def at_answer(app: FastAPI, seen: list[int]) -> Callable[..., Awaitable[None]]:
     async def spied(scope: Any, receive: Any, send: Any) -> None:
         async def spy(message: Any) -> None:
             if message["type"] == "http.response.start":
-                seen.append(await app.state.pool.fetchval(MAIL_WORK))
+                seen.append(await services_in(app).pool.fetchval(MAIL_WORK))
             await send(message)
 
         await app(scope, receive, spy)
@@ -62,7 +65,7 @@ async def test_forgot_and_resend_answer_before_the_work_that_depends_on_the_acco
 ) -> None:
     await verify(client, mailbox, alice.email)
     await client.post(f"{AUTH}/register", json={"email": "new@example.com", **NEW})
-    base = await app.state.pool.fetchval(MAIL_WORK)
+    base = await services_in(app).pool.fetchval(MAIL_WORK)
     seen: list[int] = []
     async with checked_client(at_answer(app, seen)) as spied:
         for path, email in (
@@ -73,7 +76,7 @@ async def test_forgot_and_resend_answer_before_the_work_that_depends_on_the_acco
         ):
             answer = await spied.post(f"{AUTH}/{path}", json={"email": email})
             assert answer.status_code == 200
-    after = await app.state.pool.fetchval(MAIL_WORK)
+    after = await services_in(app).pool.fetchval(MAIL_WORK)
     # Each answer left as it found the tokens and mails; the two real accounts' mail (a
     # token and an outbox row each) was made after their answers had gone.
     assert seen == [base, base + 2, base + 2, base + 4]

@@ -10,10 +10,11 @@ import asyncpg
 import httpx
 import jwt
 
+from devkit.release_ops import category_op, item_op, order_op
 from infra.database import Database
 from tests.api.accounts import PASSWORD, Account
 from tests.api.inventory import category, get, item, stock
-from tests.api.released_app import Lost, ReleasedApp, category_op, item_op, order_op
+from tests.api.released_app import Lost, ReleasedApp
 from tests.api.sync import SYNC
 from tests.waiting import until
 

@@ -21,6 +21,7 @@ from infra.database import Database
 from infra.settings import Settings
 from tests.api.accounts import PASSWORD
 from tests.api.machine import CONTEXT, AppMachine
+from vitaltrack.services import services_in
 
 DEVICES = 3
 
@@ -193,7 +194,7 @@ class Household(AppMachine):
         server = {k: (v["name"], v["quantity"]) for k, v in self.server_items().items()}
         for device in self.devices:
             assert device.items == server
-        store = self.app.state.store
+        store = services_in(self.app).store
         for item in self.server_items().values():
             replayed: Item = store.repository.get(uuid.UUID(item["id"]))
             assert (replayed.name, replayed.quantity, replayed.version) == (

@@ -9,7 +9,8 @@ from typing import Any, cast
 
 import httpx
 
-from tests.api.released_app import SYNC, Lost, category_op, item_op
+from devkit.release_ops import category_op, item_op
+from tests.api.released_app import SYNC, Lost
 
 
 class WholeStateClient:

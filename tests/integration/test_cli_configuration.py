@@ -13,11 +13,11 @@ import psycopg
 import pytest
 
 import migrations
+from devkit.postgres import scratch_database
 from infra.database import Database
 from tests.integration.commandline import VITALTRACK, each, vitaltrack
 from tests.integration.test_cli import free_port
 from tests.integration.test_cli_errors import assert_one_line
-from tests.postgres import scratch_database
 from tests.waiting import until_sync
 
 NOT_CREATING = (

@@ -9,13 +9,13 @@ import httpx
 import psycopg
 
 import migrations
+from devkit.postgres import scratch_database
 from infra.database import Database
 from infra.settings import Settings
 from tests.api.accounts import Account, register
 from tests.api.inventory import category, get, item, stock
 from tests.api.sync import op, pull, push
 from tests.documented import checked_client
-from tests.postgres import scratch_database
 from vitaltrack.app import create_app
 
 

@@ -3,8 +3,8 @@
 import psycopg
 
 import migrations
+from devkit.postgres import scratch_database
 from infra.database import Database
-from tests.postgres import scratch_database
 
 
 def tables(database: Database) -> set[str]:

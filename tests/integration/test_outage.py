@@ -18,14 +18,15 @@ import httpx
 import pytest
 
 import migrations
+from devkit.postgres import scratch_database
 from infra.database import Database, embedded_server
 from infra.listener import Listener
 from infra.settings import Settings
 from tests.api.accounts import PASSWORD, Account, register
 from tests.api.inventory import category, get, item
-from tests.postgres import scratch_database
 from tests.waiting import until
 from vitaltrack.app import create_app
+from vitaltrack.services import services_in
 
 CONNECT_TIMEOUT = 2  # DB_CONNECT_TIMEOUT in this test (default 5)
 ANSWER_WITHIN = CONNECT_TIMEOUT + 3  # the wait for a connection, and a few fast retries
@@ -74,16 +75,16 @@ async def test_a_postgres_restart_is_503_then_recovers_by_itself(
             server.ensure_postgres_running()
 
         async with asyncio.timeout(30):  # recovery by itself, nothing restarted by hand
-            while app.state.listener.reconnects == 0:
+            while services_in(app).listener.reconnects == 0:
                 await asyncio.sleep(0.2)
-        waited_out = app.state.watermark.timeouts
+        waited_out = services_in(app).watermark.timeouts
         for n in range(5):
             created = await client.post(
                 "/api/v1/categories", json={"name": f"After {n}"}, headers=alice.headers
             )
             assert created.status_code == 201, created.text
             acknowledged += 1
-        assert app.state.watermark.timeouts == waited_out  # read-your-writes by NOTIFY again
+        assert services_in(app).watermark.timeouts == waited_out  # read-your-writes by NOTIFY again
         listed = await client.get("/api/v1/categories", headers=alice.headers)
         assert listed.json()["total"] == acknowledged
         await client.aclose()

@@ -14,6 +14,7 @@ from command.orders import handlers as orders
 from command.unit_of_work import UnitOfWork
 from events.category import CategoryDetails, CategoryEdit
 from events.item import ItemDetails, ItemEdit
+from events.order import OrderStatus
 from events.store import Store
 from infra.database import Database
 from projections.catalog import all_projections
@@ -83,7 +84,7 @@ def write_inventory(store: Store, owner: uuid.UUID, *category_ids: uuid.UUID) ->
         ).aggregate
         for _ in range(3)
     ]
-    for status in ("ordered", "received"):
+    for status in (OrderStatus.ORDERED, OrderStatus.RECEIVED):
         orders.change_status(
             uow,
             orders.ChangeOrderStatus(owner_id=owner, order_ref=str(placed[0].id), status=status),
@@ -92,7 +93,9 @@ def write_inventory(store: Store, owner: uuid.UUID, *category_ids: uuid.UUID) ->
     orders.apply_order(uow, orders.ApplyOrder(owner_id=owner, order_ref=placed[0].order_number))
     orders.change_status(
         uow,
-        orders.ChangeOrderStatus(owner_id=owner, order_ref=str(placed[1].id), status="declined"),
+        orders.ChangeOrderStatus(
+            owner_id=owner, order_ref=str(placed[1].id), status=OrderStatus.DECLINED
+        ),
     )
     orders.delete_order(uow, orders.DeleteOrder(owner_id=owner, order_ref=str(placed[1].id)))
 

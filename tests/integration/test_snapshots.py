@@ -8,6 +8,7 @@ from eventsourcing.persistence import StoredEvent
 
 from command.items import handlers
 from command.unit_of_work import UnitOfWork
+from events.attribution import Via
 from events.item import Item
 from events.store import SNAPSHOT_INTERVAL, Store
 
@@ -32,10 +33,10 @@ def stocked_item(store: Store, changes: int) -> Item:
         is_active=True,
         is_critical=False,
         lead_time_days=None,
-        via="api",
+        via=Via.API,
     )
     for n in range(changes):
-        item.adjust_stock(1, f"box {n}", via="api")
+        item.adjust_stock(1, f"box {n}", via=Via.API)
         if item.version % 250 == 0:
             store.save(item)
     store.save(item)

@@ -17,6 +17,7 @@ from events.category import CategoryDetails
 from events.clock import stamp_with
 from events.household import Household, HouseholdSettings
 from events.item import ItemDetails, ItemEdit
+from events.order import OrderStatus
 from events.store import Store
 from infra.clock import FixedClock
 from infra.database import Database
@@ -70,7 +71,9 @@ class History:
         line = orders.LineRequest(item_id=str(item_id), quantity=quantity, overrides={})
         new = orders.CreateOrder(owner_id=self.owner, lines=(line,))
         ref = str(orders.create_order(uow, new).aggregate.id)
-        received = orders.ChangeOrderStatus(owner_id=self.owner, order_ref=ref, status="received")
+        received = orders.ChangeOrderStatus(
+            owner_id=self.owner, order_ref=ref, status=OrderStatus.RECEIVED
+        )
         orders.change_status(uow, received)
         orders.apply_order(uow, orders.ApplyOrder(owner_id=self.owner, order_ref=ref))
 

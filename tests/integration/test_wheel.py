@@ -8,8 +8,8 @@ import sysconfig
 import zipfile
 from pathlib import Path
 
+from devkit.postgres import scratch_database
 from infra.database import Database
-from tests.postgres import scratch_database
 
 ROOT = Path(__file__).parents[2]
 PACKAGES = {

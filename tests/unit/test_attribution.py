@@ -5,19 +5,8 @@ reads None. Fails if an upgrade of eventsourcing changes how events are stored o
 import uuid
 
 from events.attribution import actor_of, attribute
-from events.category import Category
 from events.store import build_mapper
-
-
-def a_category() -> Category:
-    return Category(
-        owner_id=uuid.uuid4(),
-        local_id=None,
-        name="Airway",
-        description=None,
-        display_order=0,
-        is_default=False,
-    )
+from tests.unit.internals import a_category
 
 
 def test_a_stamped_actor_is_stored_with_the_event_and_restored() -> None:

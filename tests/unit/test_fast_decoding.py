@@ -6,6 +6,7 @@ from typing import Any
 
 from eventsourcing.persistence import JSONTranscoder, Mapper
 
+from events.attribution import Via
 from events.item import DETAIL_FIELDS, Item
 from events.order import Order, OrderLine
 from events.store import build_mapper, register_transcodings
@@ -26,10 +27,10 @@ def test_fast_decoding_equals_the_librarys_for_every_value_type() -> None:
         category_id=uuid.uuid4(),
         local_id="x",
         quantity=3,
-        via="api",
+        via=Via.API,
         **details,
     )
-    item.adjust_stock(-1, "used", via="api")
+    item.adjust_stock(-1, "used", via=Via.API)
     line = OrderLine(
         uuid.uuid4(), item.id, "Saline", None, "ml", 4, 2, 2, None, None, None, None, True, None
     )
@@ -39,7 +40,7 @@ def test_fast_decoding_equals_the_librarys_for_every_value_type() -> None:
         local_id=None,
         notes="n",
         lines=(line,),
-        via="api",
+        via=Via.API,
     )
     reference, fast = library_mapper(), build_mapper()
     for event in [*item.collect_events(), *order.collect_events()]:
@@ -61,7 +62,7 @@ def test_uuids_revived_fast_are_the_same_uuids() -> None:
             category_id=uuid.uuid4(),
             local_id=None,
             quantity=0,
-            via="api",
+            via=Via.API,
             **details,
         )
         stored = library.to_stored_event(item.collect_events()[0])

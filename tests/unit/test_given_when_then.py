@@ -2,52 +2,53 @@
 whole-state push (command/sync/whole_state/merge.py) as given base, device and server."""
 
 from command.sync.whole_state.merge import Plan, plan
+from events.attribution import Via
 from events.conflict import CHANGED_ON_BOTH, NO_BASE
 from events.item import InsufficientStock, Item, StockLimitExceeded
-from events.order import AlreadyApplied, InvalidTransition, Order
+from events.order import AlreadyApplied, InvalidTransition, Order, OrderStatus
 from tests.unit.gwt import Given
 from tests.unit.test_item import saline
 from tests.unit.test_order import pending
 
 
 def test_given_three_when_two_are_used_then_one_stock_event_leaves_one() -> None:
-    Given(saline(3)).when(lambda i: i.adjust_stock(-2, "used", via="api")).events(
+    Given(saline(3)).when(lambda i: i.adjust_stock(-2, "used", via=Via.API)).events(
         (Item.StockAdjusted, {"delta": -2, "quantity": 1, "reason": "used"})
     )
 
 
 def test_given_a_used_item_when_more_than_is_left_is_used_then_it_is_refused() -> None:
-    given = Given(saline(3), lambda i: i.adjust_stock(-2, "used", via="api"))
-    given.when(lambda i: i.adjust_stock(-2, "used", via="api")).refused(InsufficientStock)
+    given = Given(saline(3), lambda i: i.adjust_stock(-2, "used", via=Via.API))
+    given.when(lambda i: i.adjust_stock(-2, "used", via=Via.API)).refused(InsufficientStock)
 
 
 def test_given_a_full_shelf_when_stock_would_pass_the_limit_then_it_is_refused() -> None:
-    Given(saline(999_999)).when(lambda i: i.adjust_stock(1, None, via="api")).refused(
+    Given(saline(999_999)).when(lambda i: i.adjust_stock(1, None, via=Via.API)).refused(
         StockLimitExceeded
     )
 
 
 def test_given_a_deleted_item_when_revived_then_it_is_back_with_its_history() -> None:
-    given = Given(saline(3), lambda i: i.delete(via="sync"))
-    given.when(lambda i: i.revive(via="sync")).events((Item.Revived, {"via": "sync"}))
+    given = Given(saline(3), lambda i: i.delete(via=Via.SYNC))
+    given.when(lambda i: i.revive(via=Via.SYNC)).events((Item.Revived, {"via": "sync"}))
     assert not given.aggregate.is_deleted and given.aggregate.quantity == 3
 
 
 def test_given_a_pending_order_when_received_then_applied_once() -> None:
     given = Given(pending())
-    given.when(lambda o: o.change_status("received", None, via="api")).events(
+    given.when(lambda o: o.change_status(OrderStatus.RECEIVED, None, via=Via.API)).events(
         (Order.StatusChanged, {"status": "received"})
     )
-    given.when(lambda o: o.record_applied((), (), via="device")).events(
+    given.when(lambda o: o.record_applied((), (), via=Via.DEVICE)).events(
         (Order.Applied, {"via": "device"})
     )
-    given.when(lambda o: o.record_applied((), (), via="api")).refused(AlreadyApplied)
+    given.when(lambda o: o.record_applied((), (), via=Via.API)).refused(AlreadyApplied)
 
 
 def test_given_a_pending_order_when_it_skips_to_stock_updated_then_it_is_refused() -> None:
-    Given(pending()).when(lambda o: o.change_status("stock_updated", None, via="api")).refused(
-        InvalidTransition
-    )
+    Given(pending()).when(
+        lambda o: o.change_status(OrderStatus.STOCK_UPDATED, None, via=Via.API)
+    ).refused(InvalidTransition)
 
 
 def test_given_a_base_when_the_device_and_another_change_stock_then_both_count() -> None:

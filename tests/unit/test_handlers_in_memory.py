@@ -14,17 +14,16 @@ from command.preconditions import VersionConflict
 from command.unit_of_work import BatchedUnitOfWork
 from events.category import CategoryDetails
 from events.item import InsufficientStock, Item, ItemDetails, ItemNotFound
-from events.order import AlreadyApplied, Order
+from events.order import AlreadyApplied, Order, OrderStatus
 from events.store import Store
+from tests.unit.internals import in_memory_store
 
 HOME = uuid.uuid4()
 
 
 @pytest.fixture
 def store() -> Iterator[Store]:
-    memory = Store(
-        env={"PERSISTENCE_MODULE": "eventsourcing.popo", "APPLICATION_RECORDER_TOPIC": ""}
-    )
+    memory = in_memory_store()
     yield memory
     memory.close()
 
@@ -96,7 +95,9 @@ def test_an_order_is_numbered_per_day_and_applied_once(store: Store) -> None:
     received = BatchedUnitOfWork(store)
     orders.change_status(
         received,
-        orders.ChangeOrderStatus(owner_id=HOME, order_ref=str(made.id), status="received"),
+        orders.ChangeOrderStatus(
+            owner_id=HOME, order_ref=str(made.id), status=OrderStatus.RECEIVED
+        ),
     )
     saved(store, received)
     applying = BatchedUnitOfWork(store)

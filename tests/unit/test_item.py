@@ -5,6 +5,7 @@ import uuid
 import orjson
 import pytest
 
+from events.attribution import Via
 from events.item import (
     InsufficientStock,
     Item,
@@ -23,7 +24,7 @@ def saline(quantity: int = 3) -> Item:
         local_id=None,
         quantity=quantity,
         details=ItemDetails(name="Saline", unit="bottles", minimum_stock=2),
-        via="api",
+        via=Via.API,
     )
 
 
@@ -32,7 +33,7 @@ def test_details_category_and_stock_change_as_one_event() -> None:
     item.collect_events()
     airway = uuid.uuid4()
     edit = ItemEdit(name="Saline 0.9%", unit="bottles")
-    assert item.revise(edit, "api", category_id=airway, delta=4)
+    assert item.revise(edit, Via.API, category_id=airway, delta=4)
     (event,) = item.collect_events()
     assert isinstance(event, Item.Revised)
     assert (event.name, event.unit, event.category_id) == ("Saline 0.9%", None, airway)
@@ -42,7 +43,7 @@ def test_details_category_and_stock_change_as_one_event() -> None:
 def test_an_edit_that_changes_nothing_records_nothing() -> None:
     item = saline()
     item.collect_events()
-    assert not item.revise(ItemEdit(name="Saline"), "api", category_id=item.category_id)
+    assert not item.revise(ItemEdit(name="Saline"), Via.API, category_id=item.category_id)
     assert item.collect_events() == []
 
 
@@ -50,13 +51,13 @@ def test_an_edit_below_zero_stock_is_refused_whole() -> None:
     item = saline(quantity=1)
     item.collect_events()
     with pytest.raises(InsufficientStock):
-        item.revise(ItemEdit(name="Other"), "api", delta=-2)
+        item.revise(ItemEdit(name="Other"), Via.API, delta=-2)
     assert (item.collect_events(), item.name) == ([], "Saline")
 
 
 def test_an_edit_stored_before_version_2_loads_as_details_only() -> None:
     item = saline()
-    item.revise(ItemEdit(notes="fridge"), "api")
+    item.revise(ItemEdit(notes="fridge"), Via.API)
     _, revised = item.collect_events()
     mapper = build_mapper()
     stored = mapper.to_stored_event(revised)
@@ -79,23 +80,23 @@ def test_an_edit_stored_before_version_2_loads_as_details_only() -> None:
 def test_stock_moves_by_deltas_within_0_and_999999() -> None:
     item = saline(quantity=3)
     item.collect_events()
-    item.adjust_stock(-3, "used", via="api")
-    item.set_stock(999_999, "count", via="api")
+    item.adjust_stock(-3, "used", via=Via.API)
+    item.set_stock(999_999, "count", via=Via.API)
     first, second = item.collect_events()
     assert isinstance(first, Item.StockAdjusted) and isinstance(second, Item.StockAdjusted)
     assert (first.delta, first.quantity, second.delta, second.quantity) == (-3, 0, 999_999, 999_999)
     with pytest.raises(StockLimitExceeded):
-        item.adjust_stock(1, None, via="api")
+        item.adjust_stock(1, None, via=Via.API)
     with pytest.raises(InsufficientStock):
-        item.set_stock(-1, None, via="api")
+        item.set_stock(-1, None, via=Via.API)
     assert (item.quantity, item.collect_events()) == (999_999, [])
 
 
 def test_a_zero_delta_records_nothing_and_a_deleted_item_takes_no_stock() -> None:
     item = saline()
     item.collect_events()
-    item.adjust_stock(0, "nothing", via="api")
+    item.adjust_stock(0, "nothing", via=Via.API)
     assert item.collect_events() == []
-    item.delete(via="api")
+    item.delete(via=Via.API)
     with pytest.raises(ItemNotFound):
-        item.adjust_stock(1, None, via="api")
+        item.adjust_stock(1, None, via=Via.API)

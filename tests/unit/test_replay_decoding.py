@@ -8,6 +8,7 @@ import importlib
 import pkgutil
 import uuid
 from datetime import UTC, date, datetime
+from enum import StrEnum
 from types import UnionType
 from typing import Any, Union, get_args, get_origin, get_type_hints
 
@@ -18,9 +19,9 @@ from eventsourcing.persistence import JSONTranscoder, Mapper
 from eventsourcing.utils import get_topic
 
 import events
-from events.attribution import attribute
+from events.attribution import Via, attribute
 from events.item import Item
-from events.order import Order
+from events.order import Order, OrderStatus
 from events.store import register_transcodings
 from projections.decoding import ReplayDecoder, plan_of, revived
 
@@ -54,6 +55,8 @@ def sample(hint: Any, nones: bool) -> Any:
         return sample(next(a for a in get_args(hint) if a is not type(None)), nones)
     if get_origin(hint) is tuple:
         return (sample(get_args(hint)[0], nones), sample(get_args(hint)[0], nones))
+    if isinstance(hint, type) and issubclass(hint, StrEnum):
+        return list(hint)[-1]
     if isinstance(hint, type) and dataclasses.is_dataclass(hint):
         return hint(**{k: sample(h, nones) for k, h in get_type_hints(hint).items()})
     typed = {uuid.UUID: uuid.uuid4(), datetime: datetime.now(UTC), date: date(2027, 1, 31)}
@@ -121,6 +124,15 @@ def test_the_hot_event_types_revive_only_their_typed_keys() -> None:
         "lines",
         "actor_id",
     ]
+
+
+def test_an_enum_is_stored_as_its_string_and_read_back_equal_to_its_member() -> None:
+    event = an_event(Order.StatusChanged, nones=False)
+    assert (event.status, event.via) == (OrderStatus.DECLINED, Via.DEVICE)
+    stored = library_mapper().to_stored_event(event)
+    assert orjson.loads(stored.state)["status"] == "declined"
+    read = ReplayDecoder([Order.StatusChanged]).decode(as_row(stored)).event
+    assert (read.status, read.via) == (OrderStatus.DECLINED, Via.DEVICE)
 
 
 def test_older_versions_are_upcast_as_the_library_upcasts_them() -> None:

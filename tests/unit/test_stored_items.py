@@ -8,6 +8,7 @@ import pytest
 from eventsourcing.domain import Snapshot
 from eventsourcing.persistence import JSONTranscoder, Mapper, StoredEvent
 
+from events.attribution import Via
 from events.item import Item, ItemEdit
 from events.store import build_mapper, register_transcodings
 
@@ -84,8 +85,8 @@ def test_an_item_stored_now_keeps_its_lead_time_and_note() -> None:
     topic, state = STORED[0]
     created: Any = mapper.to_domain_event(StoredEvent(uuid.uuid4(), 1, topic, state.encode()))
     item = created.mutate(None)
-    item.revise(ItemEdit(lead_time_days=5), "api")
-    item.set_stock(1, "stocktake", via="api", note="shelf count")
+    item.revise(ItemEdit(lead_time_days=5), Via.API)
+    item.set_stock(1, "stocktake", via=Via.API, note="shelf count")
     stored = [mapper.to_stored_event(e) for e in item.collect_events()]
     revised, counted = (cast(Any, mapper.to_domain_event(e)) for e in stored)
     assert (revised.lead_time_days, counted.note, counted.delta) == (5, "shelf count", -2)

@@ -4,6 +4,7 @@ and what the server has, when the device sends its state, then the plan."""
 from command.sync.whole_state.merge import Plan, plan
 from command.sync.whole_state.orders import steps
 from events.conflict import CHANGED_ON_BOTH, DELETED, NO_BASE, OUT_OF_RANGE
+from events.order import OrderStatus
 
 BASE = {"name": "Saline", "notes": None, "quantity": 10}
 
@@ -56,8 +57,8 @@ def test_an_edit_revives_a_deleted_entity_and_an_unchanged_copy_does_not() -> No
 
 
 def test_orders_move_along_the_status_table_as_far_as_the_device_got() -> None:
-    assert steps("pending", "stock_updated") == ["received", "stock_updated"]
-    assert steps("ordered", "received") == ["received"]
-    assert steps("received", "received") == []
-    assert steps("declined", "received") is None
-    assert steps("stock_updated", "received") is None
+    assert steps(OrderStatus.PENDING, OrderStatus.STOCK_UPDATED) == ["received", "stock_updated"]
+    assert steps(OrderStatus.ORDERED, OrderStatus.RECEIVED) == ["received"]
+    assert steps(OrderStatus.RECEIVED, OrderStatus.RECEIVED) == []
+    assert steps(OrderStatus.DECLINED, OrderStatus.RECEIVED) is None
+    assert steps(OrderStatus.STOCK_UPDATED, OrderStatus.RECEIVED) is None

@@ -9,6 +9,7 @@ from command.sync.receipts import Base
 from command.sync.session import fields_of
 from command.sync.whole_state.items import decide
 from command.sync.whole_state.settle import Caller
+from events.attribution import Via
 from events.conflict import NO_BASE, OUT_OF_RANGE, SyncConflict
 from events.item import DETAIL_FIELDS, Item
 
@@ -25,7 +26,7 @@ def server_item(quantity: int, **details: Any) -> Item:
         category_id=uuid.uuid4(),
         local_id=None,
         quantity=quantity,
-        via="api",
+        via=Via.API,
         **given,
     )
     item.collect_events()
@@ -99,7 +100,7 @@ def test_a_change_that_would_leave_the_range_is_refused_whole() -> None:
 
 def test_an_item_whose_category_is_gone_does_not_come_back() -> None:
     item = server_item(3)
-    item.delete(via="api")
+    item.delete(via=Via.API)
     item.collect_events()
     base = Base(held_by_device(item), item.version - 1, proven=True)  # held before deletion
     decision = decide(

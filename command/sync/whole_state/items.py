@@ -13,6 +13,7 @@ from command.sync.receipts import Base, Shown
 from command.sync.session import FIELDS, Session, fields_of, load
 from command.sync.whole_state.settle import Caller, plan_against, settle
 from command.unit_of_work import BatchedUnitOfWork
+from events.attribution import Via
 from events.category import CategoryNotFound
 from events.conflict import CATEGORY_GONE
 from events.item import DETAIL_FIELDS, Item, ItemEdit, ItemNotFound
@@ -22,7 +23,7 @@ from events.store import SideWrite
 def create(ctx: Context, op: Operation, body: ItemCreate) -> Decision:
     """A new item; the device holds what it sent (API.md 8.5: its base)."""
     uow = BatchedUnitOfWork(ctx.store)
-    new = items.CreateItem.from_request(body, ctx.owner_id, via="sync")
+    new = items.CreateItem.from_request(body, ctx.owner_id, via=Via.SYNC)
     item = items.create_item(uow, new).aggregate
     aggregates, writes = uow.gathered()
     held = Held("item", item.id, Base(fields_of("item", item), item.version, True))
@@ -100,14 +101,14 @@ def _apply(
             return True
         category_id = item.category_id
     if revive:
-        item.revive(via="sync")
+        item.revive(via=Via.SYNC)
         writes.append(item_joins(item.id, category_id))
     details = {k: v for k, v in changes.items() if k in DETAIL_FIELDS}
     cleared = tuple(k for k, v in details.items() if v is None)
     moved = category_id if category_id != item.category_id else None
     if moved is not None and not revive:
         writes.append(item_moves(item.id, moved))
-    item.revise(ItemEdit(**details, cleared=cleared), "sync", category_id=moved, delta=delta)
+    item.revise(ItemEdit(**details, cleared=cleared), Via.SYNC, category_id=moved, delta=delta)
     wanted: UUID = changes.get("category_id", category_id)
     return category_id != wanted
 

@@ -11,9 +11,10 @@ from command.sync.decision import Decision, Held
 from command.sync.receipts import Base
 from command.sync.session import Session, fields_of, load
 from command.uniqueness import release
+from events.attribution import Via
 from events.category import Category
 from events.index import category_name_key
-from events.order import DECLINED, PENDING
+from events.order import OrderStatus
 from events.store import SideWrite
 
 ORDER = ("item", "order", "category")  # a category is empty once its items are gone
@@ -40,11 +41,11 @@ def remove(ctx: Context, session: Session, entity: str, entity_id: UUID) -> Deci
         aggregate.delete()
         writes = (category_closes(entity_id),)
     elif entity == "order":
-        if aggregate.status not in (PENDING, DECLINED):
+        if aggregate.status not in (OrderStatus.PENDING, OrderStatus.DECLINED):
             return None
-        aggregate.delete(via="sync")
+        aggregate.delete(via=Via.SYNC)
     else:
-        aggregate.delete(via="sync")
+        aggregate.delete(via=Via.SYNC)
         writes = (items_leave([entity_id]),)
     # the device's base becomes the deleted entity (see settle.knew_deleted)
     held = Held(entity, entity_id, Base(fields, aggregate.version, True))

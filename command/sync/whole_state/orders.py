@@ -18,65 +18,68 @@ from pydantic import Field
 
 from command.local_ids import local_id_row
 from command.orders import handlers as orders
-from command.orders.requests import OrderItemIn, Status
+from command.orders.requests import OrderItemIn
 from command.sync.context import Context, Operation
 from command.sync.decision import Decision, Held
 from command.sync.receipts import Base, Shown
 from command.sync.session import Session, load
 from command.sync.whole_state.settle import Caller, settle
+from events.attribution import Via
 from events.conflict import DELETED, STATUS_BLOCKED
 from events.item import Item
-from events.order import (
-    DECLINED,
-    ORDERED,
-    PENDING,
-    RECEIVED,
-    STATUSES,
-    STOCK_UPDATED,
-    TRANSITIONS,
-    Order,
-    OrderLine,
-    OrderNotFound,
-)
+from events.order import TRANSITIONS, Order, OrderLine, OrderNotFound, OrderStatus
 from wire.base import WireModel
 from wire.ids import parse_uuid
 
-RANK = {s: n for n, s in enumerate(STATUSES) if s != DECLINED}  # how far along an order is
+# How far along an order is.
+RANK: dict[OrderStatus, int] = {
+    s: n for n, s in enumerate(OrderStatus) if s != OrderStatus.DECLINED
+}
 
 
 class DeviceOrder(WireModel):
     """What the app sends of an order: its status and lines (totals and numbers are its own)."""
 
-    status: Status = "pending"
+    status: OrderStatus = OrderStatus.PENDING
     items: list[OrderItemIn] = Field(default_factory=list)
     ordered_at: datetime | None = None  # set: the order went through `ordered` on the phone
 
 
-def steps(current: str, target: str, *, ordered: bool = False) -> list[str] | None:
+def steps(
+    current: OrderStatus, target: OrderStatus, *, ordered: bool = False
+) -> list[OrderStatus] | None:
     """The statuses to pass through from `current` to `target`; None if it cannot get there.
     `stock_updated` is reached from `received` (the device applied it). `ordered`: the
     device's order carries `orderedAt`, so a pending order goes through `ordered` (and gets
     its timestamp) on its way further (API.md 8.5 e)."""
-    if ordered and current == PENDING and target not in (PENDING, ORDERED, DECLINED):
-        rest = steps(ORDERED, target)
-        return None if rest is None else [ORDERED, *rest]
+    if (
+        ordered
+        and current == OrderStatus.PENDING
+        and target not in (OrderStatus.PENDING, OrderStatus.ORDERED, OrderStatus.DECLINED)
+    ):
+        rest = steps(OrderStatus.ORDERED, target)
+        return None if rest is None else [OrderStatus.ORDERED, *rest]
     paths, seen = [[current]], {current}
     while paths:
         path = paths.pop(0)
         if path[-1] == target:
             return path[1:]
-        nexts = TRANSITIONS[path[-1]] | ({STOCK_UPDATED} if path[-1] == RECEIVED else set())
+        nexts = TRANSITIONS[path[-1]] | (
+            {OrderStatus.STOCK_UPDATED} if path[-1] == OrderStatus.RECEIVED else set()
+        )
         for status in sorted(nexts - seen):
             seen.add(status)
             paths.append([*path, status])
     return None
 
 
-def applied_locally(sent_status: str, base: Base | None) -> bool:
+def applied_locally(sent_status: OrderStatus, base: Base | None) -> bool:
     """The device applied a server order itself: it held it unapplied and now says applied.
     (Without a base nothing is known, and the device's items are not merged either.)"""
     return (
-        sent_status == STOCK_UPDATED and base is not None and base.fields["status"] != STOCK_UPDATED
+        sent_status == OrderStatus.STOCK_UPDATED
+        and base is not None
+        and base.fields["status"] != OrderStatus.STOCK_UPDATED
     )
 
 
@@ -142,7 +145,7 @@ def scan(ctx: Context, session: Session, ops: list[Operation], credits: Credits)
             continue
         order_id = ctx.resolve("order", op.refs())
         order = ctx.fetched(order_id) or load(ctx.store, "order", order_id) if order_id else None
-        if order is None or order.status != STOCK_UPDATED:
+        if order is None or order.status != OrderStatus.STOCK_UPDATED:
             continue
         if applied_locally(body.status, session.base("order", order)):
             credits.add(op.id, first_lines(body))
@@ -167,8 +170,10 @@ def upsert(
 def _create(ctx: Context, op: Operation, body: DeviceOrder) -> Decision:
     local = op.local_id or (op.data or {}).get("localId") or op.entity_id
     lines = tuple(_line(ctx, line) for line in body.items)
-    order, day, number = orders.new_order(ctx.uow, ctx.owner_id, lines, local_id=local, via="sync")
-    _walk(order, steps(PENDING, body.status, ordered=body.ordered_at is not None) or [])
+    order, day, number = orders.new_order(
+        ctx.uow, ctx.owner_id, lines, local_id=local, via=Via.SYNC
+    )
+    _walk(order, steps(OrderStatus.PENDING, body.status, ordered=body.ordered_at is not None) or [])
     held = Base({"status": order.status}, order.version, True)
     writes = tuple(local_id_row(ctx.owner_id, "order", local, order.id))
     caller = Caller(ctx.owner_id, ctx.session_id)
@@ -190,7 +195,7 @@ def _advance(
     sent = {"status": body.status}
     base = session.base("order", order, Shown(sent, op.version()))
     clash: tuple[tuple[str, ...], str | None] = ((), None)
-    elsewhere = order.status == STOCK_UPDATED and applied_locally(body.status, base)
+    elsewhere = order.status == OrderStatus.STOCK_UPDATED and applied_locally(body.status, base)
     if order.is_deleted:
         clash = (("status",), DELETED)
     elif base is None or body.status != base.fields["status"]:
@@ -214,23 +219,25 @@ def _advance(
     return settle(caller, op, "order", order, clash, sent, held, *others, also_held=gained)
 
 
-def _move(order: Order, status: str, *, ordered: bool) -> tuple[tuple[str, ...], str | None]:
+def _move(
+    order: Order, status: OrderStatus, *, ordered: bool
+) -> tuple[tuple[str, ...], str | None]:
     """Along the status table as far as `status`; a clash if the order cannot get there."""
     path = steps(order.status, status, ordered=ordered)
     if path is not None:
         _walk(order, path)
         return (), None
-    if order.status != DECLINED and RANK[order.status] >= RANK.get(status, len(RANK)):
+    if order.status != OrderStatus.DECLINED and RANK[order.status] >= RANK.get(status, len(RANK)):
         return (), None  # already further along than the device knew
     return ("status",), STATUS_BLOCKED
 
 
-def _walk(order: Order, path: list[str]) -> None:
+def _walk(order: Order, path: list[OrderStatus]) -> None:
     for status in path:
-        if status == STOCK_UPDATED:
-            order.record_applied((), (), via="device")
+        if status == OrderStatus.STOCK_UPDATED:
+            order.record_applied((), (), via=Via.DEVICE)
         else:
-            order.change_status(status, None, via="sync")
+            order.change_status(status, None, via=Via.SYNC)
 
 
 def _take_back(ctx: Context, lines: dict[str, int]) -> list[Item]:
@@ -243,7 +250,7 @@ def _take_back(ctx: Context, lines: dict[str, int]) -> list[Item]:
         if item is None or item.is_deleted or item.owner_id != ctx.owner_id:
             continue
         if amount := min(quantity, item.quantity):
-            item.adjust_stock(-amount, reason="order applied on another device", via="sync")
+            item.adjust_stock(-amount, reason="order applied on another device", via=Via.SYNC)
             taken.append(item)
     return taken
 

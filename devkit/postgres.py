@@ -1,4 +1,4 @@
-"""The tests' PostgreSQL: TEST_DATABASE_URL, else Docker (testcontainers), else embedded."""
+"""PostgreSQL for tests and benchmarks: TEST_DATABASE_URL, else Docker, else embedded."""
 
 import contextlib
 import logging
