@@ -60,7 +60,10 @@ async def run(database: Database, data_dir: Path) -> None:
     seed_households(store, AccountServices.from_settings(settings), "x", owners=1, events=500)
     conn = await asyncpg.connect(database.asyncpg_dsn)
     owner = await conn.fetchval("SELECT owner_id FROM live_categories LIMIT 1")
-    item_ids = [r["item_id"] for r in await conn.fetch("SELECT item_id FROM item_memberships")]
+    item_ids = [
+        r["item_id"]
+        for r in await conn.fetch("SELECT item_id FROM item_memberships WHERE NOT deleted")
+    ]
     env = {
         **os.environ,
         "DATABASE_URL": database.asyncpg_dsn,

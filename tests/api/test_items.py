@@ -282,6 +282,9 @@ async def test_deleting_a_category_deletes_its_items(
     meds, airway = await category(client, alice), await category(client, alice, "Airway")
     doomed = [await item(client, alice, meds["id"], name=f"M{n}") for n in range(3)]
     kept = await item(client, alice, airway["id"], name="Tube")
+    # an item deleted before keeps its membership row (marked deleted): it holds nothing up
+    gone = await client.delete(f"/api/v1/items/{doomed[0]['id']}", headers=alice.headers)
+    assert gone.status_code == 200
     response = await client.delete(f"/api/v1/categories/{meds['id']}", headers=alice.headers)
     assert response.status_code == 200
     listed = await get(client, alice, "/items")
