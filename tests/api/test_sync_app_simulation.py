@@ -16,26 +16,22 @@ SIM_EXAMPLES / SIM_STEPS raise the bounds for a long run (docs/sync.md).
 
 import contextlib
 import itertools
-import os
 import uuid
 from typing import Any
 
 import httpx
 import pytest
-from hypothesis import Phase
-from hypothesis import settings as examples
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     initialize,
     rule,
-    run_state_machine_as_test,
 )
 
 from infra.database import Database
 from infra.settings import Settings
 from tests.api.accounts import PASSWORD, Account
 from tests.api.households import H, accept_as_new, invite
-from tests.api.machine import CONTEXT, AppMachine
+from tests.api.machine import AppMachine, simulate
 from tests.api.released_app import SEED, Lost, ReleasedApp
 from tests.smtp import Mailbox
 
@@ -375,22 +371,6 @@ def test_members_of_one_household_with_their_roles_lose_and_invent_nothing(
 ) -> None:
     MAIL[:] = [mailbox]
     simulate(SharedHousehold, settings, database)
-
-
-def simulate(machine: type[Household], settings: Settings, database: Database) -> None:
-    CONTEXT.update(settings=settings, database=database)
-    run_state_machine_as_test(
-        machine,
-        settings=examples(
-            max_examples=int(os.environ.get("SIM_EXAMPLES", "6")),
-            stateful_step_count=int(os.environ.get("SIM_STEPS", "40")),
-            deadline=None,
-            # SIM_NO_SHRINK=1 reports the first failing run as found (long runs, mutants)
-            phases=[Phase.explicit, Phase.reuse, Phase.generate]
-            if os.environ.get("SIM_NO_SHRINK")
-            else list(Phase),
-        ),
-    )
 
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")

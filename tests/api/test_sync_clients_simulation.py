@@ -17,20 +17,17 @@ SIM_EXAMPLES / SIM_STEPS raise the bounds for a long run (docs/sync.md).
 
 import asyncio
 import contextlib
-import os
 import uuid
 from typing import Any
 
 import pytest
-from hypothesis import Phase
-from hypothesis import settings as examples
 from hypothesis import strategies as st
-from hypothesis.stateful import initialize, invariant, rule, run_state_machine_as_test
+from hypothesis.stateful import initialize, invariant, rule
 
 from infra.database import Database
 from infra.settings import Settings
 from tests.api.accounts import PASSWORD
-from tests.api.machine import CONTEXT, AppMachine
+from tests.api.machine import AppMachine, simulate
 from tests.api.released_app import Lost
 from tests.api.whole_state_client import WholeStateClient
 
@@ -188,18 +185,7 @@ class Clients(AppMachine):
 def test_whole_state_clients_that_pull_between_pushes_lose_and_double_nothing(
     settings: Settings, database: Database
 ) -> None:
-    CONTEXT.update(settings=settings, database=database)
-    run_state_machine_as_test(
-        Clients,
-        settings=examples(
-            max_examples=int(os.environ.get("SIM_EXAMPLES", "6")),
-            stateful_step_count=int(os.environ.get("SIM_STEPS", "40")),
-            deadline=None,
-            phases=[Phase.explicit, Phase.reuse, Phase.generate]
-            if os.environ.get("SIM_NO_SHRINK")
-            else list(Phase),
-        ),
-    )
+    simulate(Clients, settings, database)
 
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
