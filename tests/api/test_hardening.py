@@ -1,7 +1,6 @@
 """HTTP hardening, session lifetime, what the database keeps of mail, and what production
 refuses to start with (issue 27 item 5)."""
 
-import asyncio
 import re
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from infra.security.tokens import KeyUnusable
 from infra.settings import Settings
 from tests.api.accounts import PASSWORD, Account, verify
 from tests.smtp import Mailbox
+from tests.waiting import until
 from vitaltrack.app import create_app
 
 AUTH = "/api/v1/auth"
@@ -84,9 +84,13 @@ async def test_sent_mail_keeps_no_live_link_in_the_database(
     token = re.findall(r"token=(\S+)", mail.body)[0]
     conn = await asyncpg.connect(database.asyncpg_dsn)
     try:
-        async with asyncio.timeout(5):  # the sender marks a row sent just after handing it over
-            while await conn.fetchval("SELECT count(*) FROM email_outbox WHERE sent_at IS NULL"):
-                await asyncio.sleep(0.02)
+
+        async def all_sent() -> bool:  # the sender marks a row sent just after handing it over
+            return not await conn.fetchval(
+                "SELECT count(*) FROM email_outbox WHERE sent_at IS NULL"
+            )
+
+        await until(all_sent, "every mail marked sent", timeout=5)
         bodies = [r["body"] for r in await conn.fetch("SELECT body FROM email_outbox")]
     finally:
         await conn.close()
